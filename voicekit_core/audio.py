@@ -1,0 +1,426 @@
+"""Audio formats and files: sniffing, WAV headers, input sources, atomic writes, durations.
+
+Nothing here touches the network; plugins use it to validate input before any request.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import struct
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import IO, BinaryIO, Union
+
+import attrs
+
+from .errors import ConfigurationError, InvalidInput
+
+__all__ = [
+    "AudioInput",
+    "AudioSource",
+    "WavInfo",
+    "atomic_write",
+    "media_duration",
+    "parse_wav_header",
+    "sniff_format",
+    "wav_header",
+]
+
+#: What every ``audio=`` / ``samples=`` / ``source=`` argument accepts.
+AudioInput = Union[str, "os.PathLike[str]", bytes, bytearray, memoryview, BinaryIO]
+
+CONTENT_TYPES = {
+    "wav": "audio/wav",
+    "mp3": "audio/mpeg",
+    "ogg": "audio/ogg",
+    "opus": "audio/ogg",
+    "webm": "audio/webm",
+    "flac": "audio/flac",
+    "m4a": "audio/mp4",
+    "mp4": "video/mp4",
+    "mov": "video/quicktime",
+    "pcm": "audio/pcm",
+}
+
+_SNIFF_BYTES = 64
+
+
+def sniff_format(head: bytes) -> str | None:
+    """Name the container of audio/video bytes from their first bytes, or None.
+
+    Knows RIFF/WAVE (``wav``), MP3 with an ID3 tag or a frame sync (``mp3``), OGG
+    (``ogg``), WebM/Matroska (``webm``), FLAC (``flac``) and ISO media by brand
+    (``m4a``, ``mov``, ``mp4``).
+    """
+    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        return "wav"
+    if head[:3] == b"ID3":
+        return "mp3"
+    if len(head) >= 2 and head[0] == 0xFF and (head[1] & 0xE0) == 0xE0 and (head[1] & 0x06):
+        return "mp3"
+    if head[:4] == b"OggS":
+        return "ogg"
+    if head[:4] == b"\x1a\x45\xdf\xa3":
+        return "webm"
+    if head[:4] == b"fLaC":
+        return "flac"
+    if len(head) >= 12 and head[4:8] == b"ftyp":
+        brand = head[8:12]
+        if brand.startswith(b"M4A") or brand.startswith(b"M4B"):
+            return "m4a"
+        if brand == b"qt  ":
+            return "mov"
+        return "mp4"
+    return None
+
+
+# -- WAV -------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class WavInfo:
+    """What a RIFF/WAVE header says."""
+
+    sample_rate: int
+    channels: int
+    sample_width: int
+    data_offset: int
+    data_size: int | None  # None when the header says "unknown / streaming"
+
+    @property
+    def frame_size(self) -> int:
+        return self.channels * self.sample_width
+
+    def duration(self, data_size: int | None = None) -> float | None:
+        size = self.data_size if data_size is None else data_size
+        if size is None or not self.sample_rate or not self.frame_size:
+            return None
+        return size / (self.sample_rate * self.frame_size)
+
+
+_UNKNOWN_SIZES = (0, 0xFFFFFFFF, 0x7FFFFFFF)
+
+
+def parse_wav_header(data: bytes) -> WavInfo:
+    """Parse the header of a WAV file or stream; walks chunks up to ``data``.
+
+    Raises InvalidInput when the bytes are not a WAV or the header is incomplete.
+    A data size of 0 or 0xFFFFFFFF (streamed WAV) is reported as None.
+    """
+    if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
+        raise InvalidInput("not a RIFF/WAVE stream", field="audio", limit="WAV")
+    pos = 12
+    fmt: tuple[int, int, int] | None = None
+    while pos + 8 <= len(data):
+        chunk_id = data[pos : pos + 4]
+        (size,) = struct.unpack("<I", data[pos + 4 : pos + 8])
+        body = pos + 8
+        if chunk_id == b"fmt ":
+            if body + 16 > len(data):
+                break
+            _tag, channels, rate, _byte_rate, _align, bits = struct.unpack(
+                "<HHIIHH", data[body : body + 16]
+            )
+            fmt = (rate, channels, max(1, bits // 8))
+        elif chunk_id == b"data":
+            if fmt is None:
+                break
+            return WavInfo(
+                sample_rate=fmt[0],
+                channels=fmt[1],
+                sample_width=fmt[2],
+                data_offset=body,
+                data_size=None if size in _UNKNOWN_SIZES else size,
+            )
+        pos = body + size + (size & 1)
+    raise InvalidInput("incomplete WAV header", field="audio", limit="WAV")
+
+
+def wav_header(
+    *, sample_rate: int, channels: int = 1, sample_width: int = 2, data_size: int = 0
+) -> bytes:
+    """A canonical 44-byte PCM WAV header."""
+    byte_rate = sample_rate * channels * sample_width
+    return (
+        b"RIFF"
+        + struct.pack("<I", 36 + data_size)
+        + b"WAVEfmt "
+        + struct.pack(
+            "<IHHIIHH",
+            16,
+            1,
+            channels,
+            sample_rate,
+            byte_rate,
+            channels * sample_width,
+            sample_width * 8,
+        )
+        + b"data"
+        + struct.pack("<I", data_size)
+    )
+
+
+def fix_wav_sizes(stream: IO[bytes], info: WavInfo, total_size: int) -> None:
+    """Rewrite the RIFF and data sizes of a WAV written with unknown sizes."""
+    data_size = total_size - info.data_offset
+    stream.seek(4)
+    stream.write(struct.pack("<I", total_size - 8))
+    stream.seek(info.data_offset - 4)
+    stream.write(struct.pack("<I", data_size))
+
+
+def finalize_wav_bytes(data: bytes) -> bytes:
+    """Return WAV bytes whose header sizes match the data (for streamed WAVs)."""
+    info = parse_wav_header(data)
+    if info.data_size == len(data) - info.data_offset:
+        return data
+    buf = io.BytesIO(data)
+    fix_wav_sizes(buf, info, len(data))
+    return buf.getvalue()
+
+
+# -- files -----------------------------------------------------------------------------
+
+
+def atomic_write(
+    path: str | os.PathLike[str],
+    chunks: Iterable[bytes],
+    *,
+    finish: Callable[[BinaryIO], None] | None = None,
+) -> Path:
+    """Write ``chunks`` to a temporary file beside ``path`` and rename it into place.
+
+    If anything fails, the temporary file is removed and ``path`` is untouched: no partial
+    output ever appears at the target. ``finish`` may patch the file before the rename.
+    """
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=directory)
+    try:
+        with os.fdopen(fd, "w+b") as out:
+            for chunk in chunks:
+                out.write(chunk)
+            if finish is not None:
+                finish(out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return target
+
+
+# -- inputs ----------------------------------------------------------------------------
+
+
+@attrs.define
+class AudioSource:
+    """One audio/video input, normalised: a local file, bytes, an open binary file or a URL.
+
+    ``open()`` gives a fresh binary stream positioned at the start each time it is called, so
+    a retried upload re-reads from the beginning. Size and format are known without reading
+    the whole input.
+    """
+
+    name: str
+    size: int | None
+    format: str | None
+    url: str | None = None
+    _path: Path | None = attrs.field(default=None, repr=False)
+    _data: bytes | None = attrs.field(default=None, repr=False)
+    _file: BinaryIO | None = attrs.field(default=None, repr=False)
+    _file_start: int = attrs.field(default=0, repr=False)
+
+    @classmethod
+    def from_input(
+        cls, value: AudioInput | AudioSource, *, field: str = "audio", allow_url: bool = False
+    ) -> AudioSource:
+        """Normalise ``value``; raises InvalidInput for a missing file or unsupported type."""
+        if isinstance(value, AudioSource):
+            return value
+        if isinstance(value, str) and value.startswith(("http://", "https://")):
+            if not allow_url:
+                raise InvalidInput(
+                    f"{field}: this provider does not take links; pass a local file or bytes",
+                    field=field,
+                    limit="local file or bytes",
+                )
+            return cls(name=value.rsplit("/", 1)[-1].split("?")[0] or "input", size=None,
+                       format=_format_from_name(value), url=value)
+        if isinstance(value, (bytes, bytearray, memoryview)):
+            data = bytes(value)
+            return cls(name="audio", size=len(data), format=sniff_format(data[:_SNIFF_BYTES]),
+                       data=data)
+        if isinstance(value, (str, os.PathLike)):
+            path = Path(value)
+            try:
+                stat = path.stat()
+            except FileNotFoundError:
+                raise InvalidInput(f"{field}: file not found: {path}", field=field,
+                                   limit="an existing file") from None
+            if not path.is_file():
+                raise InvalidInput(f"{field}: not a file: {path}", field=field,
+                                   limit="a regular file")
+            with path.open("rb") as f:
+                head = f.read(_SNIFF_BYTES)
+            return cls(name=path.name, size=stat.st_size, format=sniff_format(head), path=path)
+        if hasattr(value, "read"):
+            return cls._from_file(value, field)
+        raise InvalidInput(
+            f"{field}: expected a path, bytes, a binary file or a URL, got {type(value).__name__}",
+            field=field,
+            limit="path, bytes, binary file or URL",
+        )
+
+    @classmethod
+    def _from_file(cls, f: BinaryIO, field: str) -> AudioSource:
+        try:
+            start = f.tell()
+            end = f.seek(0, os.SEEK_END)
+            f.seek(start)
+            head = f.read(_SNIFF_BYTES)
+            f.seek(start)
+        except (OSError, AttributeError, io.UnsupportedOperation):
+            raise InvalidInput(f"{field}: the file object must be seekable", field=field,
+                               limit="a seekable binary file") from None
+        if isinstance(head, str):
+            raise InvalidInput(f"{field}: open the file in binary mode ('rb')", field=field,
+                               limit="binary file")
+        name = Path(str(getattr(f, "name", "audio"))).name
+        return cls(name=name, size=end - start, format=sniff_format(head), file=f,
+                   file_start=start)
+
+    @property
+    def is_url(self) -> bool:
+        return self.url is not None
+
+    @property
+    def path(self) -> Path | None:
+        return self._path
+
+    @contextlib.contextmanager
+    def open(self) -> Iterator[BinaryIO]:
+        """A binary stream of the whole input, from its start."""
+        if self._path is not None:
+            with self._path.open("rb") as f:
+                yield f
+        elif self._data is not None:
+            yield io.BytesIO(self._data)
+        elif self._file is not None:
+            self._file.seek(self._file_start)
+            yield self._file
+        else:
+            raise InvalidInput(f"{self.url} is a link, not local data", field="audio")
+
+    def head(self, n: int = 4096) -> bytes:
+        """The first ``n`` bytes."""
+        with self.open() as f:
+            return f.read(n)
+
+    @property
+    def content_type(self) -> str:
+        return CONTENT_TYPES.get(self.format or "", "application/octet-stream")
+
+    def filename(self) -> str:
+        """A file name with the sniffed extension, for multipart uploads."""
+        stem = Path(self.name).stem or "audio"
+        return f"{stem}.{self.format}" if self.format else self.name
+
+    # validation helpers: each raises InvalidInput naming the limit
+
+    def require_format(self, allowed: Iterable[str], *, field: str = "audio") -> str:
+        """Check the sniffed format is one of ``allowed``; return it."""
+        allowed = tuple(allowed)
+        if self.format not in allowed:
+            seen = self.format or "unrecognised data"
+            raise InvalidInput(
+                f"{field}: {self.name} is {seen}; allowed formats: {', '.join(allowed)}",
+                field=field,
+                limit=f"format in {', '.join(allowed)}",
+            )
+        return self.format  # type: ignore[return-value]
+
+    def require_max_size(self, max_bytes: int, *, field: str = "audio") -> None:
+        """Check the size is at most ``max_bytes`` (read from metadata, never the whole file)."""
+        if self.size is not None and self.size > max_bytes:
+            raise InvalidInput(
+                f"{field}: {self.name} is {self.size} bytes; the limit is {_human(max_bytes)}",
+                field=field,
+                limit=f"at most {_human(max_bytes)}",
+            )
+        if self.size == 0:
+            raise InvalidInput(f"{field}: {self.name} is empty", field=field, limit="not empty")
+
+    def require_duration(
+        self, *, minimum: float | None = None, maximum: float | None = None, field: str = "audio"
+    ) -> float | None:
+        """Check the duration (when it can be read locally) lies in [minimum, maximum]."""
+        if self.is_url:
+            return None
+        seconds = media_duration(self)
+        if seconds is None:
+            return None
+        if minimum is not None and seconds < minimum:
+            raise InvalidInput(
+                f"{field}: {self.name} lasts {seconds:.1f} s; the minimum is {minimum:g} s",
+                field=field,
+                limit=f"at least {minimum:g} s",
+            )
+        if maximum is not None and seconds > maximum:
+            raise InvalidInput(
+                f"{field}: {self.name} lasts {seconds:.1f} s; the maximum is {maximum:g} s",
+                field=field,
+                limit=f"at most {maximum:g} s",
+            )
+        return seconds
+
+
+def _format_from_name(name: str) -> str | None:
+    suffix = Path(name.split("?")[0]).suffix.lower().lstrip(".")
+    return {"mpeg": "mp3", "oga": "ogg", "wave": "wav"}.get(suffix, suffix or None)
+
+
+def _human(n: int) -> str:
+    if n % (1024 * 1024) == 0:
+        return f"{n // (1024 * 1024)} MB"
+    if n % 1_000_000 == 0:
+        return f"{n // 1_000_000} MB"
+    return f"{n} bytes"
+
+
+def media_duration(source: AudioSource) -> float | None:
+    """Duration in seconds of a local audio/video input, or None when it cannot be told.
+
+    WAV is read with the standard library; compressed formats with mutagen (install
+    ``voicekit-core[media]``, which plugins that limit durations depend on).
+    """
+    if source.format == "wav":
+        head = source.head(4096)
+        try:
+            info = parse_wav_header(head)
+        except InvalidInput:
+            return None
+        size = (source.size or 0) - info.data_offset
+        data_size = info.data_size if info.data_size is not None else size
+        return info.duration(min(data_size, size) if size > 0 else data_size)
+    try:
+        import mutagen
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise ConfigurationError(
+            "reading the duration of compressed audio needs mutagen: "
+            "pip install 'voicekit-core[media]'"
+        ) from None
+    with source.open() as f:
+        try:
+            parsed = mutagen.File(f)
+        except Exception:
+            return None
+    if parsed is None or parsed.info is None:
+        return None
+    length = getattr(parsed.info, "length", None)
+    return float(length) if length else None

@@ -1,0 +1,702 @@
+"""HttpClient: one ``requests.Session`` per provider, with voicekit's reliability contract.
+
+* Timeouts are always set (connect 10 s, read 60 s by default; per provider and per call).
+* Credentials are attached only to requests for the provider's own origin; redirects are
+  followed by hand and re-checked at each hop, so a key never reaches another host.
+* Uploads stream from files (multipart too, through requests-toolbelt); downloads stream to
+  a temporary file beside the target that is renamed into place only when complete.
+* Failures map onto the error tree; retries follow :mod:`voicekit_core.retry`.
+* DEBUG logs and error messages carry redacted URLs and never a credential.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import json as jsonlib
+import logging
+import os
+import re
+import time
+import urllib.parse
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+import attrs
+import requests
+import urllib3.exceptions
+
+from .audio import AudioSource, atomic_write
+from .clock import SYSTEM_CLOCK, Clock
+from .credentials import Secret
+from .errors import (
+    AuthenticationError,
+    BadResponse,
+    ConfigurationError,
+    ConnectionFailed,
+    InsufficientCredits,
+    InvalidRequest,
+    NotFound,
+    PermissionDenied,
+    ProviderError,
+    RateLimited,
+    ServerError,
+    StreamInterrupted,
+    Timeout,
+    VoicekitError,
+)
+from .retry import IDEMPOTENT_METHODS, RateLimitInfo, RetryPolicy
+
+__all__ = [
+    "ErrorDetails",
+    "HttpClient",
+    "HttpResponse",
+    "check_base_url",
+    "default_error_details",
+    "origin_of",
+    "redact_url",
+]
+
+log = logging.getLogger("voicekit.http")
+
+DEFAULT_TIMEOUT: tuple[float, float] = (10.0, 60.0)
+CHUNK_SIZE = 64 * 1024
+MAX_REDIRECTS = 5
+USER_AGENT = "voicekit/0.1 (+https://pypi.org/project/voicekit-core/)"
+
+_SENSITIVE_QUERY = re.compile(
+    r"(sig|signature|token|key|secret|credential|auth|policy|x-amz-|x-goog-|password)", re.I
+)
+
+ProgressCallback = Callable[[int, "int | None"], None]
+Timeouts = "float | tuple[float, float] | None"
+
+
+# -- URLs ------------------------------------------------------------------------------
+
+
+def origin_of(url: str) -> tuple[str, str, int | None]:
+    """(scheme, host, port) with the scheme's default port made explicit."""
+    parts = urllib.parse.urlsplit(url)
+    port = parts.port or {"http": 80, "https": 443, "ws": 80, "wss": 443}.get(parts.scheme)
+    scheme = {"ws": "http", "wss": "https"}.get(parts.scheme, parts.scheme)
+    return scheme, (parts.hostname or "").lower(), port
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_base_url(url: str, *, allow_http: bool = False, provider: str | None = None) -> str:
+    """Validate a provider base URL; plain http is refused off loopback unless allowed."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigurationError(f"base_url must be an http(s) URL, got {redact_url(url)!r}",
+                                 provider=provider)
+    if parts.username or parts.password:
+        raise ConfigurationError("base_url must not carry credentials; pass them as options",
+                                 provider=provider)
+    if parts.scheme == "http" and not allow_http and not _is_loopback(parts.hostname):
+        raise ConfigurationError(
+            f"refusing plain http to {parts.hostname}: keys would travel unencrypted. Use "
+            "https, or pass allow_http=True if this is really what you want",
+            provider=provider,
+        )
+    return url.rstrip("/")
+
+
+def redact_url(url: str, *, trusted_origin: tuple[str, str, int | None] | None = None) -> str:
+    """``url`` fit for logs and errors: signatures and keys in the query are hidden.
+
+    For URLs off ``trusted_origin`` (presigned storage links) the whole query is hidden.
+    """
+    parts = urllib.parse.urlsplit(url)
+    if not parts.query:
+        return url
+    if trusted_origin is not None and origin_of(url) != trusted_origin:
+        query = "<redacted>"
+    else:
+        pairs = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+        query = "&".join(
+            f"{k}={'<redacted>' if _SENSITIVE_QUERY.search(k) else v}" for k, v in pairs
+        )
+    return urllib.parse.urlunsplit(parts._replace(query=query))
+
+
+# -- responses and errors --------------------------------------------------------------
+
+
+@attrs.frozen
+class ErrorDetails:
+    """What a provider's error parser reads from a vendor error response.
+
+    Attributes:
+        message: the vendor's message.
+        code: the vendor's error code.
+        error: an error class to raise instead of the one the HTTP status implies
+            (e.g. InsufficientCredits for a vendor that answers 429 for it).
+        extra: keyword arguments for that class (``have=``, ``need=``).
+    """
+
+    message: str
+    code: str | None = None
+    error: type[ProviderError] | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+class HttpResponse:
+    """A vendor's answer: status, headers, body, rate-limit info and request id."""
+
+    def __init__(self, response: requests.Response, *, url: str, provider: str) -> None:
+        self._response = response
+        self.status: int = response.status_code
+        self.headers: Mapping[str, str] = response.headers
+        self.url = url  # redacted
+        self.provider = provider
+        self.rate_limit = RateLimitInfo.from_headers(response.headers)
+
+    @property
+    def request_id(self) -> str | None:
+        h = self.headers
+        return h.get("X-Request-Id") or h.get("Request-Id") or h.get("X-Amzn-RequestId")
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+    @property
+    def content(self) -> bytes:
+        """The whole body (read on first access)."""
+        try:
+            return self._response.content
+        except (requests.exceptions.ChunkedEncodingError,
+                requests.exceptions.ConnectionError) as exc:
+            raise StreamInterrupted(
+                f"the response from {self.url} broke off mid-body",
+                received_bytes=0, provider=self.provider, status=self.status,
+            ) from exc
+
+    @property
+    def text(self) -> str:
+        return self.content.decode(self._response.encoding or "utf-8", errors="replace")
+
+    def json(self) -> Any:
+        """The body as JSON; BadResponse if it is not."""
+        body = self.content
+        if not body:
+            return None
+        try:
+            return jsonlib.loads(body)
+        except ValueError:
+            raise BadResponse(
+                f"{self.provider} sent a malformed JSON body (status {self.status}) "
+                f"from {self.url}: {body[:80]!r}",
+                provider=self.provider, status=self.status, request_id=self.request_id,
+            ) from None
+
+    def iter_bytes(self, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
+        """Stream the body; a body that ends short raises StreamInterrupted."""
+        received = 0
+        expected = self._expected_length()
+        try:
+            for chunk in self._response.iter_content(chunk_size):
+                received += len(chunk)
+                yield chunk
+        except requests.exceptions.RequestException as exc:
+            raise StreamInterrupted(
+                f"download from {self.url} broke off after {received} bytes",
+                received_bytes=received, provider=self.provider, status=self.status,
+            ) from exc
+        if expected is not None and received != expected:
+            raise StreamInterrupted(
+                f"download from {self.url} ended after {received} of {expected} bytes",
+                received_bytes=received, provider=self.provider, status=self.status,
+            )
+
+    def _expected_length(self) -> int | None:
+        if self.headers.get("Content-Encoding"):
+            return None
+        try:
+            return int(self.headers["Content-Length"])
+        except (KeyError, ValueError):
+            return None
+
+    def close(self) -> None:
+        self._response.close()
+
+    def __repr__(self) -> str:
+        return f"<HttpResponse {self.status} {self.url}>"
+
+
+def default_error_details(response: HttpResponse) -> ErrorDetails:
+    """Read common error envelopes: {message}, {error}, {detail}, {error: {code, message}}."""
+    try:
+        body = jsonlib.loads(response.content or b"null")
+    except (ValueError, VoicekitError):
+        body = None
+    if isinstance(body, dict):
+        inner = body.get("error")
+        if isinstance(inner, dict):
+            body = {**body, **inner}
+        message = next((str(body[k]) for k in ("message", "detail", "error", "text")
+                        if isinstance(body.get(k), (str, int, float))), None)
+        code = body.get("code")
+        return ErrorDetails(message or f"HTTP {response.status}",
+                            code=str(code) if code is not None else None)
+    text = response.text.strip()[:200] if response.content else ""
+    return ErrorDetails(text or f"HTTP {response.status}")
+
+
+_STATUS_ERRORS: dict[int, type[ProviderError]] = {
+    400: InvalidRequest,
+    401: AuthenticationError,
+    402: InsufficientCredits,
+    403: PermissionDenied,
+    404: NotFound,
+    409: InvalidRequest,
+    410: NotFound,
+    413: InvalidRequest,
+    415: InvalidRequest,
+    422: InvalidRequest,
+    429: RateLimited,
+}
+
+
+def error_for_status(
+    response: HttpResponse, details: ErrorDetails, *, may_have_been_processed: bool = False
+) -> ProviderError:
+    """The error-tree exception for a failed response."""
+    cls = details.error or _STATUS_ERRORS.get(response.status)
+    if cls is None:
+        cls = ServerError if response.status >= 500 else ProviderError
+    kwargs: dict[str, Any] = dict(details.extra)
+    if cls is RateLimited or issubclass(cls, RateLimited):
+        info = response.rate_limit
+        kwargs.setdefault("retry_after", info.wait)
+        kwargs.setdefault("limit", info.limit)
+        kwargs.setdefault("remaining", info.remaining)
+    message = details.message
+    if may_have_been_processed:
+        message += (" — the request may have been processed by the vendor (it was not "
+                    "retried, to avoid spending twice); check before sending it again")
+    return cls(message, provider=response.provider, status=response.status, code=details.code,
+               request_id=response.request_id, may_have_been_processed=may_have_been_processed,
+               **kwargs)
+
+
+# -- the client ------------------------------------------------------------------------
+
+MultipartValue = "str | bytes | int | float | AudioSource | tuple[str, AudioSource, str]"
+
+
+class _CountingReader:
+    """A file wrapper that reports bytes read (upload progress) and keeps its length."""
+
+    def __init__(self, f: IO[bytes], total: int | None, callback: ProgressCallback) -> None:
+        self._f = f
+        self.len = total
+        self._sent = 0
+        self._callback = callback
+
+    def read(self, n: int = -1) -> bytes:
+        data = self._f.read(n)
+        self._sent += len(data)
+        self._callback(self._sent, self.len)
+        return data
+
+
+class HttpClient:
+    """HTTP for one provider instance. Plugins call :meth:`request`, :meth:`json`,
+    :meth:`upload` and :meth:`download`; paths are relative to ``base_url``."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        provider: str,
+        auth: Callable[[], Mapping[str, str]] | None = None,
+        secrets: Sequence[Secret] = (),
+        error_parser: Callable[[HttpResponse], ErrorDetails] = default_error_details,
+        timeout: float | tuple[float, float] | None = None,
+        max_retries: int = 4,
+        rate_limit_cap: float = 60.0,
+        clock: Clock = SYSTEM_CLOCK,
+        emit: Callable[..., None] | None = None,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.origin = origin_of(self.base_url)
+        self.provider = provider
+        self._auth = auth or (lambda: {})
+        self._secrets = tuple(s.reveal() for s in secrets if s)
+        self._error_parser = error_parser
+        self.timeout = _timeouts(timeout) or DEFAULT_TIMEOUT
+        self.retry = RetryPolicy(max_retries=max_retries, rate_limit_cap=rate_limit_cap)
+        self.clock = clock
+        self._emit = emit
+        self.session = session or requests.Session()
+        self.session.headers["User-Agent"] = USER_AGENT
+        self.session.trust_env = True
+        self.last_rate_limit: RateLimitInfo | None = None
+
+    def close(self) -> None:
+        self.session.close()
+
+    def __repr__(self) -> str:
+        return f"<HttpClient {self.provider} {self.base_url}>"
+
+    # -- URL helpers -------------------------------------------------------------------
+
+    def url(self, path: str) -> str:
+        """Absolute URL of ``path`` (absolute URLs pass through)."""
+        if path.startswith(("http://", "https://")):
+            return path
+        return f"{self.base_url}/{path.lstrip('/')}"
+
+    def websocket_url(self, path: str, params: Mapping[str, Any] | None = None) -> str:
+        """``path`` on the provider's origin as a ws:// or wss:// URL."""
+        url = self.url(path)
+        url = "wss://" + url[8:] if url.startswith("https://") else "ws://" + url[7:]
+        if params:
+            url += "?" + urllib.parse.urlencode(params, doseq=True)
+        return url
+
+    def is_own_origin(self, url: str) -> bool:
+        return origin_of(url) == self.origin
+
+    def redact(self, url: str) -> str:
+        return redact_url(url, trusted_origin=self.origin)
+
+    def scrub(self, text: str) -> str:
+        """``text`` with every credential value replaced by ``***``."""
+        for secret in self._secrets:
+            if secret and secret in text:
+                text = text.replace(secret, "***")
+        return text
+
+    # -- requests ----------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | Sequence[tuple[str, Any]] | None = None,
+        json: Any = None,
+        data: Mapping[str, Any] | None = None,
+        multipart: Mapping[str, Any] | None = None,
+        content: bytes | AudioSource | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | tuple[float, float] | None = None,
+        idempotent: bool | None = None,
+        stream: bool = False,
+        on_upload_progress: ProgressCallback | None = None,
+    ) -> HttpResponse:
+        """Send one request (with retries) and return the successful response.
+
+        Args:
+            params: query parameters; lists are sent repeated (``?a=1&a=2``).
+            json / data / multipart / content: the body (one of them). ``multipart`` maps
+                field names to strings or :class:`AudioSource` values (streamed).
+            idempotent: whether the request may be retried after it may have reached the
+                server (default: by method — GET, HEAD, DELETE, PUT).
+            stream: leave the body unread (for :meth:`HttpResponse.iter_bytes`).
+
+        Raises:
+            ProviderError subclasses for error statuses, TransportError subclasses for the
+            network; a non-idempotent request that failed after it may have been sent says
+            ``may_have_been_processed``.
+        """
+        method = method.upper()
+        if idempotent is None:
+            idempotent = method in IDEMPOTENT_METHODS
+        url = self.url(path)
+
+        def call() -> HttpResponse:
+            return self._send_once(
+                method, url, params=params, json=json, data=data, multipart=multipart,
+                content=content, headers=headers, timeout=timeout, stream=stream,
+                idempotent=idempotent, on_upload_progress=on_upload_progress,
+            )
+
+        return self.retry.run(call, idempotent=idempotent, clock=self.clock,
+                              on_retry=self._on_retry(method, url))
+
+    def json(self, method: str, path: str, **kwargs: Any) -> Any:
+        """:meth:`request`, returning the JSON body (BadResponse if malformed)."""
+        return self.request(method, path, **kwargs).json()
+
+    def _on_retry(
+        self, method: str, url: str
+    ) -> Callable[[int, BaseException, float | None], None]:
+        def report(attempt: int, exc: BaseException, delay: float | None) -> None:
+            redacted = self.redact(url)
+            log.info("retrying %s %s (attempt %d) after %s", method, redacted, attempt + 1,
+                     type(exc).__name__)
+            if self._emit is not None:
+                self._emit("retry", method=method, url=redacted, attempt=attempt + 1,
+                           error=type(exc).__name__, wait=delay)
+
+        return report
+
+    def _send_once(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Any,
+        json: Any,
+        data: Any,
+        multipart: Mapping[str, Any] | None,
+        content: bytes | AudioSource | None,
+        headers: Mapping[str, str] | None,
+        timeout: float | tuple[float, float] | None,
+        stream: bool,
+        idempotent: bool,
+        on_upload_progress: ProgressCallback | None,
+    ) -> HttpResponse:
+        with contextlib.ExitStack() as stack:
+            body_kwargs: dict[str, Any] = {}
+            extra_headers: dict[str, str] = dict(headers or {})
+            if json is not None:
+                body_kwargs["data"] = jsonlib.dumps(json, separators=(",", ":"))
+                extra_headers.setdefault("Content-Type", "application/json")
+            elif multipart is not None:
+                encoder = self._multipart(multipart, stack, on_upload_progress)
+                body_kwargs["data"] = encoder
+                extra_headers["Content-Type"] = encoder.content_type
+            elif data is not None:
+                body_kwargs["data"] = data
+            elif content is not None:
+                if isinstance(content, AudioSource):
+                    f = stack.enter_context(content.open())
+                    body: Any = f
+                    if on_upload_progress is not None:
+                        body = _CountingReader(f, content.size, on_upload_progress)
+                    elif content.size is not None:
+                        body = _CountingReader(f, content.size, lambda *_: None)
+                    body_kwargs["data"] = body
+                else:
+                    body_kwargs["data"] = content
+            response = self._send_following_redirects(
+                method, url, params=params, headers=extra_headers,
+                timeout=_timeouts(timeout) or self.timeout, stream=stream,
+                idempotent=idempotent, **body_kwargs,
+            )
+        return response
+
+    def _multipart(
+        self, fields: Mapping[str, Any], stack: contextlib.ExitStack,
+        on_progress: ProgressCallback | None,
+    ) -> Any:
+        from requests_toolbelt.multipart.encoder import MultipartEncoder, MultipartEncoderMonitor
+
+        encoded: list[tuple[str, Any]] = []
+        for name, value in fields.items():
+            values = value if isinstance(value, list) else [value]
+            for item in values:
+                if item is None:
+                    continue
+                if isinstance(item, tuple):
+                    filename, source, ctype = item
+                    encoded.append((name, (filename, stack.enter_context(source.open()), ctype)))
+                elif isinstance(item, AudioSource):
+                    encoded.append((name, (item.filename(), stack.enter_context(item.open()),
+                                           item.content_type)))
+                elif isinstance(item, bytes):
+                    encoded.append((name, item.decode()))
+                else:
+                    encoded.append((name, str(item)))
+        encoder = MultipartEncoder(fields=encoded)
+        if on_progress is None:
+            return encoder
+        total = encoder.len
+        return MultipartEncoderMonitor(encoder, lambda m: on_progress(m.bytes_read, total))
+
+    def _send_following_redirects(
+        self, method: str, url: str, *, headers: dict[str, str], timeout: tuple[float, float],
+        stream: bool, idempotent: bool, **kwargs: Any,
+    ) -> HttpResponse:
+        for _hop in range(MAX_REDIRECTS + 1):
+            response = self._send_raw(method, url, headers=headers, timeout=timeout,
+                                      stream=stream, idempotent=idempotent, **kwargs)
+            location = response.headers.get("Location")
+            if response.status not in (301, 302, 303, 307, 308) or not location:
+                return self._check(response, method=method, idempotent=idempotent)
+            response.close()
+            if method not in ("GET", "HEAD"):
+                raise BadResponse(f"{self.provider} redirected a {method} request; not followed",
+                                  provider=self.provider, status=response.status)
+            url = urllib.parse.urljoin(url, location)
+            kwargs.pop("params", None)
+        raise BadResponse(f"more than {MAX_REDIRECTS} redirects", provider=self.provider)
+
+    def _send_raw(
+        self, method: str, url: str, *, headers: dict[str, str], timeout: tuple[float, float],
+        stream: bool, idempotent: bool, **kwargs: Any,
+    ) -> HttpResponse:
+        own = self.is_own_origin(url)
+        request_headers = dict(headers)
+        if own:
+            request_headers.update(self._auth())
+        redacted = self.redact(url)
+        debug = log.isEnabledFor(logging.DEBUG)
+        if self._emit is not None:
+            self._emit("request", method=method, url=redacted)
+        started = time.perf_counter()
+        try:
+            raw = self.session.request(
+                method, url, headers=request_headers, timeout=timeout, stream=stream,
+                allow_redirects=False, **kwargs,
+            )
+        except requests.exceptions.RequestException as exc:
+            raise self._transport_error(exc, method, redacted, idempotent) from None
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        if debug:
+            log.debug("%s %s -> %d (%.1f ms)", method, redacted, raw.status_code, elapsed_ms)
+        if self._emit is not None:
+            self._emit("response", method=method, url=redacted, status=raw.status_code,
+                       elapsed_ms=elapsed_ms)
+        return HttpResponse(raw, url=redacted, provider=self.provider)
+
+    def _check(self, response: HttpResponse, *, method: str, idempotent: bool) -> HttpResponse:
+        if response.rate_limit.limit is not None or response.rate_limit.remaining is not None:
+            self.last_rate_limit = response.rate_limit
+        if response.ok:
+            return response
+        try:
+            details = self._error_parser(response)
+        except VoicekitError:
+            details = ErrorDetails(f"HTTP {response.status}")
+        finally:
+            response.close()
+        details = attrs.evolve(details, message=self.scrub(details.message))
+        processed = not idempotent and response.status >= 500
+        return_error = error_for_status(response, details, may_have_been_processed=processed)
+        raise return_error
+
+    def _transport_error(
+        self, exc: requests.exceptions.RequestException, method: str, url: str, idempotent: bool
+    ) -> VoicekitError:
+        never_sent = _never_sent(exc)
+        processed = not idempotent and not never_sent
+        suffix = ""
+        if processed:
+            suffix = (" — the request may have been processed by the vendor (it was not "
+                      "retried, to avoid spending twice); check before sending it again")
+        reason = self.scrub(type(exc).__name__)
+        if isinstance(exc, requests.exceptions.Timeout):
+            kind = "connecting to" if isinstance(exc, requests.exceptions.ConnectTimeout) \
+                else "waiting for"
+            err: VoicekitError = Timeout(f"timed out {kind} {url} ({method}){suffix}",
+                                         provider=self.provider,
+                                         may_have_been_processed=processed)
+        else:
+            err = ConnectionFailed(f"{method} {url} failed: {reason}{suffix}",
+                                   provider=self.provider, may_have_been_processed=processed)
+        err.never_sent = never_sent  # type: ignore[attr-defined]
+        return err
+
+    # -- transfers ---------------------------------------------------------------------
+
+    def upload(
+        self,
+        url: str,
+        source: AudioSource,
+        *,
+        method: str = "PUT",
+        content_type: str | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> HttpResponse:
+        """Send ``source``'s bytes as the raw body (presigned uploads), streamed from disk.
+
+        Credentials are only attached if ``url`` is on the provider's own origin. The
+        upload is retried (re-read from the start) on failures: a presigned PUT is
+        idempotent.
+        """
+        headers = {"Content-Type": content_type} if content_type else {}
+        return self.request(method, url, content=source, headers=headers, idempotent=True,
+                            on_upload_progress=on_progress)
+
+    def download(
+        self,
+        url: str,
+        path: str | os.PathLike[str],
+        *,
+        on_progress: ProgressCallback | None = None,
+        expected_size: int | None = None,
+    ) -> Path:
+        """Stream ``url`` to ``path``: a temporary file beside it, renamed when complete.
+
+        Memory stays flat whatever the size. A body that ends short (by Content-Length or
+        ``expected_size``) raises StreamInterrupted and leaves nothing at ``path``.
+        """
+        target = Path(path)
+        absolute = self.url(url)
+
+        def attempt() -> Path:
+            response = self.request("GET", absolute, stream=True, idempotent=True)
+            total = response._expected_length() or expected_size
+            done = 0
+
+            def chunks() -> Iterator[bytes]:
+                nonlocal done
+                for chunk in response.iter_bytes():
+                    done += len(chunk)
+                    if on_progress is not None:
+                        on_progress(done, total)
+                    yield chunk
+                if expected_size is not None and done != expected_size:
+                    raise StreamInterrupted(
+                        f"download from {response.url} ended after {done} of "
+                        f"{expected_size} bytes", received_bytes=done, provider=self.provider,
+                    )
+
+            try:
+                return atomic_write(target, chunks())
+            finally:
+                response.close()
+
+        def retry_on_interrupt() -> Path:
+            try:
+                return attempt()
+            except StreamInterrupted as exc:
+                raise ConnectionFailed(str(exc.message), provider=self.provider) from exc
+
+        try:
+            return self.retry.run(retry_on_interrupt, idempotent=True, clock=self.clock,
+                                  on_retry=self._on_retry("GET", absolute))
+        except ConnectionFailed as exc:
+            if isinstance(exc.__cause__, StreamInterrupted):
+                raise exc.__cause__ from None
+            raise
+
+
+def _timeouts(value: float | tuple[float, float] | None) -> tuple[float, float] | None:
+    if value is None:
+        return None
+    if isinstance(value, tuple):
+        return (float(value[0]), float(value[1]))
+    return (float(value), float(value))
+
+
+def _never_sent(exc: requests.exceptions.RequestException) -> bool:
+    """True when the request provably never reached the server."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    if isinstance(exc, (requests.exceptions.SSLError, requests.exceptions.InvalidURL,
+                        requests.exceptions.InvalidSchema, requests.exceptions.MissingSchema)):
+        return True
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        inner: BaseException | None = exc.args[0] if exc.args else None
+        if isinstance(inner, urllib3.exceptions.MaxRetryError):
+            inner = inner.reason
+        return isinstance(inner, (urllib3.exceptions.NewConnectionError,
+                                  urllib3.exceptions.NameResolutionError))
+    return False

@@ -1,0 +1,407 @@
+"""The values voicekit hands back: voices, audio, streams, balances, costs, results.
+
+attrs classes, frozen and slotted. Each keeps the vendor's own payload in ``raw``. A core
+cattrs :data:`converter` structures vendor JSON; plugins build theirs on it with
+:func:`make_converter`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+from types import MappingProxyType, TracebackType
+from typing import Any, BinaryIO
+
+import attrs
+import cattrs
+
+from . import audio as _audio
+from .errors import InvalidInput
+from .jobs import Job, JobRef, JobState, JobUpdate, PollPolicy
+
+__all__ = [
+    "Audio",
+    "AudioStream",
+    "Balance",
+    "Cost",
+    "DubResult",
+    "DuplexStream",
+    "Event",
+    "Job",
+    "JobRef",
+    "JobState",
+    "JobUpdate",
+    "PollPolicy",
+    "ProviderInfo",
+    "Twin",
+    "Video",
+    "Voice",
+    "converter",
+    "make_converter",
+]
+
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+def _freeze(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return MappingProxyType(dict(value)) if value else _EMPTY
+
+
+@attrs.frozen
+class Voice:
+    """A voice a provider can speak with.
+
+    ``id`` is always a string (pass it back as ``voice=``); ``kind`` says where it comes from
+    (``"system"``, ``"cloned"``, ``"public"``, ...: each provider documents its kinds).
+    """
+
+    id: str
+    name: str
+    provider: str
+    kind: str = "system"
+    languages: tuple[str, ...] = ()
+    description: str | None = None
+    raw: Mapping[str, Any] = attrs.field(default=_EMPTY, converter=_freeze, repr=False,
+                                         eq=False)
+
+
+@attrs.frozen
+class Audio:
+    """Synthesised or converted audio, in memory.
+
+    ``duration`` is computed from the header for WAV and from the byte count for PCM when
+    the provider did not state it.
+    """
+
+    data: bytes = attrs.field(repr=lambda d: f"<{len(d)} bytes>")
+    format: str
+    sample_rate: int | None = None
+    channels: int | None = None
+    duration: float | None = None
+    metadata: Mapping[str, Any] = attrs.field(default=_EMPTY, converter=_freeze, repr=False,
+                                              eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        if self.format == "wav" and self.data[:4] == b"RIFF":
+            try:
+                info = _audio.parse_wav_header(self.data[:4096])
+            except InvalidInput:
+                return
+            size = len(self.data) - info.data_offset
+            if self.sample_rate is None:
+                object.__setattr__(self, "sample_rate", info.sample_rate)
+            if self.channels is None:
+                object.__setattr__(self, "channels", info.channels)
+            if self.duration is None:
+                object.__setattr__(self, "duration", info.duration(size))
+        elif self.format == "pcm" and self.duration is None and self.sample_rate:
+            channels = self.channels or 1
+            object.__setattr__(self, "duration", len(self.data) / (2 * channels * self.sample_rate))
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the audio to ``path`` atomically (never a partial file); return the path."""
+        return _audio.atomic_write(path, [self.data])
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+
+class AudioStream:
+    """Audio arriving in chunks: iterate it, or ``save()`` / ``read()`` it whole.
+
+    Chunks are handed over as they arrive, never buffered. Use it as a context manager (or
+    call ``close()``) to release the connection early. A stream that breaks raises
+    :class:`~voicekit_core.errors.StreamInterrupted` (with the bytes received) rather than
+    ending short. For WAV, ``sample_rate`` / ``channels`` are read from the RIFF header as
+    soon as it has arrived.
+    """
+
+    def __init__(
+        self,
+        chunks: Iterable[bytes],
+        *,
+        format: str,
+        sample_rate: int | None = None,
+        channels: int | None = None,
+        on_close: Callable[[], None] | None = None,
+    ) -> None:
+        self.format = format
+        self.sample_rate = sample_rate
+        self.channels = channels
+        self.received_bytes = 0
+        self._chunks = iter(chunks)
+        self._on_close = on_close
+        self._closed = False
+        self._head = b""
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self
+
+    def __next__(self) -> bytes:
+        if self._closed:
+            raise StopIteration
+        try:
+            chunk = next(self._chunks)
+        except StopIteration:
+            self.close()
+            raise
+        except BaseException:
+            self.close()
+            raise
+        self.received_bytes += len(chunk)
+        if self.format == "wav" and len(self._head) < 4096:
+            self._learn_header(chunk)
+        return chunk
+
+    def _learn_header(self, chunk: bytes) -> None:
+        self._head += chunk[: 4096 - len(self._head)]
+        try:
+            info = _audio.parse_wav_header(self._head)
+        except InvalidInput:
+            return
+        self.sample_rate = info.sample_rate
+        self.channels = info.channels
+        self._head = b"\0" * 4096  # done
+
+    def close(self) -> None:
+        """Stop receiving and release the connection (idempotent)."""
+        if not self._closed:
+            self._closed = True
+            if self._on_close is not None:
+                self._on_close()
+
+    def __enter__(self) -> AudioStream:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def read(self) -> Audio:
+        """Consume the rest of the stream into one :class:`Audio` (WAV sizes made exact)."""
+        data = b"".join(self)
+        if self.format == "wav" and data[:4] == b"RIFF":
+            data = _audio.finalize_wav_bytes(data)
+        return Audio(data=data, format=self.format, sample_rate=self.sample_rate,
+                     channels=self.channels)
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Stream the rest to ``path`` atomically; a broken stream leaves no file behind."""
+        finish = _finish_wav if self.format == "wav" else None
+        return _audio.atomic_write(path, self, finish=finish)
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else "open"
+        return (f"<{type(self).__name__} {self.format} {state}, "
+                f"{self.received_bytes} bytes received>")
+
+
+def _finish_wav(out: BinaryIO) -> None:
+    out.seek(0)
+    head = out.read(4096)
+    if head[:4] != b"RIFF":
+        return
+    info = _audio.parse_wav_header(head)
+    total = out.seek(0, os.SEEK_END)
+    if info.data_size != total - info.data_offset:
+        _audio.fix_wav_sizes(out, info, total)
+
+
+class DuplexStream(AudioStream):
+    """A two-way stream: ``send()`` text pieces while iterating audio, from two threads.
+
+    ``close()`` here means "no more text": the provider flushes and the iteration ends when
+    all audio has arrived. Leaving the ``with`` block (or ``abort()``) drops the stream.
+    """
+
+    def __init__(
+        self,
+        chunks: Iterable[bytes],
+        *,
+        send: Callable[[str], None],
+        finish: Callable[[], None],
+        abort: Callable[[], None],
+        format: str,
+        sample_rate: int | None = None,
+        channels: int | None = None,
+    ) -> None:
+        super().__init__(chunks, format=format, sample_rate=sample_rate, channels=channels,
+                         on_close=abort)
+        self._send = send
+        self._finish = finish
+        self._finished = False
+        self._send_lock = threading.Lock()
+
+    def send(self, text: str) -> None:
+        """Queue ``text`` for synthesis; audio for it follows, in order."""
+        if not isinstance(text, str) or not text.strip():
+            raise InvalidInput("text must be a non-empty string", field="text",
+                               limit="non-empty")
+        with self._send_lock:
+            if self._finished:
+                raise InvalidInput("send() after close(): the stream takes no more text",
+                                   field="text", limit="before close()")
+            self._send(text)
+
+    def finish(self) -> None:
+        """No more text: flush; iteration ends after the last audio (idempotent)."""
+        with self._send_lock:
+            if not self._finished:
+                self._finished = True
+                self._finish()
+
+    def abort(self) -> None:
+        """Drop the stream now, without waiting for pending audio."""
+        AudioStream.close(self)
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.abort()
+
+
+@attrs.frozen
+class Balance:
+    """What an account has left to spend."""
+
+    credits: float
+    unit: str = "credits"
+    breakdown: Mapping[str, float] = attrs.field(default=_EMPTY, converter=_freeze)
+    resets_at: dt.datetime | None = None
+    raw: Mapping[str, Any] = attrs.field(default=_EMPTY, converter=_freeze, repr=False,
+                                         eq=False)
+
+
+@attrs.frozen
+class Cost:
+    """What an operation will spend. ``exact`` is False for an estimate."""
+
+    credits: float
+    unit: str = "credits"
+    exact: bool = True
+
+
+@attrs.frozen
+class _Downloadable:
+    url: str
+    duration: float | None = None
+    raw: Mapping[str, Any] = attrs.field(default=_EMPTY, converter=_freeze, repr=False,
+                                         eq=False)
+    _fetch: Callable[..., Path] | None = attrs.field(default=None, repr=False, eq=False,
+                                                     alias="fetch")
+
+    def download(
+        self, path: str | os.PathLike[str], *, on_progress: Callable[[int, int | None], None]
+        | None = None,
+    ) -> Path:
+        """Stream the file to ``path`` (atomic, constant memory, no credentials sent)."""
+        if self._fetch is None:
+            raise InvalidInput("this result is not bound to a provider; connect() one and use "
+                               "its download()", field="url")
+        return self._fetch(self.url, path, on_progress=on_progress)
+
+
+@attrs.frozen
+class DubResult(_Downloadable):
+    """A finished dub: ``download(path)`` saves it."""
+
+
+@attrs.frozen
+class Video(_Downloadable):
+    """A rendered video: ``download(path)`` saves it."""
+
+
+@attrs.frozen
+class Twin:
+    """A video AI twin."""
+
+    id: str
+    name: str
+    raw: Mapping[str, Any] = attrs.field(default=_EMPTY, converter=_freeze, repr=False,
+                                         eq=False)
+
+
+@attrs.frozen
+class ProviderInfo:
+    """What a plugin registers: enough to list a provider without importing it.
+
+    Attributes:
+        name: the name users pass to ``connect()``.
+        factory: ``"module:Class"`` of the provider, imported only by ``connect()``.
+        capabilities: names of the capability ABCs the class implements.
+        credentials: environment variable names of the credentials, e.g.
+            ``("GEMELO_CLIENT_KEY", "GEMELO_API_KEY")``; the ``connect()`` option of each is
+            its lower-case name without the ``NAME_`` prefix (``client_key=``).
+        summary: one line for ``voicekit providers``.
+        default_base_url: the vendor's API root, or None when each user must configure it.
+        distribution, version: filled in by the registry from the entry point.
+    """
+
+    name: str
+    factory: str
+    capabilities: tuple[str, ...] = attrs.field(converter=tuple)
+    credentials: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    summary: str = ""
+    default_base_url: str | None = None
+    docs_url: str | None = None
+    distribution: str | None = None
+    version: str | None = None
+
+    @property
+    def env_prefix(self) -> str:
+        return self.name.upper().replace("-", "_") + "_"
+
+    def option_name(self, env_var: str) -> str:
+        """The ``connect()`` option that gives credential ``env_var`` (``api_key``)."""
+        prefix = self.env_prefix
+        name = env_var[len(prefix):] if env_var.startswith(prefix) else env_var
+        return name.lower()
+
+    @property
+    def base_url_env(self) -> str:
+        """The environment variable that overrides the base URL (``GEMELO_BASE_URL``)."""
+        return self.env_prefix + "BASE_URL"
+
+
+@attrs.frozen
+class Event:
+    """What ``voicekit_on_event`` observers receive.
+
+    ``kind`` is one of ``request``, ``response``, ``retry``, ``job_update``,
+    ``credits_spent``; ``data`` holds its details (never a credential).
+    """
+
+    kind: str
+    provider: str
+    data: Mapping[str, Any] = attrs.field(default=_EMPTY, converter=_freeze)
+
+
+def make_converter() -> cattrs.Converter:
+    """A cattrs converter with voicekit's rules; plugins extend their own copy.
+
+    Unknown fields in vendor JSON are ignored (vendors add fields); ISO-8601 strings
+    structure into datetimes.
+    """
+    conv = cattrs.Converter(forbid_extra_keys=False)
+
+    def _dt(value: Any, _: Any) -> dt.datetime:
+        if isinstance(value, dt.datetime):
+            return value
+        if isinstance(value, (int, float)):
+            return dt.datetime.fromtimestamp(value / 1000 if value > 1e11 else value,
+                                             tz=dt.timezone.utc)
+        return dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+    conv.register_structure_hook(dt.datetime, _dt)
+    conv.register_unstructure_hook(dt.datetime, lambda d: d.isoformat())
+    return conv
+
+
+#: The core converter.
+converter = make_converter()

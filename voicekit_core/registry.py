@@ -1,0 +1,306 @@
+"""Plugin discovery and the provider registry.
+
+Plugins are found through the ``voicekit`` entry-point group, once per process, on first
+use (never at ``import voicekit_core``). Each entry point is loaded under its own guard: a
+plugin that fails is recorded in :func:`plugin_errors` and the others still work.
+``VOICEKIT_LOAD_PLUGINS=name,name`` limits loading to the named entry points.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import threading
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import attrs
+import pluggy
+
+from . import hookspecs
+from .capabilities import BY_NAME, Capability
+from .errors import CapabilityNotSupported, ConfigurationError, ProviderNotInstalled
+from .models import Event, ProviderInfo
+
+if TYPE_CHECKING:
+    from .provider import Provider
+
+__all__ = [
+    "FIRST_PARTY",
+    "PluginError",
+    "Registry",
+    "connect",
+    "get_registry",
+    "plugin_errors",
+    "providers",
+    "require",
+]
+
+log = logging.getLogger("voicekit.registry")
+
+ENTRY_POINT_GROUP = "voicekit"
+
+#: Install hints for the first-party plugins.
+FIRST_PARTY: dict[str, str] = {
+    name: f"pip install voicekit-{name}"
+    for name in ("espeak", "gemelo", "beautyface", "voicedub", "speechgen", "captions")
+}
+
+C = TypeVar("C", bound=Capability)
+
+
+@attrs.frozen
+class PluginError:
+    """A plugin that could not be loaded or registered, and why."""
+
+    plugin: str
+    distribution: str | None
+    error: str
+
+
+class Registry:
+    """A pluggy PluginManager plus the providers its plugins registered.
+
+    ``get_registry()`` returns the process-wide one; tests may build their own.
+    """
+
+    def __init__(self, *, entry_points: bool = True) -> None:
+        self.pm = pluggy.PluginManager("voicekit")
+        self.pm.add_hookspecs(hookspecs)
+        self._entry_points = entry_points
+        self._infos: dict[str, ProviderInfo] = {}
+        self._conflicts: dict[str, list[str]] = {}
+        self._errors: list[PluginError] = []
+        self._loaded = False
+        self._lock = threading.RLock()
+
+    # -- discovery -------------------------------------------------------------------
+
+    def load(self) -> None:
+        """Discover plugins (once); safe to call from several threads."""
+        if self._loaded:
+            return
+        with self._lock:
+            if self._loaded:
+                return
+            if self._entry_points:
+                self._load_entry_points()
+            self._loaded = True
+
+    def _load_entry_points(self) -> None:
+        from importlib.metadata import entry_points
+
+        wanted = _wanted_plugins()
+        for ep in entry_points(group=ENTRY_POINT_GROUP):
+            if wanted is not None and ep.name not in wanted:
+                continue
+            dist = getattr(ep, "dist", None)
+            dist_name = dist.metadata["Name"] if dist is not None else None
+            version = dist.version if dist is not None else None
+            try:
+                module = ep.load()
+            except Exception as exc:  # a broken plugin must not break the others
+                self._record_error(ep.name, dist_name, exc)
+                continue
+            self.register_plugin(module, name=ep.name, distribution=dist_name, version=version)
+
+    def register_plugin(
+        self,
+        plugin: object,
+        *,
+        name: str | None = None,
+        distribution: str | None = None,
+        version: str | None = None,
+    ) -> None:
+        """Register a plugin object (module or class instance with hookimpls) directly."""
+        with self._lock:
+            plugin_name = self.pm.register(plugin, name=name)
+            if plugin_name is None:
+                return
+            impl = getattr(plugin, "voicekit_register_providers", None)
+            if impl is None:
+                return
+
+            def register(info: ProviderInfo) -> None:
+                self._add(attrs.evolve(info, distribution=info.distribution or distribution,
+                                       version=info.version or version))
+
+            try:
+                impl(register=register)
+            except Exception as exc:
+                self._record_error(plugin_name, distribution, exc)
+
+    def _add(self, info: ProviderInfo) -> None:
+        if not isinstance(info, ProviderInfo):
+            raise ConfigurationError("register() takes a voicekit_core.ProviderInfo")
+        unknown = [c for c in info.capabilities if c not in BY_NAME]
+        if unknown:
+            raise ConfigurationError(f"{info.name}: unknown capabilities {unknown}")
+        existing = self._infos.get(info.name)
+        if existing is not None and existing.factory != info.factory:
+            owners = self._conflicts.setdefault(info.name, [str(existing.distribution)])
+            owners.append(str(info.distribution))
+            self._errors.append(PluginError(
+                info.name, info.distribution,
+                f"provider name {info.name!r} registered by both {' and '.join(owners)}",
+            ))
+            return
+        self._infos[info.name] = info
+
+    def _record_error(self, plugin: str, distribution: str | None, exc: BaseException) -> None:
+        log.warning("voicekit plugin %s failed to load: %s", plugin, exc)
+        self._errors.append(PluginError(plugin, distribution, f"{type(exc).__name__}: {exc}"))
+
+    # -- queries ---------------------------------------------------------------------
+
+    def providers(self, capability: type[Capability] | str | None = None) -> list[ProviderInfo]:
+        """Installed providers (sorted by name), optionally only those with ``capability``."""
+        self.load()
+        cap = _capability_name(capability) if capability is not None else None
+        return sorted(
+            (i for n, i in self._infos.items() if n not in self._conflicts
+             and (cap is None or cap in i.capabilities)),
+            key=lambda i: i.name,
+        )
+
+    def info(self, name: str) -> ProviderInfo:
+        """The registration of ``name``; raises ProviderNotInstalled / ConfigurationError."""
+        self.load()
+        if name in self._conflicts:
+            raise ConfigurationError(
+                f"provider name {name!r} is registered by several distributions: "
+                f"{', '.join(self._conflicts[name])}; uninstall all but one"
+            )
+        try:
+            return self._infos[name]
+        except KeyError:
+            failed = [e for e in self._errors if e.plugin == name]
+            if failed:
+                raise ConfigurationError(
+                    f"the plugin for {name!r} is installed but failed to load: {failed[0].error}"
+                ) from None
+            raise ProviderNotInstalled(
+                name, hint=FIRST_PARTY.get(name), installed=sorted(self._infos)
+            ) from None
+
+    def errors(self) -> list[PluginError]:
+        """Plugins that failed to load or register."""
+        self.load()
+        return list(self._errors)
+
+    def provider_class(self, name: str) -> type[Provider]:
+        """Import and return the provider class of ``name`` (the only place that imports it)."""
+        info = self.info(name)
+        module_name, _, attr = info.factory.partition(":")
+        try:
+            module = importlib.import_module(module_name)
+            cls: type[Provider] = getattr(module, attr)
+        except Exception as exc:
+            raise ConfigurationError(
+                f"cannot import provider {name!r} from {info.factory}: {exc}", provider=name
+            ) from exc
+        return cls
+
+    def connect(self, name: str, **options: Any) -> Provider:
+        """Build provider ``name`` with ``options`` (see :func:`connect`)."""
+        cls = self.provider_class(name)
+        return cls(registry=self, **options)
+
+    def require(self, provider: object, capability: type[C] | str) -> C:
+        """Return ``provider`` typed as ``capability``; raise CapabilityNotSupported if not."""
+        cap = BY_NAME[_capability_name(capability)]
+        if isinstance(provider, cap):
+            return provider  # type: ignore[return-value]
+        name = getattr(provider, "name", type(provider).__name__)
+        others = [i.name for i in self.providers(cap) if i.name != name]
+        raise CapabilityNotSupported(str(name), cap.__name__, others)
+
+    # -- hooks -----------------------------------------------------------------------
+
+    def emit(self, event: Event) -> None:
+        """Send ``event`` to every ``voicekit_on_event`` observer; their errors are logged."""
+        hook = self.pm.hook.voicekit_on_event
+        for impl in hook.get_hookimpls():
+            try:
+                impl.function(event=event)
+            except Exception:
+                log.exception("voicekit_on_event observer %s failed", impl.plugin_name)
+
+    @property
+    def has_observers(self) -> bool:
+        return bool(self.pm.hook.voicekit_on_event.get_hookimpls())
+
+    def register_commands(self, commands: Any) -> None:
+        """Let plugins add CLI subcommands (loads plugins)."""
+        self.load()
+        for impl in self.pm.hook.voicekit_register_commands.get_hookimpls():
+            try:
+                impl.function(commands=commands)
+            except Exception as exc:
+                self._record_error(impl.plugin_name, None, exc)
+
+
+def _wanted_plugins() -> set[str] | None:
+    value = os.environ.get("VOICEKIT_LOAD_PLUGINS")
+    if value is None:
+        return None
+    return {n.strip() for n in value.split(",") if n.strip()}
+
+
+def _capability_name(capability: type[Capability] | str) -> str:
+    name = capability if isinstance(capability, str) else capability.__name__
+    if name not in BY_NAME:
+        raise ConfigurationError(
+            f"unknown capability {name!r}; known: {', '.join(BY_NAME)}"
+        )
+    return name
+
+
+_registry: Registry | None = None
+_registry_lock = threading.Lock()
+
+
+def get_registry() -> Registry:
+    """The process-wide registry (created on first use)."""
+    global _registry
+    if _registry is None:
+        with _registry_lock:
+            if _registry is None:
+                _registry = Registry()
+    return _registry
+
+
+def providers(capability: type[Capability] | str | None = None) -> list[ProviderInfo]:
+    """Installed providers, optionally only those that have ``capability``."""
+    return get_registry().providers(capability)
+
+
+def plugin_errors() -> list[PluginError]:
+    """Plugins that failed to load, and why."""
+    return get_registry().errors()
+
+
+def connect(name: str, **options: Any) -> Provider:
+    """Connect to provider ``name``.
+
+    Every provider takes ``base_url=``, ``timeout=``, ``max_retries=``, ``allow_http=``,
+    ``clock=`` and its credentials by their lower-case names (``api_key=``). Missing
+    credentials are read from the environment or the key file.
+
+    Raises:
+        ProviderNotInstalled: not installed (the message gives the pip command).
+        MissingCredentials: a key is nowhere to be found.
+    """
+    return get_registry().connect(name, **options)
+
+
+def require(provider: object, capability: type[C] | str) -> C:
+    """Check ``provider`` has ``capability`` and return it typed as such.
+
+    Raises CapabilityNotSupported naming the installed providers that do have it.
+    """
+    return get_registry().require(provider, capability)
+
+
+
+

@@ -1,0 +1,196 @@
+"""The retry policy, shared by HTTP and WebSocket, built on stamina.
+
+What is retried:
+
+* any request that provably never reached the server (connection refused, DNS, TLS
+  before sending, connect timeout);
+* idempotent requests (GET, HEAD, DELETE, PUT; and vendor POSTs a plugin marks as reads)
+  on connection errors, timeouts and 5xx;
+* any request answered 429 as a rate limit (the server refused it without processing it),
+  after waiting for ``Retry-After`` / ``X-RateLimit-Reset``, capped.
+
+What is not: a POST that may have reached the server (it may spend credits; its error says
+``may_have_been_processed``), and a 429 that means insufficient credits.
+
+Rate-limit waits go through the provider's clock (so tests drive them without sleeping);
+other backoffs are stamina's jittered exponential ones (zero under
+``stamina.set_testing(True)``).
+"""
+
+from __future__ import annotations
+
+import email.utils
+import math
+import time
+from collections.abc import Callable, Mapping
+from typing import TypeVar
+
+import attrs
+import stamina
+
+from .clock import Clock
+from .errors import (
+    ConnectionFailed,
+    InsufficientCredits,
+    RateLimited,
+    ServerError,
+    Timeout,
+    VoicekitError,
+)
+
+__all__ = ["IDEMPOTENT_METHODS", "RateLimitInfo", "RetryPolicy", "parse_delay"]
+
+T = TypeVar("T")
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "DELETE", "PUT", "OPTIONS"})
+
+
+def parse_delay(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` or ``X-RateLimit-Reset`` value.
+
+    Accepts seconds, a Unix time (values above 1e9) or an HTTP date. Negative, NaN,
+    infinite or unreadable values give None.
+    """
+    if value is None:
+        return None
+    value = value.strip()
+    wall = time.time() if now is None else now
+    try:
+        number = float(value)
+    except ValueError:
+        try:
+            parsed = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        number = parsed.timestamp() - wall
+    else:
+        if math.isnan(number) or math.isinf(number):
+            return None
+        if number > 1e12:  # milliseconds since the epoch
+            number = number / 1000 - wall
+        elif number > 1e9:  # a Unix time
+            number = number - wall
+    if math.isnan(number) or math.isinf(number) or number < 0:
+        return None
+    return number
+
+
+@attrs.frozen
+class RateLimitInfo:
+    """The rate-limit headers of a response (each None when absent)."""
+
+    limit: int | None = None
+    remaining: int | None = None
+    reset_after: float | None = None  # seconds until the window resets
+    retry_after: float | None = None  # seconds, from Retry-After
+
+    @classmethod
+    def from_headers(cls, headers: Mapping[str, str]) -> RateLimitInfo:
+        return cls(
+            limit=_int(headers.get("X-RateLimit-Limit")),
+            remaining=_int(headers.get("X-RateLimit-Remaining")),
+            reset_after=parse_delay(headers.get("X-RateLimit-Reset")),
+            retry_after=parse_delay(headers.get("Retry-After")),
+        )
+
+    @property
+    def wait(self) -> float | None:
+        """How long the server asks us to wait: Retry-After first, then the reset."""
+        return self.retry_after if self.retry_after is not None else self.reset_after
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(float(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+@attrs.frozen
+class RetryPolicy:
+    """When and how long to retry.
+
+    Attributes:
+        max_retries: attempts after the first.
+        rate_limit_cap: the longest wait for a rate-limit reset, in seconds.
+        wait_initial, wait_max: stamina's exponential backoff bounds for other failures.
+    """
+
+    max_retries: int = 4
+    rate_limit_cap: float = 60.0
+    wait_initial: float = 0.5
+    wait_max: float = 10.0
+
+    def should_retry(self, exc: BaseException, *, idempotent: bool) -> bool:
+        """Whether ``exc`` may be retried for a request of this kind."""
+        if isinstance(exc, InsufficientCredits):
+            return False
+        if isinstance(exc, RateLimited):
+            return True
+        if isinstance(exc, ConnectionFailed) and not exc.may_have_been_processed \
+                and getattr(exc, "never_sent", False):
+            return True
+        if not idempotent:
+            return False
+        return isinstance(exc, (ConnectionFailed, Timeout, ServerError))
+
+    def rate_limit_wait(self, exc: RateLimited) -> float | None:
+        """The capped wait a RateLimited asks for (None: use the exponential backoff)."""
+        if exc.retry_after is None:
+            return None
+        return min(max(0.0, exc.retry_after), self.rate_limit_cap)
+
+    def run(
+        self,
+        call: Callable[[], T],
+        *,
+        idempotent: bool,
+        clock: Clock,
+        on_retry: Callable[[int, BaseException, float | None], None] | None = None,
+    ) -> T:
+        """Run ``call``; retry it per this policy. The first attempt runs outside stamina
+        (no overhead on the happy path); further ones run in ``stamina.retry_context``.
+        """
+        try:
+            return call()
+        except VoicekitError as exc:
+            if self.max_retries <= 0 or not self.should_retry(exc, idempotent=idempotent):
+                raise
+            if not self._before_retry(exc, 1, clock, on_retry) and not stamina.is_testing():
+                clock.sleep(self.wait_initial)  # stamina's loop does not wait before its first
+
+        attempt_no = 1
+
+        def hook(exc: Exception) -> bool | float:
+            if attempt_no > self.max_retries or not self.should_retry(exc, idempotent=idempotent):
+                return False
+            waited = self._before_retry(exc, attempt_no, clock, on_retry)
+            return 0.0 if waited else True
+
+        for attempt in stamina.retry_context(
+            on=hook,
+            attempts=self.max_retries,
+            timeout=None,
+            wait_initial=self.wait_initial,
+            wait_max=self.wait_max,
+        ):
+            attempt_no += 1
+            with attempt:
+                return call()
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _before_retry(
+        self,
+        exc: BaseException,
+        attempt: int,
+        clock: Clock,
+        on_retry: Callable[[int, BaseException, float | None], None] | None,
+    ) -> bool:
+        """Report the retry and do the rate-limit wait on ``clock``; True if it waited."""
+        delay = self.rate_limit_wait(exc) if isinstance(exc, RateLimited) else None
+        if on_retry is not None:
+            on_retry(attempt, exc, delay)
+        if delay is not None:
+            clock.sleep(delay)
+            return True
+        return False

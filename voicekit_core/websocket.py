@@ -1,0 +1,298 @@
+"""Simplex and duplex audio streaming over websocket-client.
+
+:class:`WebSocketSession` wraps one connection with voicekit's contract: a timeout on every
+read, keepalive pings, no redirects (a handshake must answer 101, so headers never reach
+another host), frames read with their close code, and a stream that ends early raising
+:class:`~voicekit_core.errors.StreamInterrupted` (or the vendor's error for a close code)
+instead of ending short. Never reconnected mid-synthesis: that would bill twice.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import struct
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+import websocket
+
+from .errors import (
+    AuthenticationError,
+    ConnectionFailed,
+    NotFound,
+    PermissionDenied,
+    ProviderError,
+    RateLimited,
+    ServerError,
+    StreamInterrupted,
+    Timeout,
+    VoicekitError,
+)
+from .models import AudioStream, DuplexStream
+
+__all__ = ["CloseError", "WebSocketSession", "duplex_stream", "simplex_stream"]
+
+log = logging.getLogger("voicekit.websocket")
+
+#: Maps a close (code, reason) to the error to raise; None means "a normal end".
+CloseError = Callable[[int, str], "VoicekitError | None"]
+
+_HANDSHAKE_ERRORS: dict[int, type[ProviderError]] = {
+    401: AuthenticationError,
+    403: PermissionDenied,
+    404: NotFound,
+    429: RateLimited,
+}
+
+
+def default_close_error(provider: str) -> CloseError:
+    """1000 is a normal end; any other code is a ProviderError carrying the reason."""
+
+    def close_error(code: int, reason: str) -> VoicekitError | None:
+        if code == 1000:
+            return None
+        cls = ServerError if code in (1011, 1013, 1014) else ProviderError
+        if code == 1008:
+            cls = PermissionDenied
+        return cls(f"{provider} closed the stream: {reason or 'no reason'} (close code {code})",
+                   provider=provider, code=str(code))
+
+    return close_error
+
+
+class WebSocketSession:
+    """One WebSocket connection to a provider.
+
+    Args:
+        url: ws:// or wss:// URL (from ``HttpClient.websocket_url``).
+        provider: provider name, for errors.
+        headers: handshake headers (credentials allowed: redirects are refused).
+        timeout: seconds for connect and for each read.
+        ping_interval: seconds between keepalive pings (0 disables).
+        close_error: maps a close code to an error (see :func:`default_close_error`).
+        redact: turns the URL into its log-safe form.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        provider: str,
+        headers: Mapping[str, str] | None = None,
+        timeout: float = 30.0,
+        ping_interval: float = 20.0,
+        close_error: CloseError | None = None,
+        redact: Callable[[str], str] = lambda u: u.split("?")[0],
+    ) -> None:
+        self.url = url
+        self.provider = provider
+        self.timeout = timeout
+        self.received_bytes = 0
+        self._headers = dict(headers or {})
+        self._ping_interval = ping_interval
+        self._close_error = close_error or default_close_error(provider)
+        self._redacted = redact(url)
+        self._ws: websocket.WebSocket | None = None
+        self._stop = threading.Event()
+        self._closed = False
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    def connect(self) -> WebSocketSession:
+        """Open the connection; handshake failures map onto the error tree."""
+        try:
+            ws = websocket.create_connection(
+                self.url,
+                timeout=self.timeout,
+                header=[f"{k}: {v}" for k, v in self._headers.items()],
+                redirect_limit=0,
+                enable_multithread=True,
+                suppress_origin=True,
+                skip_utf8_validation=True,
+            )
+        except websocket.WebSocketBadStatusException as exc:
+            status = getattr(exc, "status_code", None) or 0
+            cls = _HANDSHAKE_ERRORS.get(status, ServerError if status >= 500 else ProviderError)
+            raise cls(f"{self.provider} refused the stream at {self._redacted} (HTTP {status})",
+                      provider=self.provider, status=status) from None
+        except websocket.WebSocketTimeoutException:
+            raise Timeout(f"timed out connecting to {self._redacted}",
+                          provider=self.provider) from None
+        except (OSError, websocket.WebSocketException) as exc:
+            err = ConnectionFailed(f"cannot open {self._redacted}: {type(exc).__name__}",
+                                   provider=self.provider)
+            err.never_sent = True  # type: ignore[attr-defined]
+            raise err from None
+        status = ws.getstatus()
+        if status != 101:
+            ws.shutdown()
+            raise ProviderError(
+                f"{self.provider} answered the stream handshake with HTTP {status} "
+                "(redirects are not followed)", provider=self.provider, status=status)
+        self._ws = ws
+        if self._ping_interval > 0:
+            threading.Thread(target=self._keepalive, name="voicekit-ws-ping",
+                             daemon=True).start()
+        log.debug("websocket open %s", self._redacted)
+        return self
+
+    def _keepalive(self) -> None:
+        while not self._stop.wait(self._ping_interval):
+            ws = self._ws
+            if ws is None:
+                return
+            try:
+                ws.ping()
+            except Exception:
+                return
+
+    def close(self, code: int = 1000) -> None:
+        """Close politely (idempotent)."""
+        if self._closed:
+            return
+        self._closed = True
+        self._stop.set()
+        ws = self._ws
+        if ws is not None:
+            try:
+                ws.close(status=code, timeout=1.0)
+            except Exception:
+                ws.shutdown()
+
+    def __enter__(self) -> WebSocketSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- sending -------------------------------------------------------------------------
+
+    def send_json(self, message: Mapping[str, Any]) -> None:
+        """Send a JSON text message."""
+        self.send_text(json.dumps(message, separators=(",", ":")))
+
+    def send_text(self, text: str) -> None:
+        ws = self._require()
+        try:
+            ws.send(text)
+        except (OSError, websocket.WebSocketException) as exc:
+            raise StreamInterrupted(
+                f"the stream to {self._redacted} broke while sending: {type(exc).__name__}",
+                received_bytes=self.received_bytes, provider=self.provider) from None
+
+    # -- receiving -----------------------------------------------------------------------
+
+    def iter_binary(
+        self, on_text: Callable[[str], None] | None = None
+    ) -> Iterator[bytes]:
+        """Yield binary frames as they arrive until the server closes with a normal code.
+
+        Text frames go to ``on_text`` (vendor control messages; it may raise). An abnormal
+        close, an error close code or a read timeout raise — never a silent short stream.
+        """
+        ws = self._require()
+        while True:
+            try:
+                opcode, frame = ws.recv_data_frame(control_frame=True)
+            except websocket.WebSocketTimeoutException:
+                self.close()
+                raise Timeout(
+                    f"no data from {self._redacted} for {self.timeout:g} s "
+                    f"({self.received_bytes} bytes received)", provider=self.provider) from None
+            except (OSError, websocket.WebSocketException) as exc:
+                if self._closed:
+                    return
+                self.close()
+                raise StreamInterrupted(
+                    f"the stream from {self._redacted} broke after {self.received_bytes} "
+                    f"bytes ({type(exc).__name__})",
+                    received_bytes=self.received_bytes, provider=self.provider) from None
+            if opcode == websocket.ABNF.OPCODE_BINARY:
+                data = bytes(frame.data)
+                self.received_bytes += len(data)
+                yield data
+            elif opcode == websocket.ABNF.OPCODE_TEXT:
+                if on_text is not None:
+                    on_text(frame.data.decode("utf-8", errors="replace"))
+            elif opcode == websocket.ABNF.OPCODE_CLOSE:
+                self._closed = True
+                self._stop.set()
+                code, reason = _close_status(frame.data)
+                ws.shutdown()
+                error = self._close_error(code, reason)
+                if error is None:
+                    return
+                if isinstance(error, StreamInterrupted):
+                    error.received_bytes = self.received_bytes
+                raise error
+
+    def _require(self) -> websocket.WebSocket:
+        if self._ws is None:
+            raise ConnectionFailed("the stream is not open", provider=self.provider)
+        return self._ws
+
+
+def _close_status(data: bytes) -> tuple[int, str]:
+    if len(data) < 2:
+        return 1005, ""  # no status given: treat as abnormal
+    (code,) = struct.unpack("!H", data[:2])
+    return code, data[2:].decode("utf-8", errors="replace")
+
+
+def simplex_stream(
+    session: WebSocketSession,
+    *,
+    messages: list[Mapping[str, Any]],
+    format: str,
+    sample_rate: int | None = None,
+    on_text: Callable[[str], None] | None = None,
+) -> AudioStream:
+    """Connect ``session``, send ``messages`` in order, and stream the audio back."""
+    session.connect()
+    try:
+        for message in messages:
+            session.send_json(message)
+    except BaseException:
+        session.close()
+        raise
+    return AudioStream(session.iter_binary(on_text), format=format, sample_rate=sample_rate,
+                       on_close=session.close)
+
+
+def duplex_stream(
+    session: WebSocketSession,
+    *,
+    first_messages: list[Mapping[str, Any]],
+    text_message: Callable[[str], Mapping[str, Any]],
+    finish_message: Mapping[str, Any] | None,
+    format: str,
+    sample_rate: int | None = None,
+    on_text: Callable[[str], None] | None = None,
+) -> DuplexStream:
+    """Connect ``session`` for two-way use: ``send()`` from any thread, iterate from another.
+
+    Sends happen on the caller's thread (websocket-client serialises them with a lock); the
+    iteration reads frames as they come, so audio for earlier text arrives while later
+    text is still being sent.
+    """
+    session.connect()
+    try:
+        for message in first_messages:
+            session.send_json(message)
+    except BaseException:
+        session.close()
+        raise
+
+    def send(text: str) -> None:
+        session.send_json(text_message(text))
+
+    def finish() -> None:
+        if finish_message is not None:
+            session.send_json(finish_message)
+
+    return DuplexStream(session.iter_binary(on_text), send=send, finish=finish,
+                        abort=session.close, format=format, sample_rate=sample_rate)
+
+
