@@ -146,7 +146,7 @@ def wav_header(
     byte_rate = sample_rate * channels * sample_width
     return (
         b"RIFF"
-        + struct.pack("<I", 36 + data_size)
+        + struct.pack("<I", min(36 + data_size, 0xFFFFFFFF))
         + b"WAVEfmt "
         + struct.pack(
             "<IHHIIHH",

@@ -340,6 +340,7 @@ class ProviderInfo:
             its lower-case name without the ``NAME_`` prefix (``client_key=``).
         summary: one line for ``voicekit providers``.
         default_base_url: the vendor's API root, or None when each user must configure it.
+        emulator: ``"module:Class"`` of the plugin's emulator (for ``voicekit emulate``).
         distribution, version: filled in by the registry from the entry point.
     """
 
@@ -350,6 +351,7 @@ class ProviderInfo:
     summary: str = ""
     default_base_url: str | None = None
     docs_url: str | None = None
+    emulator: str | None = None
     distribution: str | None = None
     version: str | None = None
 

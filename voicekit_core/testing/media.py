@@ -1,0 +1,71 @@
+"""Small, real media for emulators and tests: tones as WAV, well-formed MP3 and OGG bytes."""
+
+from __future__ import annotations
+
+import math
+import struct
+import zlib
+
+from voicekit_core.audio import wav_header
+
+__all__ = ["mp3_bytes", "ogg_bytes", "tone_pcm", "tone_wav"]
+
+
+def tone_pcm(seconds: float, *, sample_rate: int = 22050, frequency: float = 440.0,
+             amplitude: float = 0.3) -> bytes:
+    """16-bit mono PCM of a sine tone."""
+    count = int(seconds * sample_rate)
+    scale = amplitude * 32767
+    step = 2 * math.pi * frequency / sample_rate
+    return struct.pack(f"<{count}h", *(int(scale * math.sin(step * i)) for i in range(count)))
+
+
+def tone_wav(seconds: float, *, sample_rate: int = 22050, frequency: float = 440.0) -> bytes:
+    """A complete 16-bit mono WAV file of a sine tone."""
+    pcm = tone_pcm(seconds, sample_rate=sample_rate, frequency=frequency)
+    return wav_header(sample_rate=sample_rate, data_size=len(pcm)) + pcm
+
+
+# MPEG-1 Layer III, 128 kbit/s, 44.1 kHz, no padding, mono: 417-byte frames of 1152 samples.
+_MP3_HEADER = bytes([0xFF, 0xFB, 0x90, 0xC4])
+_MP3_FRAME = _MP3_HEADER + b"\x00" * (417 - 4)
+
+
+def mp3_bytes(seconds: float) -> bytes:
+    """A well-formed (silent) MP3 stream that lasts ``seconds`` for any MP3 parser."""
+    frames = max(1, round(seconds * 44100 / 1152))
+    return _MP3_FRAME * frames
+
+
+def _ogg_page(serial: int, seq: int, granule: int, payload: bytes, flags: int) -> bytes:
+    segments = []
+    rest = len(payload)
+    while rest >= 255:
+        segments.append(255)
+        rest -= 255
+    segments.append(rest)
+    header = struct.pack("<4sBBqIIIB", b"OggS", 0, flags, granule, serial, seq, 0,
+                         len(segments)) + bytes(segments)
+    page = header + payload
+    crc = _ogg_crc(page)
+    return page[:22] + struct.pack("<I", crc) + page[26:]
+
+
+def _ogg_crc(data: bytes) -> int:
+    crc = 0
+    for byte in data:
+        crc ^= byte << 24
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x04C11DB7) if crc & 0x80000000 else (crc << 1)
+            crc &= 0xFFFFFFFF
+    return crc
+
+
+def ogg_bytes(seconds: float, *, sample_rate: int = 48000) -> bytes:
+    """A well-formed Ogg Opus stream (headers plus empty audio) that lasts ``seconds``."""
+    serial = zlib.crc32(b"voicekit") & 0xFFFFFFFF
+    head = b"OpusHead" + struct.pack("<BBHIhB", 1, 1, 312, sample_rate, 0, 0)
+    tags = b"OpusTags" + struct.pack("<I", 8) + b"voicekit" + struct.pack("<I", 0)
+    granule = int(seconds * 48000) + 312
+    return (_ogg_page(serial, 0, 0, head, 0x02) + _ogg_page(serial, 1, 0, tags, 0)
+            + _ogg_page(serial, 2, granule, b"\xf8\xff\xfe", 0x04))
