@@ -195,7 +195,8 @@ class ServerThread:
     """Serve an ASGI app with uvicorn on 127.0.0.1 (OS-chosen port) in a daemon thread."""
 
     def __init__(self, app: ASGIApp, *, port: int = 0, host: str = "127.0.0.1") -> None:
-        config = uvicorn.Config(app, host=host, port=port, log_level=os.environ.get("VOICEKIT_EMULATOR_LOG_LEVEL", "critical"),
+        level = os.environ.get("VOICEKIT_EMULATOR_LOG_LEVEL", "critical")
+        config = uvicorn.Config(app, host=host, port=port, log_level=level,
                                 lifespan="off", ws="wsproto", http="h11",
                                 ws_ping_interval=None, access_log=False)
         self._server = uvicorn.Server(config)
