@@ -343,7 +343,7 @@ class AudioSource:
                 field=field,
                 limit=f"format in {', '.join(allowed)}",
             )
-        return self.format  # type: ignore[return-value]
+        return self.format
 
     def require_max_size(self, max_bytes: int, *, field: str = "audio") -> None:
         """Check the size is at most ``max_bytes`` (read from metadata, never the whole file)."""

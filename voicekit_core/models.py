@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from types import MappingProxyType, TracebackType
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 import attrs
 import cattrs
@@ -44,6 +44,7 @@ __all__ = [
 ]
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
+_S = TypeVar("_S", bound="AudioStream")
 
 
 def _freeze(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
@@ -173,7 +174,7 @@ class AudioStream:
             if self._on_close is not None:
                 self._on_close()
 
-    def __enter__(self) -> AudioStream:
+    def __enter__(self: _S) -> _S:
         return self
 
     def __exit__(

@@ -127,7 +127,7 @@ class WebSocketSession:
             raise err from None
         status = ws.getstatus()
         if status != 101:
-            ws.shutdown()
+            ws.shutdown()  # type: ignore[no-untyped-call]
             raise ProviderError(
                 f"{self.provider} answered the stream handshake with HTTP {status} "
                 "(redirects are not followed)", provider=self.provider, status=status)
@@ -159,7 +159,7 @@ class WebSocketSession:
             try:
                 ws.close(status=code, timeout=1.0)
             except Exception:
-                ws.shutdown()
+                ws.shutdown()  # type: ignore[no-untyped-call]
 
     def __enter__(self) -> WebSocketSession:
         return self
@@ -220,7 +220,7 @@ class WebSocketSession:
                 self._closed = True
                 self._stop.set()
                 code, reason = _close_status(frame.data)
-                ws.shutdown()
+                ws.shutdown()  # type: ignore[no-untyped-call]
                 error = self._close_error(code, reason)
                 if error is None:
                     return
