@@ -129,6 +129,28 @@ def redact_url(url: str, *, trusted_origin: tuple[str, str, int | None] | None =
     return urllib.parse.urlunsplit(parts._replace(query=query))
 
 
+class _QueryRedactingFilter(logging.Filter):
+    """Hides query strings in urllib3's own DEBUG lines (they would show signatures)."""
+
+    _QUERY = re.compile(r"\?[^\s\"]+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "?" in message:
+            record.msg = self._QUERY.sub("?<redacted>", message)
+            record.args = ()
+        return True
+
+
+_URLLIB3_FILTER = _QueryRedactingFilter()
+
+
+def _guard_urllib3_logs() -> None:
+    logger = logging.getLogger("urllib3.connectionpool")
+    if _URLLIB3_FILTER not in logger.filters:
+        logger.addFilter(_URLLIB3_FILTER)
+
+
 # -- responses and errors --------------------------------------------------------------
 
 
@@ -204,11 +226,17 @@ class HttpResponse:
         """Stream the body; a body that ends short raises StreamInterrupted."""
         received = 0
         expected = self._expected_length()
+        raw = self._response.raw
         try:
-            for chunk in self._response.iter_content(chunk_size):
+            while True:
+                # read1 hands over what has arrived (up to chunk_size), so the bytes before
+                # a break are counted and the first bytes are not held back
+                chunk = raw.read1(chunk_size, decode_content=True)
+                if not chunk:
+                    break
                 received += len(chunk)
                 yield chunk
-        except requests.exceptions.RequestException as exc:
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
             raise StreamInterrupted(
                 f"download from {self.url} broke off after {received} bytes",
                 received_bytes=received, provider=self.provider, status=self.status,
@@ -341,6 +369,7 @@ class HttpClient:
         self.clock = clock
         self._emit = emit
         self.session = session or requests.Session()
+        _guard_urllib3_logs()
         self.session.headers["User-Agent"] = USER_AGENT
         self.session.trust_env = True
         self.last_rate_limit: RateLimitInfo | None = None
