@@ -85,7 +85,7 @@ def test_two_distributions_registering_one_name_is_an_error_naming_both() -> Non
     other = vk.ProviderInfo(name="fakevendor", factory="elsewhere:Fake",
                             capabilities=("Synthesize",))
     registry = _registry(FakePlugin(), _Plugin(other))
-    with pytest.raises(vk.ConfigurationError, match="dist-0.*dist-1"):
+    with pytest.raises(vk.ConfigurationError, match=r"dist-0.*dist-1"):
         registry.connect("fakevendor")
     assert "fakevendor" not in [i.name for i in registry.providers()]
     assert any("dist-0 and dist-1" in e.error for e in registry.errors())

@@ -13,6 +13,7 @@ import json
 import logging
 import struct
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -133,20 +134,20 @@ class WebSocketSession:
                 "(redirects are not followed)", provider=self.provider, status=status)
         self._ws = ws
         if self._ping_interval > 0:
-            threading.Thread(target=self._keepalive, name="voicekit-ws-ping",
-                             daemon=True).start()
+            _KEEPALIVE.add(self)
         log.debug("websocket open %s", self._redacted)
         return self
 
-    def _keepalive(self) -> None:
-        while not self._stop.wait(self._ping_interval):
-            ws = self._ws
-            if ws is None:
-                return
-            try:
-                ws.ping()
-            except Exception:
-                return
+    def _ping(self) -> bool:
+        """Send one keepalive ping; False once the session is over."""
+        ws = self._ws
+        if ws is None or self._closed:
+            return False
+        try:
+            ws.ping()
+        except Exception:
+            return False
+        return True
 
     def close(self, code: int = 1000) -> None:
         """Close politely (idempotent)."""
@@ -154,6 +155,7 @@ class WebSocketSession:
             return
         self._closed = True
         self._stop.set()
+        _KEEPALIVE.discard(self)
         ws = self._ws
         if ws is not None:
             try:
@@ -219,6 +221,7 @@ class WebSocketSession:
             elif opcode == websocket.ABNF.OPCODE_CLOSE:
                 self._closed = True
                 self._stop.set()
+                _KEEPALIVE.discard(self)
                 code, reason = _close_status(frame.data)
                 ws.shutdown()  # type: ignore[no-untyped-call]
                 error = self._close_error(code, reason)
@@ -232,6 +235,50 @@ class WebSocketSession:
         if self._ws is None:
             raise ConnectionFailed("the stream is not open", provider=self.provider)
         return self._ws
+
+
+class _Keepalive:
+    """One daemon thread that pings every open session on its interval.
+
+    Shared by all sessions so that opening a stream costs no thread start (which would
+    delay the first audio frame).
+    """
+
+    TICK = 1.0
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._due: dict[WebSocketSession, float] = {}
+        self._thread: threading.Thread | None = None
+
+    def add(self, session: WebSocketSession) -> None:
+        with self._lock:
+            self._due[session] = time.monotonic() + session._ping_interval
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="voicekit-ws-keepalive",
+                                                daemon=True)
+                self._thread.start()
+
+    def discard(self, session: WebSocketSession) -> None:
+        with self._lock:
+            self._due.pop(session, None)
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(self.TICK)
+            now = time.monotonic()
+            with self._lock:
+                due = [s for s, at in self._due.items() if at <= now]
+            for session in due:
+                alive = session._ping()
+                with self._lock:
+                    if not alive:
+                        self._due.pop(session, None)
+                    elif session in self._due:
+                        self._due[session] = now + session._ping_interval
+
+
+_KEEPALIVE = _Keepalive()
 
 
 def _close_status(data: bytes) -> tuple[int, str]:
