@@ -115,3 +115,14 @@ def test_duplex_rejects_send_after_finish(provider: Any) -> None:
         with pytest.raises(vk.InvalidInput):
             duplex.send("b")
         assert duplex.read().data == b"aaaa"
+
+
+def test_duplex_close_is_finish_and_exit_aborts(provider: Any) -> None:
+    duplex = provider.open_stream(voice="v1")
+    duplex.send("ab")
+    duplex.close()  # no more text: pending audio still arrives
+    assert duplex.read().data == b"abababab"
+    duplex.close()  # idempotent, even after the server closed
+    with provider.open_stream(voice="v1") as early:
+        early.send("x")
+    assert list(early) == []  # leaving the block dropped it

@@ -146,11 +146,8 @@ class AudioStream:
             raise StopIteration
         try:
             chunk = next(self._chunks)
-        except StopIteration:
-            self.close()
-            raise
         except BaseException:
-            self.close()
+            self._release()
             raise
         self.received_bytes += len(chunk)
         if self.format == "wav" and len(self._head) < 4096:
@@ -169,6 +166,9 @@ class AudioStream:
 
     def close(self) -> None:
         """Stop receiving and release the connection (idempotent)."""
+        self._release()
+
+    def _release(self) -> None:
         if not self._closed:
             self._closed = True
             if self._on_close is not None:
@@ -181,7 +181,7 @@ class AudioStream:
         self, exc_type: type[BaseException] | None, exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.close()
+        self._release()
 
     def read(self) -> Audio:
         """Consume the rest of the stream into one :class:`Audio` (WAV sizes made exact)."""
@@ -216,8 +216,9 @@ def _finish_wav(out: BinaryIO) -> None:
 class DuplexStream(AudioStream):
     """A two-way stream: ``send()`` text pieces while iterating audio, from two threads.
 
-    ``close()`` here means "no more text": the provider flushes and the iteration ends when
-    all audio has arrived. Leaving the ``with`` block (or ``abort()``) drops the stream.
+    ``finish()`` (alias ``close()``) means "no more text": the provider flushes and the
+    iteration ends when all audio has arrived. Leaving the ``with`` block (or ``abort()``)
+    drops the stream at once.
     """
 
     def __init__(
@@ -254,17 +255,16 @@ class DuplexStream(AudioStream):
         with self._send_lock:
             if not self._finished:
                 self._finished = True
-                self._finish()
+                if not self._closed:
+                    self._finish()
+
+    def close(self) -> None:
+        """Same as :meth:`finish`: no more text; the audio still pending arrives."""
+        self.finish()
 
     def abort(self) -> None:
         """Drop the stream now, without waiting for pending audio."""
-        AudioStream.close(self)
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.abort()
+        self._release()
 
 
 @attrs.frozen
