@@ -328,6 +328,11 @@ class Twin:
                                          eq=False)
 
 
+def _str_tuple(values: Iterable[str]) -> tuple[str, ...]:
+    """attrs converter typed for mypy (``converter=tuple`` loses the item type)."""
+    return tuple(values)
+
+
 @attrs.frozen
 class ProviderInfo:
     """What a plugin registers: enough to list a provider without importing it.
@@ -347,8 +352,8 @@ class ProviderInfo:
 
     name: str
     factory: str
-    capabilities: tuple[str, ...] = attrs.field(converter=tuple)
-    credentials: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    capabilities: tuple[str, ...] = attrs.field(converter=_str_tuple)
+    credentials: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
     summary: str = ""
     default_base_url: str | None = None
     docs_url: str | None = None
