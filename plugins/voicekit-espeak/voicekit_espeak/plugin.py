@@ -1,0 +1,26 @@
+"""Entry point of the ``espeak`` provider: registration only, nothing heavy imported."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from voicekit_core.hookspecs import hookimpl
+from voicekit_core.models import ProviderInfo
+
+__all__ = ["INFO", "voicekit_register_providers"]
+
+INFO = ProviderInfo(
+    name="espeak",
+    factory="voicekit_espeak.provider:EspeakProvider",
+    capabilities=("ListVoices", "Synthesize", "StreamSynthesize"),
+    credentials=(),
+    summary="espeak-ng, embedded and offline: the default voice (no account needed)",
+    default_base_url=None,
+    emulator=None,
+)
+
+
+@hookimpl
+def voicekit_register_providers(register: Callable[[ProviderInfo], None]) -> None:
+    """Register the espeak provider."""
+    register(INFO)

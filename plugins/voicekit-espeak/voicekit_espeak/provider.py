@@ -1,0 +1,497 @@
+"""The espeak provider: offline speech from espeak-ng, running in this process.
+
+No base URL, no credentials, no network. Every call into espeak-ng is serialised by the
+global lock of :mod:`voicekit_espeak.engine` (espeak-ng is a process-global C library), so
+concurrent calls are safe and run one after another.
+"""
+
+from __future__ import annotations
+
+import collections
+import queue
+import threading
+import weakref
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+
+from voicekit_core.audio import wav_header
+from voicekit_core.capabilities import ListVoices, StreamSynthesize, Synthesize
+from voicekit_core.errors import InvalidInput, NotFound, StreamInterrupted
+from voicekit_core.models import Audio, AudioStream, Cost, DuplexStream, Voice
+from voicekit_core.provider import Provider
+
+from .engine import Engine, EngineVoice, get_engine
+from .plugin import INFO
+
+__all__ = [
+    "DEFAULT_VOICE",
+    "MAX_TEXT_CHARS",
+    "PITCH_RANGE",
+    "RATE_RANGE",
+    "VOLUME_RANGE",
+    "EspeakProvider",
+]
+
+#: The voice used when none is given.
+DEFAULT_VOICE = "en"
+#: Longest text one call accepts, in characters.
+MAX_TEXT_CHARS = 100_000
+#: Speaking rate in words per minute (espeak's default 175).
+RATE_RANGE = (80, 450)
+#: Base pitch, 0..100 (default 50).
+PITCH_RANGE = (0, 100)
+#: Volume (amplitude), 0..200 (default 100).
+VOLUME_RANGE = (0, 200)
+_DEFAULTS = {"rate": 175, "pitch": 50, "volume": 100}
+_RANGES = {"rate": RATE_RANGE, "pitch": PITCH_RANGE, "volume": VOLUME_RANGE}
+_UNITS = {"rate": " words per minute", "pitch": "", "volume": ""}
+_FORMATS = ("wav", "pcm")
+_GENDERS = {1: "male", 2: "female"}
+_STREAMED_SIZE = 0xFFFFFFFF  # WAV size fields of a stream whose length is not known yet
+
+
+@attrs.frozen
+class _Request:
+    """One validated synthesis: UTF-8 text, an espeak voice name and parameters."""
+
+    text: bytes
+    voice: str
+    rate: int
+    pitch: int
+    volume: int
+
+
+class EspeakProvider(Provider, ListVoices, Synthesize, StreamSynthesize):
+    """espeak-ng, embedded: ``connect("espeak")``.
+
+    Options (besides the common ones, which it accepts and mostly ignores: it is local):
+        stream_buffer_bytes: audio a stream may hold ahead of its reader (default 8 MiB);
+            beyond it, synthesis waits for the reader (while holding espeak's lock).
+        stream_stall_timeout: seconds a full stream waits for its reader before synthesis
+            is abandoned and the reader gets StreamInterrupted (default 60).
+    """
+
+    info = INFO
+    remote = False
+
+    def __init__(
+        self,
+        *,
+        stream_buffer_bytes: int = 8 * 1024 * 1024,
+        stream_stall_timeout: float = 60.0,
+        **options: Any,
+    ) -> None:
+        super().__init__(**options)
+        if stream_buffer_bytes < 1:
+            raise _invalid("stream_buffer_bytes must be >= 1", field="stream_buffer_bytes",
+                               limit=">= 1")
+        self.stream_buffer_bytes = stream_buffer_bytes
+        self.stream_stall_timeout = stream_stall_timeout
+
+    # -- engine facts ----------------------------------------------------------------
+
+    @property
+    def engine(self) -> Engine:
+        """The espeak-ng library (initialised on first use)."""
+        return get_engine()
+
+    @property
+    def sample_rate(self) -> int:
+        """The rate espeak-ng produces, in Hz (returned by ``espeak_Initialize``)."""
+        return self.engine.sample_rate
+
+    @property
+    def version(self) -> str:
+        """The espeak-ng version."""
+        return self.engine.version
+
+    # -- voices ----------------------------------------------------------------------
+
+    def list_voices(
+        self, *, language: str | None = None, kind: str | None = None, **filters: Any
+    ) -> Iterator[Voice]:
+        """The espeak-ng voices (all of kind ``"system"``), optionally for ``language``.
+
+        ``language="en"`` matches voices that list ``en``, ``en-us``, ``en-gb-scotland``...
+        espeak takes no other filters (InvalidInput).
+        """
+        if filters:
+            raise _invalid(f"espeak voices take no filter(s) {', '.join(sorted(filters))}; "
+                               "only language= and kind=", field=sorted(filters)[0],
+                               limit="language, kind")
+        return self._iter_voices(language, kind)
+
+    def _iter_voices(self, language: str | None, kind: str | None) -> Iterator[Voice]:
+        if kind not in (None, "system"):
+            return
+        for entry in self.engine.voices:
+            if language is None or _speaks(entry, language):
+                yield self._voice(entry)
+
+    def list_variants(self) -> list[Voice]:
+        """espeak's voice variants (kind ``"variant"``): use one as ``voice="en+<id>"``."""
+        return [self._voice(v, kind="variant", id=v.id) for v in self.engine.variants]
+
+    def _voice(self, entry: EngineVoice, *, kind: str = "system", id: str | None = None
+               ) -> Voice:
+        languages = tuple(lang for _, lang in entry.languages)
+        return Voice(
+            id=id or entry.id,
+            name=entry.name,
+            provider=self.name,
+            kind=kind,
+            languages=() if kind == "variant" else languages,
+            description=f"espeak-ng {kind} {entry.identifier}",
+            raw={
+                "identifier": entry.identifier,
+                "languages": [list(pair) for pair in entry.languages],
+                "gender": _GENDERS.get(entry.gender),
+                "age": entry.age or None,
+            },
+        )
+
+    def resolve_voice(self, voice: str | Voice | None) -> str:
+        """The espeak voice name for ``voice``, checked against the voice list.
+
+        Accepts a voice id (``"en-US"``), an identifier (``"gmw/en-US"``), a voice name, or a
+        language (``"en-gb"``: its preferred voice), each optionally ``+variant``
+        (``"en+f3"``). Case does not matter. Raises NotFound for anything espeak lacks.
+        """
+        wanted = DEFAULT_VOICE if voice is None else self.voice_id(voice)
+        base, plus, variant = wanted.partition("+")
+        engine = self.engine
+        entry = _find_voice(engine.voices, base.strip())
+        if entry is None:
+            raise NotFound(f"espeak has no voice {base.strip()!r}: see list_voices() or "
+                           "`voicekit voices espeak`", provider=self.name,
+                           code="voice_not_found")
+        if not plus:
+            return entry.identifier
+        found = _find_variant(engine.variants, variant.strip())
+        if found is None:
+            raise NotFound(f"espeak has no voice variant {variant.strip()!r}: see "
+                           "list_variants()", provider=self.name, code="variant_not_found")
+        return f"{entry.identifier}+{found.id}"
+
+    # -- synthesis -------------------------------------------------------------------
+
+    def synthesize(
+        self,
+        text: str | bytes,
+        *,
+        voice: str | Voice | None = None,
+        format: str | None = None,
+        **options: Any,
+    ) -> Audio:
+        """Speak ``text`` and return WAV (default) or raw PCM, mono 16-bit at :attr:`sample_rate`.
+
+        Args:
+            text: a str, or UTF-8 bytes; 1..100 000 characters.
+            voice: see :meth:`resolve_voice`; default ``"en"``.
+            format: ``"wav"`` (default) or ``"pcm"`` (16-bit little-endian mono).
+            rate: words per minute, 80..450 (default 175).
+            pitch: 0..100 (default 50).
+            volume: 0..200 (default 100).
+            max_credits: accepted for uniformity; espeak is free.
+
+        Raises:
+            InvalidInput: bad text, format or option value. NotFound: unknown voice.
+        """
+        fmt = _format(format)
+        request = self._request(text, voice, options)
+        engine = self.engine
+        parts: list[bytes] = []
+
+        def collect(pcm: bytes) -> bool:
+            parts.append(pcm)
+            return True
+
+        engine.synth(request.text, voice=request.voice, rate=request.rate, pitch=request.pitch,
+                     volume=request.volume, on_audio=collect)
+        pcm = b"".join(parts)
+        rate = engine.sample_rate
+        duration = len(pcm) / (2 * rate)
+        if fmt == "pcm":
+            return Audio(data=pcm, format="pcm", sample_rate=rate, channels=1, duration=duration)
+        data = wav_header(sample_rate=rate, data_size=len(pcm)) + pcm
+        return Audio(data=data, format="wav", sample_rate=rate, channels=1, duration=duration)
+
+    def stream_synthesize(
+        self,
+        text: str | bytes,
+        *,
+        voice: str | Voice | None = None,
+        format: str | None = None,
+        **options: Any,
+    ) -> AudioStream:
+        """Speak ``text``, yielding audio as espeak produces it (about 100 ms per chunk).
+
+        For WAV (default) the first chunk is a header with streamed (unknown) sizes;
+        ``read()`` and ``save()`` fix them. Synthesis runs on a worker thread; closing the
+        stream early stops espeak. Arguments as :meth:`synthesize`; all validation happens
+        here, before any audio is made.
+        """
+        fmt = _format(format)
+        request = self._request(text, voice, options)
+        rate = self.engine.sample_rate
+        pipe = _Pipe(self.stream_buffer_bytes, self.stream_stall_timeout)
+        worker = threading.Thread(target=_produce, args=(self.engine, iter([request]), pipe),
+                                  name="voicekit-espeak-stream", daemon=True)
+        worker.start()
+        stream = AudioStream(_chunks(pipe, worker, _head(fmt, rate)), format=fmt,
+                             sample_rate=rate, channels=1, on_close=pipe.abort)
+        weakref.finalize(stream, pipe.abort)
+        return stream
+
+    def open_stream(
+        self, *, voice: str | Voice | None = None, format: str | None = None, **options: Any
+    ) -> DuplexStream:
+        """A two-way stream: ``send()`` text pieces; audio for each follows, in order.
+
+        ``finish()`` says no more text; iteration ends after the last piece's audio.
+        Voice and options apply to every piece and are validated here. espeak's lock is
+        taken per piece, so other calls may run between pieces.
+        """
+        fmt = _format(format)
+        template = self._request("x", voice, options)
+        rate = self.engine.sample_rate
+        pipe = _Pipe(self.stream_buffer_bytes, self.stream_stall_timeout)
+        texts: queue.Queue[bytes | None] = queue.Queue()
+        requests = (attrs.evolve(template, text=t) for t in iter(texts.get, None))
+        worker = threading.Thread(target=_produce, args=(self.engine, requests, pipe),
+                                  name="voicekit-espeak-duplex", daemon=True)
+        worker.start()
+
+        def send(text: str) -> None:
+            if pipe.aborted:
+                raise _invalid("send() on a stream that was closed", field="text",
+                                   limit="an open stream")
+            texts.put(_text_bytes(text))
+
+        def abort() -> None:
+            pipe.abort()
+            texts.put(None)
+
+        stream = DuplexStream(_chunks(pipe, worker, _head(fmt, rate)), send=send,
+                              finish=lambda: texts.put(None), abort=abort, format=fmt,
+                              sample_rate=rate, channels=1)
+        weakref.finalize(stream, abort)
+        return stream
+
+    def estimate(self, operation: str, **args: Any) -> Cost | None:
+        """espeak is free: synthesis costs 0 credits."""
+        if operation in ("synthesize", "stream_synthesize", "open_stream"):
+            return Cost(credits=0.0, exact=True)
+        return None
+
+    # -- validation ------------------------------------------------------------------
+
+    def _request(self, text: str | bytes, voice: str | Voice | None,
+                 options: dict[str, Any]) -> _Request:
+        options = dict(options)
+        max_credits = options.pop("max_credits", None)
+        unknown = sorted(set(options) - set(_RANGES))
+        if unknown:
+            raise _invalid(f"espeak takes no option(s) {', '.join(unknown)}; accepted: "
+                               "rate, pitch, volume, max_credits", field=unknown[0],
+                               limit="rate, pitch, volume")
+        values = {name: _option(name, options.get(name)) for name in _RANGES}
+        encoded = _text_bytes(text)
+        self.check_budget(Cost(credits=0.0), max_credits)
+        return _Request(text=encoded, voice=self.resolve_voice(voice), **values)
+
+
+# -- validation helpers ------------------------------------------------------------------
+
+
+def _invalid(message: str, *, field: str, limit: str) -> InvalidInput:
+    return InvalidInput(message, field=field, limit=limit, provider="espeak")
+
+
+def _format(format: str | None) -> str:
+    fmt = "wav" if format is None else str(format).lower()
+    if fmt not in _FORMATS:
+        raise _invalid(f"espeak produces wav or pcm, not {format!r}", field="format",
+                           limit="wav, pcm")
+    return fmt
+
+
+def _option(name: str, value: Any) -> int:
+    low, high = _RANGES[name]
+    if value is None:
+        return _DEFAULTS[name]
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise _invalid(f"{name} must be an integer in {low}..{high}{_UNITS[name]}, "
+                           f"got {value!r}", field=name, limit=f"{low}..{high}")
+    return value
+
+
+def _text_bytes(text: object) -> bytes:
+    """UTF-8 bytes of ``text`` after checking it; raises InvalidInput naming the limit."""
+    if isinstance(text, (bytes, bytearray, memoryview)):
+        raw = bytes(text)
+        if len(raw) > 4 * MAX_TEXT_CHARS:
+            raise _invalid(f"text is {len(raw)} bytes; the limit is {MAX_TEXT_CHARS} "
+                               "characters", field="text", limit=f"{MAX_TEXT_CHARS} characters")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise _invalid(f"text is not valid UTF-8 (byte {exc.start}); pass str or "
+                               "UTF-8 bytes", field="text", limit="UTF-8") from None
+    if not isinstance(text, str):
+        raise _invalid(f"text must be a str or UTF-8 bytes, got {type(text).__name__}",
+                           field="text", limit="str")
+    if not text.strip():
+        raise _invalid("text is empty", field="text", limit="non-empty")
+    if len(text) > MAX_TEXT_CHARS:
+        raise _invalid(f"text is {len(text)} characters; the limit is {MAX_TEXT_CHARS}",
+                           field="text", limit=f"{MAX_TEXT_CHARS} characters")
+    if "\0" in text:
+        raise _invalid(f"text contains a NUL character (at {text.index(chr(0))})",
+                           field="text", limit="no NUL characters")
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise _invalid(f"text has an unpaired surrogate at character {exc.start}",
+                           field="text", limit="valid Unicode") from None
+
+
+def _speaks(entry: EngineVoice, language: str) -> bool:
+    tag = language.strip().lower()
+    return any(lang.lower() == tag or lang.lower().startswith(tag + "-")
+               for _, lang in entry.languages)
+
+
+def _find_voice(voices: tuple[EngineVoice, ...], wanted: str) -> EngineVoice | None:
+    key = wanted.lower()
+    if not key:
+        return None
+    for entry in voices:
+        if key in (entry.id.lower(), entry.identifier.lower(), entry.name.lower()):
+            return entry
+    best: tuple[int, EngineVoice] | None = None
+    for entry in voices:
+        for priority, lang in entry.languages:
+            if lang.lower() == key and (best is None or priority < best[0]):
+                best = (priority, entry)
+    return best[1] if best else None
+
+
+def _find_variant(variants: tuple[EngineVoice, ...], wanted: str) -> EngineVoice | None:
+    key = wanted.lower()
+    for entry in variants:
+        if key and key in (entry.id.lower(), entry.name.lower()):
+            return entry
+    return None
+
+
+# -- streaming -----------------------------------------------------------------------------
+
+
+def _head(fmt: str, rate: int) -> bytes:
+    if fmt != "wav":
+        return b""
+    return wav_header(sample_rate=rate, data_size=_STREAMED_SIZE)
+
+
+class _Pipe:
+    """PCM chunks from a synthesis thread to one reader, bounded in bytes.
+
+    The writer waits while ``max_bytes`` are queued; if the reader takes nothing for
+    ``stall_timeout`` seconds, the writer gives up (synthesis stops, the reader sees
+    StreamInterrupted). ``abort()`` (the reader closed) stops the writer at its next chunk.
+    """
+
+    def __init__(self, max_bytes: int, stall_timeout: float) -> None:
+        self._cond = threading.Condition()
+        self._items: collections.deque[bytes] = collections.deque()
+        self._queued = 0
+        self._max = max_bytes
+        self._stall = stall_timeout
+        self._done = False
+        self._error: BaseException | None = None
+        self.aborted = False
+
+    def put(self, chunk: bytes) -> bool:
+        """Queue ``chunk``; False when the reader is gone (synthesis should stop)."""
+        with self._cond:
+            if not self._cond.wait_for(lambda: self.aborted or self._queued < self._max,
+                                       timeout=self._stall):
+                self._error = StreamInterrupted(
+                    f"espeak stream reader took nothing for {self._stall:g} s; synthesis "
+                    "was stopped", received_bytes=0, provider="espeak")
+                self.aborted = True
+            if self.aborted:
+                self._cond.notify_all()
+                return False
+            self._items.append(chunk)
+            self._queued += len(chunk)
+            self._cond.notify_all()
+            return True
+
+    def end(self, error: BaseException | None = None) -> None:
+        """The writer is done (``error``: why it failed)."""
+        with self._cond:
+            self._done = True
+            self._error = self._error or error
+            self._cond.notify_all()
+
+    def abort(self) -> None:
+        """The reader is gone: make the writer stop."""
+        with self._cond:
+            self.aborted = True
+            self._items.clear()
+            self._queued = 0
+            self._cond.notify_all()
+
+    def get(self, worker: threading.Thread) -> bytes | None:
+        """The next chunk, or None at the end; raises the writer's error."""
+        with self._cond:
+            while not self._items and not self._done and not self.aborted:
+                self._cond.wait(timeout=1.0)
+                if not worker.is_alive() and not self._items:
+                    self._done = True
+            if self._items:
+                chunk = self._items.popleft()
+                self._queued -= len(chunk)
+                self._cond.notify_all()
+                return chunk
+            if self._error is not None:
+                raise self._error
+            return None
+
+
+def _produce(engine: Engine, requests: Iterator[_Request], pipe: _Pipe) -> None:
+    """Worker thread: synthesise each request into ``pipe``, in order."""
+    try:
+        for request in requests:
+            if pipe.aborted:
+                break
+            engine.synth(request.text, voice=request.voice, rate=request.rate,
+                         pitch=request.pitch, volume=request.volume, on_audio=pipe.put)
+    except BaseException as exc:
+        pipe.end(exc)
+    else:
+        pipe.end()
+
+
+def _chunks(pipe: _Pipe, worker: threading.Thread, head: bytes) -> Iterator[bytes]:
+    """What a stream yields: the WAV header (if any), then PCM as it is produced."""
+    received = 0
+    try:
+        if head:
+            yield head
+        while True:
+            try:
+                chunk = pipe.get(worker)
+            except StreamInterrupted as exc:
+                raise StreamInterrupted(exc.message, received_bytes=received,
+                                        provider="espeak") from None
+            if chunk is None:
+                return
+            received += len(chunk)
+            yield chunk
+    finally:
+        pipe.abort()
