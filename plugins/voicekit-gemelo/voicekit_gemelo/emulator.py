@@ -1,0 +1,534 @@
+"""An emulator of Gemelo's API, for tests and ``voicekit emulate gemelo``.
+
+Endpoints (as documented by Gemelo): ``GET /v1/tts/voices``, ``GET /v1/vc/voices``,
+``POST /v1/tts/convert``, ``POST /v1/vc/convert``, ``POST|GET /v1/cloned-voices``,
+``PATCH|DELETE /v1/cloned-voices/{id}`` and the WebSocket streams
+``/v1/tts/stream/simplex/ws`` and ``/v1/tts/stream/duplex/ws``. Every HTTP request needs
+both ``X-Client-Key`` and ``X-API-Key``; a stream's first message must be ``authApiKey``.
+
+Audio is real: a sine tone whose length follows the text, as WAV (16-bit mono) at the
+sample rate asked for, or MP3 frames. Streams send the WAV in several frames as
+"synthesis" proceeds; :attr:`GemeloEmulator.gate` lets a test hold a stream after N frames,
+and :attr:`GemeloEmulator.streams` records what each stream sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import functools
+import io
+import json
+import threading
+import time
+import wave
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import attrs
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from voicekit_core.audio import wav_header
+from voicekit_core.testing.emulator import Emulator, json_error
+from voicekit_core.testing.media import tone_pcm, tone_wav
+
+__all__ = ["FrameGate", "GemeloEmulator", "StreamRecord"]
+
+SAMPLE_RATES = (22050, 32000, 44100, 48000)
+FORMATS = ("wav", "mp3")
+VOICE_TYPES = ("system", "cloned")
+CLONE_MAX_BYTES = 32 * 1024 * 1024
+CLONE_MAX_SECONDS = 60.0
+REST_SAMPLE_RATE = 22050
+
+_TTS_VOICES: list[dict[str, Any]] = [
+    {"id": 24, "name": "John Doe", "description": "Hoarse voice of an elderly man.",
+     "labels": [{"category": "language", "label": "English"},
+                {"category": "gender", "label": "male"}, {"category": "age", "label": "old"}],
+     "rating": 4.6, "voiceTier": "standard", "disabled": False, "new": False},
+    {"id": 35, "name": "Jane Doe", "description": "Warm and friendly female voice.",
+     "labels": [{"category": "language", "label": "English"},
+                {"category": "gender", "label": "female"}],
+     "rating": 4.8, "voiceTier": "standard", "disabled": False, "new": False},
+    {"id": 41, "name": "Lucía", "description": "Bright Castilian narrator.",
+     "labels": [{"category": "language", "label": "Spanish"},
+                {"category": "gender", "label": "female"}],
+     "rating": 4.4, "voiceTier": "premium", "disabled": False, "new": True},
+    {"id": 52, "name": "Otto", "description": "Calm German baritone (retired).",
+     "labels": [{"category": "language", "label": "German"},
+                {"category": "gender", "label": "male"}],
+     "rating": 3.9, "voiceTier": "standard", "disabled": True, "new": False},
+]
+_VC_VOICES: list[dict[str, Any]] = [
+    {"id": 133, "name": "Nova", "description": "Clear young female voice for conversion."},
+    {"id": 134, "name": "Atlas", "description": "Deep male voice for conversion."},
+]
+_CLONED_VOICES: list[dict[str, Any]] = [
+    {"id": 501, "name": "Demo clone", "createdAt": "2026-01-05T10:00:00Z",
+     "imageUrl": None, "previewUrls": []},
+]
+
+
+@attrs.define
+class StreamRecord:
+    """What one WebSocket stream did (the emulator appends one per connection)."""
+
+    mode: str  # "simplex" or "duplex"
+    query: dict[str, str]
+    authenticated: bool = False
+    texts: list[str] = attrs.field(factory=list)
+    frames_sent: int = 0
+    bytes_sent: int = 0
+    frame_times: list[float] = attrs.field(factory=list)  # time.monotonic() of each frame
+    planned_frames: int = 0  # frames the audio for the texts so far takes
+    close_code: int | None = None
+    close_reason: str = ""
+    finished: bool = False
+
+
+class FrameGate:
+    """Holds streams after a number of frames until released (tests of incremental output).
+
+    ``hold(after=2)``: every stream pauses once it has sent 2 frames; ``release()`` lets
+    them go on. Waits are bounded (10 s), so a forgotten release cannot hang a test.
+    """
+
+    def __init__(self) -> None:
+        self._open = threading.Event()
+        self._open.set()
+        self.after: int | None = None
+        self.waiting = threading.Event()  # set while a stream waits at the gate
+
+    def hold(self, after: int) -> None:
+        self.after = after
+        self._open.clear()
+
+    def release(self) -> None:
+        self.after = None
+        self._open.set()
+
+    async def pass_frame(self, sent: int) -> None:
+        after = self.after
+        if after is None or sent < after or self._open.is_set():
+            return
+        self.waiting.set()
+        try:
+            await asyncio.to_thread(self._open.wait, 10.0)
+        finally:
+            self.waiting.clear()
+
+
+class _Refusal(Exception):
+    """A stream is closed with ``code`` and ``reason``."""
+
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+class GemeloEmulator(Emulator):
+    """Gemelo's API as documented, with state, credits, auth checks and faults.
+
+    Args:
+        seconds_per_char: length of the speech for each character of text.
+        frame_seconds: audio per streamed frame.
+        frame_delay: real seconds between streamed frames (default 0: just yield).
+    """
+
+    provider = "gemelo"
+    credentials: Mapping[str, str] = {"client_key": "gm-client-key-7f3a91",
+                                      "api_key": "gm-api-key-c4e82d05"}
+
+    def __init__(self, *, seconds_per_char: float = 0.02, frame_seconds: float = 0.1,
+                 frame_delay: float = 0.0, **kwargs: Any) -> None:
+        self.seconds_per_char = seconds_per_char
+        self.frame_seconds = frame_seconds
+        self.frame_delay = frame_delay
+        self.tts_voices: dict[int, dict[str, Any]] = {
+            v["id"]: {**v, "previewUrls": []} for v in json.loads(json.dumps(_TTS_VOICES))}
+        self.vc_voices: dict[int, dict[str, Any]] = {
+            v["id"]: dict(v) for v in json.loads(json.dumps(_VC_VOICES))}
+        self.cloned: dict[int, dict[str, Any]] = {
+            v["id"]: dict(v) for v in json.loads(json.dumps(_CLONED_VOICES))}
+        self.next_clone_id = 502
+        self.convert_bodies: list[dict[str, Any]] = []  # JSON of POST /v1/tts/convert
+        self.streams: list[StreamRecord] = []
+        self.gate = FrameGate()
+        super().__init__(**kwargs)
+
+    def start(self) -> GemeloEmulator:
+        super().start()
+        for voice in self.tts_voices.values():
+            voice["previewUrls"] = [self.storage.publish(
+                f"previews/tts-{voice['id']}.wav", tone_wav(0.3, frequency=_pitch(voice["id"])),
+                "audio/wav")]
+        return self
+
+    # -- harness hooks -------------------------------------------------------------------
+
+    def authorized(self, headers: Mapping[str, str]) -> bool:
+        return (headers.get("x-client-key") == self.credentials["client_key"]
+                and headers.get("x-api-key") == self.credentials["api_key"])
+
+    def error_response(self, kind: str) -> Response:
+        status, text, code, message = {
+            "unauthorized": (401, "Unauthorized", "UNAUTHORIZED",
+                             "Invalid or missing X-Client-Key / X-API-Key"),
+            "not_found": (404, "Not Found", "NOT_FOUND", "Resource not found"),
+            "insufficient_credits": (402, "Payment Required", "INSUFFICIENT_CREDITS",
+                                     "Not enough credits to complete the request"),
+            "rate_limited": (429, "Too Many Requests", "RATE_LIMITED",
+                             "Too many requests, slow down"),
+            "invalid": (400, "Bad Request", "VALIDATION_ERROR", "Invalid request"),
+        }.get(kind, (500, "Internal Server Error", "INTERNAL_ERROR",
+                     "Something went wrong"))
+        if kind == "server_error":
+            return json_error(500, {"message": message})
+        headers = {"Retry-After": "1"} if kind == "rate_limited" else {}
+        return json_error(status, {"text": text, "code": code, "message": message}, headers)
+
+    @staticmethod
+    def _error(status: int, code: str, message: str) -> Response:
+        text = {400: "Bad Request", 402: "Payment Required", 404: "Not Found",
+                413: "Payload Too Large"}.get(status, "Error")
+        return json_error(status, {"text": text, "code": code, "message": message})
+
+    def routes(self) -> Iterable[BaseRoute]:
+        return [
+            Route("/v1/tts/voices", self.list_tts_voices, methods=["GET"]),
+            Route("/v1/vc/voices", self.list_vc_voices, methods=["GET"]),
+            Route("/v1/tts/convert", self.tts_convert, methods=["POST"]),
+            Route("/v1/vc/convert", self.vc_convert, methods=["POST"]),
+            Route("/v1/cloned-voices", self.create_cloned, methods=["POST"]),
+            Route("/v1/cloned-voices", self.list_cloned, methods=["GET"]),
+            Route("/v1/cloned-voices/{id:int}", self.update_cloned, methods=["PATCH"]),
+            Route("/v1/cloned-voices/{id:int}", self.delete_cloned, methods=["DELETE"]),
+            WebSocketRoute("/v1/tts/stream/simplex/ws", self.simplex),
+            WebSocketRoute("/v1/tts/stream/duplex/ws", self.duplex),
+        ]
+
+    # -- voices --------------------------------------------------------------------------
+
+    async def list_tts_voices(self, request: Request) -> Response:
+        return JSONResponse(list(self.tts_voices.values()))
+
+    async def list_vc_voices(self, request: Request) -> Response:
+        return JSONResponse(list(self.vc_voices.values()))
+
+    def _find_voice(self, voice_id: int, voice_type: str, *, vc: bool = False
+                    ) -> dict[str, Any] | None:
+        if voice_type == "cloned":
+            return self.cloned.get(voice_id)
+        return (self.vc_voices if vc else self.tts_voices).get(voice_id)
+
+    # -- text to speech ----------------------------------------------------------------
+
+    async def tts_convert(self, request: Request) -> Response:
+        body = await self.json_body(request)
+        if not isinstance(body, dict):
+            return self._error(400, "VALIDATION_ERROR", "Body must be a JSON object")
+        self.convert_bodies.append(body)
+        voice_id, text = body.get("voiceId"), body.get("text")
+        voice_type = body.get("voiceType", "system")
+        if isinstance(voice_id, bool) or not isinstance(voice_id, int):
+            return self._error(400, "VALIDATION_ERROR", "voiceId must be an integer")
+        if not isinstance(text, str) or not text.strip():
+            return self._error(400, "VALIDATION_ERROR", "text must not be empty")
+        if voice_type not in VOICE_TYPES:
+            return self._error(400, "VALIDATION_ERROR", "voiceType must be system or cloned")
+        if self._find_voice(voice_id, voice_type) is None:
+            return self._error(404, "VOICE_NOT_FOUND", f"Voice {voice_id} ({voice_type}) "
+                               "not found")
+        if not self.ledger.charge(len(text), "tts"):
+            return self.error_response("insufficient_credits")
+        seconds = self._seconds(text)
+        audio = _wav(seconds, REST_SAMPLE_RATE, _pitch(voice_id))
+        return Response(audio, media_type="audio/wav", headers={
+            "Audio-Duration-Ms": str(round(seconds * 1000)),
+            "Audio-Size-Bytes": str(len(audio))})
+
+    def _seconds(self, text: str) -> float:
+        return round(min(30.0, max(0.3, len(text) * self.seconds_per_char)), 2)
+
+    # -- voice conversion ----------------------------------------------------------------
+
+    async def vc_convert(self, request: Request) -> Response:
+        query = request.query_params
+        raw_id, voice_type = query.get("voiceId", ""), query.get("voiceType", "system")
+        if not raw_id.isdigit():
+            return self._error(400, "VALIDATION_ERROR", "voiceId must be an integer")
+        if voice_type not in VOICE_TYPES:
+            return self._error(400, "VALIDATION_ERROR", "voiceType must be system or cloned")
+        form = await request.form()
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            return self._error(400, "VALIDATION_ERROR", "multipart field 'file' is required")
+        data = await upload.read()
+        if not data:
+            return self._error(400, "INVALID_AUDIO", "file is empty")
+        voice_id = int(raw_id)
+        if self._find_voice(voice_id, voice_type, vc=True) is None:
+            return self._error(404, "VOICE_NOT_FOUND", f"Voice {voice_id} ({voice_type}) "
+                               "not found")
+        seconds, rate = _wav_length(data) or (1.0, 44100)
+        if not self.ledger.charge(max(1, round(seconds * 10)), "vc"):
+            return self.error_response("insufficient_credits")
+        audio = _wav(round(min(seconds, 60.0), 2), rate, _pitch(voice_id))
+        return Response(audio, media_type="audio/wav", headers={
+            "Audio-Duration-Ms": str(round(seconds * 1000)),
+            "Audio-Size-Bytes": str(len(audio))})
+
+    # -- cloned voices -------------------------------------------------------------------
+
+    async def create_cloned(self, request: Request) -> Response:
+        form = await request.form(max_part_size=CLONE_MAX_BYTES + 1024)
+        name, upload = form.get("name"), form.get("audio")
+        if not isinstance(name, str) or not name.strip():
+            return self._error(400, "VALIDATION_ERROR", "name is required")
+        if not isinstance(upload, UploadFile):
+            return self._error(400, "VALIDATION_ERROR", "multipart field 'audio' is required")
+        data = await upload.read()
+        if len(data) > CLONE_MAX_BYTES:
+            return self._error(413, "FILE_TOO_LARGE", "audio must be at most 32 MB")
+        length = _wav_length(data)
+        if length is None:
+            return self._error(400, "INVALID_AUDIO", "audio must be a WAV file")
+        if length[0] > CLONE_MAX_SECONDS:
+            return self._error(400, "AUDIO_TOO_LONG", "audio must be at most 60 seconds")
+        voice_id = self.next_clone_id
+        self.next_clone_id += 1
+        image = self.storage.publish(f"images/clone-{voice_id}.png", b"\x89PNG\r\n\x1a\n",
+                                     "image/png")
+        preview = self.storage.publish(f"previews/clone-{voice_id}.wav",
+                                       tone_wav(0.3, frequency=_pitch(voice_id)), "audio/wav")
+        voice = {"id": voice_id, "name": name.strip(),
+                 "createdAt": dt.datetime.now(dt.timezone.utc).isoformat(
+                     timespec="seconds").replace("+00:00", "Z"),
+                 "imageUrl": image, "previewUrls": [preview]}
+        self.cloned[voice_id] = voice
+        return JSONResponse(voice, status_code=201)
+
+    async def list_cloned(self, request: Request) -> Response:
+        query = request.query_params
+        try:
+            limit = int(query.get("limit", "20"))
+        except ValueError:
+            return self._error(400, "VALIDATION_ERROR", "limit must be an integer")
+        if not 1 <= limit <= 100:
+            return self._error(400, "VALIDATION_ERROR", "limit must be between 1 and 100")
+        cursor = query.get("cursor")
+        ids = sorted(self.cloned)
+        start = 0
+        if cursor:
+            after = cursor.removeprefix("c_")
+            if not after.isdigit():
+                return self._error(400, "VALIDATION_ERROR", "invalid cursor")
+            start = next((i for i, v in enumerate(ids) if v > int(after)), len(ids))
+        page = ids[start:start + limit]
+        more = start + limit < len(ids)
+        body: dict[str, Any] = {"items": [self.cloned[i] for i in page]}
+        body["nextCursor"] = f"c_{page[-1]}" if more and page else None
+        return JSONResponse(body)
+
+    async def update_cloned(self, request: Request) -> Response:
+        voice = self.cloned.get(request.path_params["id"])
+        if voice is None:
+            return self._error(404, "VOICE_NOT_FOUND", "Cloned voice not found")
+        body = await self.json_body(request)
+        name = body.get("name") if isinstance(body, dict) else None
+        if not isinstance(name, str) or not name.strip():
+            return self._error(400, "VALIDATION_ERROR", "name is required")
+        voice["name"] = name.strip()
+        return JSONResponse(voice)
+
+    async def delete_cloned(self, request: Request) -> Response:
+        if self.cloned.pop(request.path_params["id"], None) is None:
+            return self._error(404, "VOICE_NOT_FOUND", "Cloned voice not found")
+        return Response(status_code=204)
+
+    # -- streaming -----------------------------------------------------------------------
+
+    async def simplex(self, ws: WebSocket) -> None:
+        """One convert message, its audio, then close 1000."""
+
+        async def run(record: StreamRecord, params: _StreamParams) -> None:
+            message = await self._receive(ws)
+            text = self._convert_text(message)
+            await self._speak(ws, record, params, text, header=True)
+
+        await self._serve(ws, "simplex", run)
+
+    async def duplex(self, ws: WebSocket) -> None:
+        """Any number of convert messages answered in order; ``close`` flushes and ends."""
+
+        async def run(record: StreamRecord, params: _StreamParams) -> None:
+            header = True
+            while True:
+                message = await self._receive(ws)
+                if message.get("type") == "close":
+                    return
+                text = self._convert_text(message)
+                await self._speak(ws, record, params, text, header=header)
+                header = False
+
+        await self._serve(ws, "duplex", run)
+
+    async def _serve(self, ws: WebSocket, mode: str, run: Any) -> None:
+        record = StreamRecord(mode, dict(ws.query_params))
+        self.streams.append(record)
+        await ws.accept()
+        try:
+            await self._authenticate(ws, record)
+            params = self._stream_params(record.query)
+            await run(record, params)
+        except _Refusal as refusal:
+            record.close_code, record.close_reason = refusal.code, refusal.reason
+            await _close(ws, refusal.code, refusal.reason)
+            return
+        except WebSocketDisconnect as exc:
+            record.close_code = exc.code
+            return
+        record.finished = True
+        record.close_code = 1000
+        await _close(ws, 1000, "")
+
+    async def _receive(self, ws: WebSocket) -> dict[str, Any]:
+        try:
+            raw = await asyncio.wait_for(ws.receive_text(), timeout=60.0)
+        except asyncio.TimeoutError:
+            raise _Refusal(4408, "Timeout: no message received") from None
+        except KeyError:  # a binary frame
+            raise _Refusal(4400, "Bad message: expected JSON text") from None
+        try:
+            message = json.loads(raw)
+        except ValueError:
+            raise _Refusal(4400, "Bad message: invalid JSON") from None
+        if not isinstance(message, dict):
+            raise _Refusal(4400, "Bad message: expected a JSON object")
+        return message
+
+    async def _authenticate(self, ws: WebSocket, record: StreamRecord) -> None:
+        message = await self._receive(ws)
+        if message.get("type") != "authApiKey":
+            raise _Refusal(4001, "Unauthorized: the first message must be authApiKey")
+        if (message.get("clientKey") != self.credentials["client_key"]
+                or message.get("apiKey") != self.credentials["api_key"]):
+            raise _Refusal(4001, "Unauthorized: invalid client key or API key")
+        record.authenticated = True
+
+    def _stream_params(self, query: Mapping[str, str]) -> _StreamParams:
+        raw_id = query.get("voiceId", "")
+        voice_type = query.get("voiceType", "system")
+        fmt = query.get("format", "wav")
+        rate = query.get("sr", str(REST_SAMPLE_RATE))
+        if not raw_id.isdigit():
+            raise _Refusal(4400, "Bad request: voiceId must be an integer")
+        if voice_type not in VOICE_TYPES:
+            raise _Refusal(4400, "Bad request: voiceType must be system or cloned")
+        if fmt not in FORMATS:
+            raise _Refusal(4400, f"Bad request: unsupported format {fmt!r}")
+        if not rate.isdigit() or int(rate) not in SAMPLE_RATES:
+            raise _Refusal(4400, f"Bad request: unsupported sample rate {rate!r}")
+        if self._find_voice(int(raw_id), voice_type) is None:
+            raise _Refusal(4404, f"Voice {raw_id} ({voice_type}) not found")
+        return _StreamParams(int(raw_id), fmt, int(rate))
+
+    @staticmethod
+    def _convert_text(message: Mapping[str, Any]) -> str:
+        if message.get("type") != "convert":
+            raise _Refusal(4400, f"Bad message: unknown type {message.get('type')!r}")
+        text = message.get("text")
+        if not isinstance(text, str) or not text.strip():
+            raise _Refusal(4400, "Bad message: text must not be empty")
+        return text
+
+    async def _speak(self, ws: WebSocket, record: StreamRecord, params: _StreamParams,
+                     text: str, *, header: bool) -> None:
+        if not self.ledger.charge(len(text), "tts-stream"):
+            raise _Refusal(4402, "Insufficient credits")
+        record.texts.append(text)
+        frames = self._frames(params, self._seconds(text), header=header)
+        record.planned_frames += len(frames)
+        for frame in frames:
+            await self.gate.pass_frame(record.frames_sent)
+            await ws.send_bytes(frame)
+            record.frames_sent += 1
+            record.bytes_sent += len(frame)
+            record.frame_times.append(time.monotonic())
+            await asyncio.sleep(self.frame_delay)
+
+    def _frames(self, params: _StreamParams, seconds: float, *, header: bool) -> list[bytes]:
+        if params.format == "mp3":
+            data = _mp3(seconds, params.sample_rate)
+            step = max(1, round(len(data) * self.frame_seconds / seconds))
+            return [data[i:i + step] for i in range(0, len(data), step)]
+        pcm = _pcm(seconds, params.sample_rate, _pitch(params.voice_id))
+        step = 2 * max(1, round(params.sample_rate * self.frame_seconds))
+        frames = [pcm[i:i + step] for i in range(0, len(pcm), step)]
+        if header:  # streamed WAV: sizes unknown
+            frames.insert(0, wav_header(sample_rate=params.sample_rate, data_size=0xFFFFFFFF))
+        return frames
+
+
+@attrs.frozen
+class _StreamParams:
+    voice_id: int
+    format: str
+    sample_rate: int
+
+
+async def _close(ws: WebSocket, code: int, reason: str) -> None:
+    try:
+        await ws.close(code=code, reason=reason)
+    except RuntimeError:  # already closed (a dropped connection)
+        pass
+
+
+def _pitch(voice_id: int) -> float:
+    return 180.0 + (voice_id % 7) * 40.0
+
+
+@functools.lru_cache(maxsize=64)
+def _pcm(seconds: float, sample_rate: int, frequency: float) -> bytes:
+    return tone_pcm(seconds, sample_rate=sample_rate, frequency=frequency)
+
+
+def _wav(seconds: float, sample_rate: int, frequency: float) -> bytes:
+    pcm = _pcm(seconds, sample_rate, frequency)
+    return wav_header(sample_rate=sample_rate, data_size=len(pcm)) + pcm
+
+
+def _wav_length(data: bytes) -> tuple[float, int] | None:
+    """(seconds, sample rate) of WAV bytes, or None if they are not a WAV."""
+    if data[:4] != b"RIFF" or data[8:12] != b"WAVE":
+        return None
+    try:
+        with wave.open(io.BytesIO(data)) as w:
+            rate = w.getframerate()
+            return w.getnframes() / rate, rate
+    except (wave.Error, EOFError, ZeroDivisionError):
+        return None
+
+
+# MPEG audio frames (silent): (version bits, sample-rate index, bitrate index, frame bytes,
+# samples per frame) for 128 kbit/s (MPEG-1) or 64 kbit/s (MPEG-2, 22050 Hz), mono.
+_MP3_LAYOUT = {
+    44100: (0b11, 0b00, 0b1001, 417, 1152),
+    48000: (0b11, 0b01, 0b1001, 384, 1152),
+    32000: (0b11, 0b10, 0b1001, 576, 1152),
+    22050: (0b10, 0b00, 0b1000, 208, 576),
+}
+
+
+@functools.lru_cache(maxsize=16)
+def _mp3(seconds: float, sample_rate: int) -> bytes:
+    version, rate_index, bitrate_index, size, samples = _MP3_LAYOUT[sample_rate]
+    header = bytes([0xFF, 0xE0 | (version << 3) | (0b01 << 1) | 1,
+                    (bitrate_index << 4) | (rate_index << 2), 0xC4])
+    frame = header + b"\x00" * (size - 4)
+    return frame * max(1, round(seconds * sample_rate / samples))

@@ -1,0 +1,26 @@
+"""Registration of the Gemelo provider (light: imports only voicekit_core models/hooks)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from voicekit_core.hookspecs import hookimpl
+from voicekit_core.models import ProviderInfo
+
+__all__ = ["INFO", "voicekit_register_providers"]
+
+INFO = ProviderInfo(
+    name="gemelo",
+    factory="voicekit_gemelo.provider:GemeloProvider",
+    capabilities=("ListVoices", "Synthesize", "StreamSynthesize", "ConvertVoice", "CloneVoice"),
+    credentials=("GEMELO_CLIENT_KEY", "GEMELO_API_KEY"),
+    summary="Gemelo: TTS, voice conversion, voice cloning, simplex/duplex WebSocket streaming",
+    default_base_url="https://api.gemelo.ai",
+    emulator="voicekit_gemelo.emulator:GemeloEmulator",
+)
+
+
+@hookimpl
+def voicekit_register_providers(register: Callable[[ProviderInfo], None]) -> None:
+    """Register Gemelo with voicekit."""
+    register(INFO)
