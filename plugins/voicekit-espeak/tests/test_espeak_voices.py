@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from voicekit_espeak.provider import EspeakProvider
@@ -86,3 +86,24 @@ def test_espeak_is_initialised_lazily() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=60, check=True)
     assert json.loads(out.stdout) == [True, False, True, False, True]
+
+
+def test_every_listed_voice_speaks(espeak: EspeakProvider,
+                                   rms: Callable[[bytes], float]) -> None:
+    for voice in espeak.list_voices():
+        audio = espeak.synthesize("Hello 123.", voice=voice, format="pcm")
+        assert audio.duration is not None and audio.duration > 0.3, voice.id
+        assert rms(audio.data) > 100, voice.id
+
+
+def test_voice_without_its_dictionary_is_not_listed_and_not_found(
+    espeak: EspeakProvider,
+) -> None:
+    from voicekit_espeak.engine import get_engine
+
+    broken = [v for v in get_engine().voices if not v.usable]
+    listed = {v.id for v in espeak.list_voices()}
+    for entry in broken:  # gmq/fo, trk/kaa, art/xex with espeakng-loader 0.2.4
+        assert entry.id not in listed
+        with pytest.raises(vk.NotFound, match="dictionary"):
+            espeak.synthesize("Hello.", voice=entry.id)

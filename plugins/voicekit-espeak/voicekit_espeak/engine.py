@@ -16,6 +16,7 @@ from __future__ import annotations
 import ctypes
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 import attrs
 
@@ -74,6 +75,9 @@ class EngineVoice:
     languages: tuple[tuple[int, str], ...]
     gender: int
     age: int
+    #: False when the installed data lacks the voice's pronunciation dictionary (espeak
+    #: would print an error and produce only silence)
+    usable: bool = True
 
     @property
     def id(self) -> str:
@@ -115,7 +119,9 @@ class Engine:
         self.sample_rate = sample_rate
         self.version = version
         self.data_path = data_path
-        self.voices: tuple[EngineVoice, ...] = self._list(None)
+        self.voices: tuple[EngineVoice, ...] = tuple(
+            attrs.evolve(v, usable=_has_dictionary(data_path, v)) for v in self._list(None)
+        )
         spec = _VoiceStruct()
         variant = ctypes.c_char_p(b"variant")
         spec.languages = ctypes.cast(variant, ctypes.c_void_p)
@@ -200,6 +206,27 @@ def _parse_languages(address: int | None) -> tuple[tuple[int, str], ...]:
         out.append((data[pos], name.decode("utf-8", "replace")))
         pos += len(name) + 2
     return tuple(out)
+
+
+def _has_dictionary(data_path: str, voice: EngineVoice) -> bool:
+    """Whether ``<dictionary>_dict`` of ``voice`` is installed.
+
+    The dictionary is named by the voice file's ``dictionary`` line, else it is the first
+    language without its region (``en-us`` -> ``en``), as espeak-ng does.
+    """
+    root = Path(data_path)
+    name = voice.languages[0][1].split("-")[0] if voice.languages else ""
+    for folder in ("lang", "voices"):
+        try:
+            text = (root / folder / voice.identifier).read_text("utf-8", "replace")
+        except OSError:
+            continue
+        for line in text.splitlines():
+            words = line.split()
+            if len(words) >= 2 and words[0] == "dictionary":
+                name = words[1]
+        break
+    return not name or (root / f"{name}_dict").is_file()
 
 
 _engine: Engine | None = None

@@ -114,6 +114,9 @@ class EspeakProvider(Provider, ListVoices, Synthesize, StreamSynthesize):
     ) -> Iterator[Voice]:
         """The espeak-ng voices (all of kind ``"system"``), optionally for ``language``.
 
+        Voices whose pronunciation dictionary is missing from the installed data are left
+        out (espeak-ng lists them but can only produce silence with them).
+
         ``language="en"`` matches voices that list ``en``, ``en-us``, ``en-gb-scotland``...
         espeak takes no other filters (InvalidInput).
         """
@@ -127,7 +130,7 @@ class EspeakProvider(Provider, ListVoices, Synthesize, StreamSynthesize):
         if kind not in (None, "system"):
             return
         for entry in self.engine.voices:
-            if language is None or _speaks(entry, language):
+            if entry.usable and (language is None or _speaks(entry, language)):
                 yield self._voice(entry)
 
     def list_variants(self) -> list[Voice]:
@@ -167,6 +170,10 @@ class EspeakProvider(Provider, ListVoices, Synthesize, StreamSynthesize):
             raise NotFound(f"espeak has no voice {base.strip()!r}: see list_voices() or "
                            "`voicekit voices espeak`", provider=self.name,
                            code="voice_not_found")
+        if not entry.usable:
+            raise NotFound(f"espeak voice {entry.id!r} ({entry.name}) cannot speak: the "
+                           "installed espeak-ng data lacks its dictionary", provider=self.name,
+                           code="voice_unavailable")
         if not plus:
             return entry.identifier
         found = _find_variant(engine.variants, variant.strip())
