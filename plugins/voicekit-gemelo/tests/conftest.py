@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-
-import voicekit_core as vk
 from voicekit_gemelo.emulator import GemeloEmulator
 from voicekit_gemelo.provider import GemeloProvider
+
+import voicekit_core as vk
 
 
 @pytest.fixture

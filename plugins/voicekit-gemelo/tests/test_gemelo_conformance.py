@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from voicekit_gemelo.emulator import GemeloEmulator
+
 from voicekit_core.provider import Provider
 from voicekit_core.testing.conformance import ProviderConformance
 from voicekit_core.testing.media import tone_wav
-from voicekit_gemelo.emulator import GemeloEmulator
 
 
 class TestGemeloConformance(ProviderConformance):

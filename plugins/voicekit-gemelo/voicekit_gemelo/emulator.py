@@ -15,6 +15,7 @@ and :attr:`GemeloEmulator.streams` records what each stream sent.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import functools
 import io
@@ -23,7 +24,7 @@ import threading
 import time
 import wave
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 from starlette.datastructures import UploadFile
@@ -141,7 +142,7 @@ class GemeloEmulator(Emulator):
     """
 
     provider = "gemelo"
-    credentials: Mapping[str, str] = {"client_key": "gm-client-key-7f3a91",
+    credentials: ClassVar[Mapping[str, str]] = {"client_key": "gm-client-key-7f3a91",
                                       "api_key": "gm-api-key-c4e82d05"}
 
     def __init__(self, *, seconds_per_char: float = 0.02, frame_seconds: float = 0.1,
@@ -158,6 +159,8 @@ class GemeloEmulator(Emulator):
         self.next_clone_id = 502
         self.convert_bodies: list[dict[str, Any]] = []  # JSON of POST /v1/tts/convert
         self.streams: list[StreamRecord] = []
+        #: whether cloned-voice pages carry ``nextCursor`` (False: a bare ``{"items"}``)
+        self.send_cursor = True
         self.gate = FrameGate()
         super().__init__(**kwargs)
 
@@ -255,6 +258,10 @@ class GemeloEmulator(Emulator):
     def _seconds(self, text: str) -> float:
         return round(min(30.0, max(0.3, len(text) * self.seconds_per_char)), 2)
 
+    def expected_pcm(self, text: str, voice_id: int, sample_rate: int) -> bytes:
+        """The PCM the emulator speaks for ``text`` (what a stream carries after its header)."""
+        return _pcm(self._seconds(text), sample_rate, _pitch(voice_id))
+
     # -- voice conversion ----------------------------------------------------------------
 
     async def vc_convert(self, request: Request) -> Response:
@@ -332,7 +339,8 @@ class GemeloEmulator(Emulator):
         page = ids[start:start + limit]
         more = start + limit < len(ids)
         body: dict[str, Any] = {"items": [self.cloned[i] for i in page]}
-        body["nextCursor"] = f"c_{page[-1]}" if more and page else None
+        if self.send_cursor:
+            body["nextCursor"] = f"c_{page[-1]}" if more and page else None
         return JSONResponse(body)
 
     async def update_cloned(self, request: Request) -> Response:
@@ -483,10 +491,8 @@ class _StreamParams:
 
 
 async def _close(ws: WebSocket, code: int, reason: str) -> None:
-    try:
+    with contextlib.suppress(RuntimeError):  # already closed (a dropped connection)
         await ws.close(code=code, reason=reason)
-    except RuntimeError:  # already closed (a dropped connection)
-        pass
 
 
 def _pitch(voice_id: int) -> float:

@@ -454,7 +454,7 @@ class GemeloProvider(Provider, ListVoices, Synthesize, StreamSynthesize, Convert
         body = response.json() if response.content else None
         if isinstance(body, dict) and body.get("id") is not None:
             return self._voice(body, "cloned")
-        raw = dict(voice.raw) if isinstance(voice, Voice) else {"id": voice_id}
+        raw: dict[str, Any] = dict(voice.raw) if isinstance(voice, Voice) else {"id": voice_id}
         raw["name"] = name
         return self._voice(raw, "cloned")
 

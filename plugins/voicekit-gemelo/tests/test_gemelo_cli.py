@@ -1,0 +1,38 @@
+"""`voicekit say -p gemelo --stream` in a subprocess against the emulator."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import wave
+from pathlib import Path
+
+from voicekit_gemelo.emulator import GemeloEmulator
+
+
+def _env(emulator: GemeloEmulator, tmp_path: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({
+        "GEMELO_BASE_URL": emulator.url,
+        "GEMELO_CLIENT_KEY": emulator.credentials["client_key"],
+        "GEMELO_API_KEY": emulator.credentials["api_key"],
+        "VOICEKIT_KEY_FILE": str(tmp_path / "keys.json"),
+    })
+    return env
+
+
+def test_cli_say_streams_to_a_wav(gemelo_emulator: GemeloEmulator, tmp_path: Path) -> None:
+    out = tmp_path / "hello.wav"
+    result = subprocess.run(
+        [sys.executable, "-m", "voicekit_core.cli", "say", "Hello from the command line",
+         "-p", "gemelo", "-v", "35", "-o", str(out), "--stream"],
+        env=_env(gemelo_emulator, tmp_path), capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    with wave.open(str(out)) as w:
+        assert w.getframerate() == 22050 and w.getnframes() > 0
+    streams = gemelo_emulator.streams
+    assert [s.texts for s in streams] == [["Hello from the command line"]]
+    assert streams[0].mode == "simplex" and streams[0].close_code == 1000
+    for secret in gemelo_emulator.credentials.values():
+        assert secret not in result.stdout and secret not in result.stderr
