@@ -86,7 +86,7 @@ class EspeakProvider(Provider, ListVoices, Synthesize, StreamSynthesize):
         super().__init__(**options)
         if stream_buffer_bytes < 1:
             raise _invalid("stream_buffer_bytes must be >= 1", field="stream_buffer_bytes",
-                               limit=">= 1")
+                           limit=">= 1")
         self.stream_buffer_bytes = stream_buffer_bytes
         self.stream_stall_timeout = stream_stall_timeout
 
@@ -122,8 +122,8 @@ class EspeakProvider(Provider, ListVoices, Synthesize, StreamSynthesize):
         """
         if filters:
             raise _invalid(f"espeak voices take no filter(s) {', '.join(sorted(filters))}; "
-                               "only language= and kind=", field=sorted(filters)[0],
-                               limit="language, kind")
+                           "only language= and kind=", field=sorted(filters)[0],
+                           limit="language, kind")
         return self._iter_voices(language, kind)
 
     def _iter_voices(self, language: str | None, kind: str | None) -> Iterator[Voice]:
@@ -274,7 +274,7 @@ class EspeakProvider(Provider, ListVoices, Synthesize, StreamSynthesize):
         def send(text: str) -> None:
             if pipe.aborted:
                 raise _invalid("send() on a stream that was closed", field="text",
-                                   limit="an open stream")
+                               limit="an open stream")
             texts.put(_text_bytes(text))
 
         def abort() -> None:
@@ -302,8 +302,8 @@ class EspeakProvider(Provider, ListVoices, Synthesize, StreamSynthesize):
         unknown = sorted(set(options) - set(_RANGES))
         if unknown:
             raise _invalid(f"espeak takes no option(s) {', '.join(unknown)}; accepted: "
-                               "rate, pitch, volume, max_credits", field=unknown[0],
-                               limit="rate, pitch, volume")
+                           "rate, pitch, volume, max_credits", field=unknown[0],
+                           limit="rate, pitch, volume")
         values = {name: _option(name, options.get(name)) for name in _RANGES}
         encoded = _text_bytes(text)
         self.check_budget(Cost(credits=0.0), max_credits)
@@ -321,7 +321,7 @@ def _format(format: str | None) -> str:
     fmt = "wav" if format is None else str(format).lower()
     if fmt not in _FORMATS:
         raise _invalid(f"espeak produces wav or pcm, not {format!r}", field="format",
-                           limit="wav, pcm")
+                       limit="wav, pcm")
     return fmt
 
 
@@ -331,7 +331,7 @@ def _option(name: str, value: Any) -> int:
         return _DEFAULTS[name]
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise _invalid(f"{name} must be an integer in {low}..{high}{_UNITS[name]}, "
-                           f"got {value!r}", field=name, limit=f"{low}..{high}")
+                       f"got {value!r}", field=name, limit=f"{low}..{high}")
     return value
 
 
@@ -341,28 +341,28 @@ def _text_bytes(text: object) -> bytes:
         raw = bytes(text)
         if len(raw) > 4 * MAX_TEXT_CHARS:
             raise _invalid(f"text is {len(raw)} bytes; the limit is {MAX_TEXT_CHARS} "
-                               "characters", field="text", limit=f"{MAX_TEXT_CHARS} characters")
+                           "characters", field="text", limit=f"{MAX_TEXT_CHARS} characters")
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise _invalid(f"text is not valid UTF-8 (byte {exc.start}); pass str or "
-                               "UTF-8 bytes", field="text", limit="UTF-8") from None
+                           "UTF-8 bytes", field="text", limit="UTF-8") from None
     if not isinstance(text, str):
         raise _invalid(f"text must be a str or UTF-8 bytes, got {type(text).__name__}",
-                           field="text", limit="str")
+                       field="text", limit="str")
     if not text.strip():
         raise _invalid("text is empty", field="text", limit="non-empty")
     if len(text) > MAX_TEXT_CHARS:
         raise _invalid(f"text is {len(text)} characters; the limit is {MAX_TEXT_CHARS}",
-                           field="text", limit=f"{MAX_TEXT_CHARS} characters")
+                       field="text", limit=f"{MAX_TEXT_CHARS} characters")
     if "\0" in text:
         raise _invalid(f"text contains a NUL character (at {text.index(chr(0))})",
-                           field="text", limit="no NUL characters")
+                       field="text", limit="no NUL characters")
     try:
         return text.encode("utf-8")
     except UnicodeEncodeError as exc:
         raise _invalid(f"text has an unpaired surrogate at character {exc.start}",
-                           field="text", limit="valid Unicode") from None
+                       field="text", limit="valid Unicode") from None
 
 
 def _speaks(entry: EngineVoice, language: str) -> bool:
