@@ -1,0 +1,145 @@
+"""Registration of the Captions provider and its ``voicekit twin ...`` commands.
+
+Light on purpose (the ``voicekit`` entry point imports it): only voicekit_core's models and
+hooks at module level; the provider is imported inside the command handlers, on use.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import sys
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from voicekit_core.hookspecs import hookimpl
+from voicekit_core.models import ProviderInfo
+
+if TYPE_CHECKING:
+    from .provider import CaptionsProvider
+
+__all__ = ["INFO", "voicekit_register_commands", "voicekit_register_providers"]
+
+INFO = ProviderInfo(
+    name="captions",
+    factory="voicekit_captions.provider:CaptionsProvider",
+    capabilities=("CreateTwin",),
+    credentials=("CAPTIONS_API_KEY",),
+    summary="Captions: AI Twins (create, list, delete, calibration script) and AI Creator videos",
+    default_base_url="https://api.captions.ai/api",
+    docs_url="https://docs.captions.ai",
+    emulator="voicekit_captions.emulator:CaptionsEmulator",
+)
+
+
+@hookimpl
+def voicekit_register_providers(register: Callable[[ProviderInfo], None]) -> None:
+    """Register Captions with voicekit."""
+    register(INFO)
+
+
+# -- CLI -------------------------------------------------------------------------------
+
+Arguments = list[tuple[tuple[str, ...], dict[str, Any]]]
+
+_JSON: Arguments = [(("--json",), {"action": "store_true", "help": "print JSON"})]
+
+
+@hookimpl
+def voicekit_register_commands(commands: Any) -> None:
+    """Add ``voicekit twin create|list|delete|script|languages``."""
+    commands.add(
+        "twin create", _twin_create,
+        help="create a Captions AI Twin from a calibration video and images (links)",
+        arguments=[
+            (("--name",), {"required": True, "help": "the twin's name"}),
+            (("--video-url",), {"required": True, "dest": "video_url",
+                                "help": "https link to a vertical MP4/MOV of you reading "
+                                        "the script of `voicekit twin script`"}),
+            (("--image",), {"required": True, "action": "append", "dest": "images",
+                            "metavar": "URL", "help": "https link to a vertical PNG/JPEG "
+                                                      "calibration image (repeat, in order)"}),
+            (("--language",), {"default": None, "help": "language spoken in the video "
+                                                        "(default: English)"}),
+            (("--no-wait",), {"action": "store_true", "dest": "no_wait",
+                              "help": "print the job reference and return at once "
+                                      "(resume with `voicekit jobs wait REF`)"}),
+            (("--timeout",), {"type": float, "default": None,
+                              "help": "seconds to wait at most"}),
+            *_JSON,
+        ],
+    )
+    commands.add("twin list", _twin_list, help="list your Captions AI Twins", arguments=_JSON)
+    commands.add("twin delete", _twin_delete, help="delete a Captions AI Twin",
+                 arguments=[(("name",), {"help": "the twin, as listed: twin-<id>-<name>"})])
+    commands.add("twin script", _twin_script,
+                 help="print the calibration script to read in the twin's video",
+                 arguments=[(("--language",), {"default": "English"})])
+    commands.add("twin languages", _twin_languages,
+                 help="languages supported for AI Twin calibration", arguments=_JSON)
+
+
+@contextlib.contextmanager
+def _connect() -> Iterator[CaptionsProvider]:
+    """The provider, configured from the environment (CAPTIONS_API_KEY, CAPTIONS_BASE_URL)."""
+    import voicekit_core
+
+    from .provider import CaptionsProvider
+
+    provider = voicekit_core.connect(INFO.name)
+    assert isinstance(provider, CaptionsProvider)
+    try:
+        yield provider
+    finally:
+        provider.close()
+
+
+def _twin_create(args: argparse.Namespace) -> int:
+    with _connect() as captions:
+        job = captions.create_twin(name=args.name, video_url=args.video_url,
+                                   calibration_image_urls=args.images, language=args.language)
+        ref = str(job.to_ref())
+        if args.no_wait:
+            print(json.dumps({"job": ref}) if args.json else ref)
+            return 0
+        print(f"started {ref} (first status check in 30 s, then every 5 s)", file=sys.stderr)
+
+        def show(j: Any) -> None:
+            progress = "" if j.progress is None else f" {j.progress:.0%}"
+            print(f"{j.vendor_status}{progress}", file=sys.stderr)
+
+        twin = job.wait(timeout=args.timeout, on_update=show)
+        print(json.dumps({"id": twin.id, "name": twin.name}) if args.json else twin.id)
+    return 0
+
+
+def _twin_list(args: argparse.Namespace) -> int:
+    with _connect() as captions:
+        twins = captions.list_twins()
+    if args.json:
+        print(json.dumps([{"id": t.id, "name": t.name} for t in twins]))
+    else:
+        for twin in twins:
+            print(twin.id)
+    return 0
+
+
+def _twin_delete(args: argparse.Namespace) -> int:
+    with _connect() as captions:
+        captions.delete_twin(args.name)
+    print(f"deleted {args.name}", file=sys.stderr)
+    return 0
+
+
+def _twin_script(args: argparse.Namespace) -> int:
+    with _connect() as captions:
+        print(captions.twin_script(args.language))
+    return 0
+
+
+def _twin_languages(args: argparse.Namespace) -> int:
+    with _connect() as captions:
+        languages = captions.supported_languages()
+    print(json.dumps(list(languages)) if args.json else "\n".join(languages))
+    return 0
