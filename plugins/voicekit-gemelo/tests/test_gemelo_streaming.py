@@ -230,3 +230,36 @@ def test_handshake_carries_format_and_rate_explicitly(gemelo: GemeloProvider,
         assert duplex.read().data[:2] == b"\xff\xfb"
     assert gemelo_emulator.streams[-1].query == {
         "voiceId": "501", "voiceType": "cloned", "format": "mp3", "sr": "48000"}
+
+
+def test_running_out_of_credits_mid_duplex(voicekit_emulator: object,
+                                           voicekit_connect: object) -> None:
+    emulator = voicekit_emulator(GemeloEmulator, credits=12)  # type: ignore[operator]
+    provider = voicekit_connect(emulator)  # type: ignore[operator]
+    received = 0
+    with provider.open_stream(voice=35) as duplex:
+        duplex.send("Ten chars.")
+        duplex.send("Ten more..")
+        with pytest.raises(vk.InsufficientCredits, match="Insufficient credits") as info:
+            for chunk in duplex:
+                received += len(chunk)
+    assert info.value.code == "4402"
+    assert received == 44 + len(emulator.expected_pcm("Ten chars.", 35, 22050))
+
+
+def test_error_events_without_a_close_reason_still_explain() -> None:
+    from voicekit_gemelo.provider import _StreamErrors
+
+    errors = _StreamErrors("gemelo")
+    errors.on_text('{"type": "status", "message": "converting"}')
+    errors.on_text("not json")
+    assert errors.close_error(1000, "") is None
+    errors.on_text('{"type": "error", "code": "E42", "message": "voice is disabled"}')
+    closed = errors.close_error(4400, "")
+    assert isinstance(closed, vk.InvalidRequest) and "voice is disabled" in closed.message
+    normal = errors.close_error(1000, "")
+    assert isinstance(normal, vk.ProviderError) and normal.code == "E42"
+    auth = _StreamErrors("gemelo").close_error(1008, "Unauthorized")
+    assert isinstance(auth, vk.AuthenticationError)
+    odd = _StreamErrors("gemelo").close_error(4999, "")
+    assert type(odd) is vk.ProviderError and "no reason given" in odd.message

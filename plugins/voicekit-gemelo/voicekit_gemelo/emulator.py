@@ -458,6 +458,9 @@ class GemeloEmulator(Emulator):
     async def _speak(self, ws: WebSocket, record: StreamRecord, params: _StreamParams,
                      text: str, *, header: bool) -> None:
         if not self.ledger.charge(len(text), "tts-stream"):
+            # an error event first (as a JS client would want it), then the close
+            await ws.send_text(json.dumps({"type": "error", "code": "INSUFFICIENT_CREDITS",
+                                           "message": "Insufficient credits"}))
             raise _Refusal(4402, "Insufficient credits")
         record.texts.append(text)
         frames = self._frames(params, self._seconds(text), header=header)

@@ -227,21 +227,32 @@ class GemeloProvider(Provider, ListVoices, Synthesize, StreamSynthesize, Convert
             yield self._voice(item, kind)
 
     def _cloned_items(self) -> Iterator[dict[str, Any]]:
-        """GET /v1/cloned-voices page by page (``limit`` / ``cursor``)."""
+        """GET /v1/cloned-voices page by page (``limit`` / ``cursor``).
+
+        The cursor comes from the answer (``nextCursor``...); an answer that is a full page
+        without one is followed by a best-effort request for the ids after the last one.
+        """
         cursor: str | None = None
+        guessed = False
         seen: set[str] = set()
         for _ in range(MAX_PAGES):
             params: dict[str, Any] = {"limit": CLONED_PAGE_SIZE}
             if cursor is not None:
                 params["cursor"] = cursor
-            body = self.http.json("GET", "/v1/cloned-voices", params=params)
+            try:
+                body = self.http.json("GET", "/v1/cloned-voices", params=params)
+            except (InvalidRequest, NotFound):
+                if guessed:  # the vendor did not take the guessed cursor: that was all
+                    return
+                raise
             items = _items(body, "/v1/cloned-voices")
             fresh = [i for i in items if str(i.get("id")) not in seen]
             yield from fresh
             seen.update(str(i.get("id")) for i in fresh)
             cursor = _next_cursor(body)
-            if cursor is None and len(items) >= CLONED_PAGE_SIZE and fresh:
-                cursor = str(fresh[-1].get("id"))  # no cursor given: continue after the last
+            guessed = cursor is None and len(items) >= CLONED_PAGE_SIZE and bool(fresh)
+            if guessed:
+                cursor = str(fresh[-1].get("id"))
             if cursor is None or not fresh:
                 return
 
@@ -313,7 +324,7 @@ class GemeloProvider(Provider, ListVoices, Synthesize, StreamSynthesize, Convert
         voice_id, vtype = self.voice_ref(voice, voice_type=voice_type)
         fmt = _check_format(format)
         rate = self.sample_rate if sample_rate is None else _check_sample_rate(sample_rate)
-        session = self._session("duplex", voice_id, vtype, fmt, rate)
+        session, errors = self._session("duplex", voice_id, vtype, fmt, rate)
 
         def convert(text: str) -> dict[str, str]:
             return {"type": "convert", "text": self._check_text(text)}
@@ -321,22 +332,25 @@ class GemeloProvider(Provider, ListVoices, Synthesize, StreamSynthesize, Convert
         return duplex_stream(session, first_messages=[self._auth_message()],
                              text_message=convert, finish_message={"type": "close"},
                              format=fmt, sample_rate=rate if fmt != "wav" else None,
-                             on_text=self._on_text)
+                             on_text=errors.on_text)
 
     def _simplex(self, text: str, voice_id: int, vtype: str, fmt: str, rate: int
                  ) -> AudioStream:
-        session = self._session("simplex", voice_id, vtype, fmt, rate)
+        session, errors = self._session("simplex", voice_id, vtype, fmt, rate)
         return simplex_stream(session,
                               messages=[self._auth_message(), {"type": "convert", "text": text}],
                               format=fmt, sample_rate=rate if fmt != "wav" else None,
-                              on_text=self._on_text)
+                              on_text=errors.on_text)
 
     def _session(self, mode: str, voice_id: int, vtype: str, fmt: str, rate: int
-                 ) -> WebSocketSession:
+                 ) -> tuple[WebSocketSession, _StreamErrors]:
         url = self.http.websocket_url(f"/v1/tts/stream/{mode}/ws", {
             "voiceId": voice_id, "voiceType": vtype, "format": fmt, "sr": rate})
-        return WebSocketSession(url, provider=self.name, headers=self.auth_headers(),
-                                timeout=self._read_timeout(), close_error=self._close_error)
+        errors = _StreamErrors(self.name)
+        session = WebSocketSession(url, provider=self.name, headers=self.auth_headers(),
+                                   timeout=self._read_timeout(),
+                                   close_error=errors.close_error)
+        return session, errors
 
     def _auth_message(self) -> dict[str, str]:
         return {"type": "authApiKey", "clientKey": self.credential("client_key").reveal(),
@@ -348,34 +362,6 @@ class GemeloProvider(Provider, ListVoices, Synthesize, StreamSynthesize, Convert
         if isinstance(self.timeout, tuple):
             return float(self.timeout[1])
         return float(self.timeout) if self.timeout is not None else DEFAULT_STREAM_TIMEOUT
-
-    def _close_error(self, code: int, reason: str) -> VoicekitError | None:
-        """1000 ends a stream normally; any other close code is an error with its reason."""
-        if code == 1000:
-            return None
-        cls = _CLOSE_ERRORS.get(code)
-        if cls is None:
-            if 4000 <= code < 5000 and _AUTH_HINT.search(reason):
-                cls = AuthenticationError
-            else:
-                cls = ServerError if 1011 <= code <= 1014 else ProviderError
-        if cls is PermissionDenied and _AUTH_HINT.search(reason):
-            cls = AuthenticationError
-        what = reason.strip() or ("no status code" if code == 1005 else "no reason given")
-        return cls(f"gemelo closed the stream: {what} (close code {code})",
-                   provider=self.name, code=str(code))
-
-    def _on_text(self, message: str) -> None:
-        """Text frames: an error message ends the stream; anything else is ignored."""
-        try:
-            body = json.loads(message)
-        except ValueError:
-            return
-        if isinstance(body, dict) and (body.get("type") == "error" or "error" in body):
-            text = _first_str(body, "message", "error", "text") or "unknown error"
-            code = body.get("code")
-            raise ProviderError(f"gemelo stream error: {text}", provider=self.name,
-                                code=str(code) if code is not None else None)
 
     # -- voice conversion --------------------------------------------------------------
 
@@ -552,6 +538,55 @@ class GemeloProvider(Provider, ListVoices, Synthesize, StreamSynthesize, Convert
                      metadata=metadata)
 
 
+# -- stream errors ----------------------------------------------------------------------
+
+
+class _StreamErrors:
+    """How one stream ends: close codes map onto the error tree, with Gemelo's reason.
+
+    A JSON text frame that reports an error (``{"type": "error", "message": ...}``, not
+    documented but tolerated) is remembered and used when the close that follows carries
+    no reason; an error reported before a 1000 close still raises.
+    """
+
+    def __init__(self, provider: str) -> None:
+        self.provider = provider
+        self.reported: tuple[str, str | None] | None = None  # (message, code)
+
+    def on_text(self, message: str) -> None:
+        try:
+            body = json.loads(message)
+        except ValueError:
+            return
+        if isinstance(body, dict) and (body.get("type") == "error" or body.get("error")):
+            text = _first_str(body, "message", "error", "text") or "unknown error"
+            code = body.get("code")
+            self.reported = (text, str(code) if code is not None else None)
+
+    def close_error(self, code: int, reason: str) -> VoicekitError | None:
+        """1000 ends a stream normally; any other close code is an error with its reason."""
+        reason = reason.strip()
+        if code == 1000:
+            if self.reported is None:
+                return None
+            text, vendor_code = self.reported
+            return ProviderError(f"gemelo reported an error during the stream: {text}",
+                                 provider=self.provider, code=vendor_code)
+        if not reason and self.reported is not None:
+            reason = self.reported[0]
+        cls = _CLOSE_ERRORS.get(code)
+        if cls is None:
+            if 4000 <= code < 5000 and _AUTH_HINT.search(reason):
+                cls = AuthenticationError
+            else:
+                cls = ServerError if 1011 <= code <= 1014 else ProviderError
+        if cls is PermissionDenied and _AUTH_HINT.search(reason):
+            cls = AuthenticationError
+        what = reason or ("no status code" if code == 1005 else "no reason given")
+        return cls(f"gemelo closed the stream: {what} (close code {code})",
+                   provider=self.provider, code=str(code))
+
+
 # -- module helpers ---------------------------------------------------------------------
 
 
@@ -638,10 +673,13 @@ def _items(body: Any, path: str) -> list[dict[str, Any]]:
 def _next_cursor(body: Any) -> str | None:
     if not isinstance(body, dict):
         return None
-    for key in ("nextCursor", "next_cursor", "cursor", "next"):
-        value = body.get(key)
-        if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value):
-            return str(value)
+    places = [body] + [body[k] for k in ("pagination", "meta", "page", "paging")
+                       if isinstance(body.get(k), dict)]
+    for place in places:
+        for key in ("nextCursor", "next_cursor", "cursor", "next"):
+            value = place.get(key)
+            if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value):
+                return str(value)
     return None
 
 
