@@ -26,7 +26,6 @@ import attrs
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
-
 from voicekit_core.clock import ManualClock
 from voicekit_core.testing.emulator import Emulator, json_error
 
@@ -89,7 +88,7 @@ class CaptionsEmulator(Emulator):
     initial_credits: ClassVar[float] = 600
 
     def __init__(self, *, instant: bool = False, twin_seconds: float = 60.0,
-                 queue_seconds: float = 10.0, video_seconds: float = 40.0,
+                 queue_seconds: float = 12.0, video_seconds: float = 40.0,
                  clock: ManualClock | None = None, credits: float | None = None,
                  port: int = 0) -> None:
         self.instant = instant
@@ -142,6 +141,7 @@ class CaptionsEmulator(Emulator):
             body = await self.json_body(request) if raw.strip() else {}
             if not isinstance(body, dict):
                 return _unprocessable([("body",), "Input should be a valid JSON object"])
+            self._advance_all()
             return await handler(body)
 
         return endpoint
@@ -159,7 +159,6 @@ class CaptionsEmulator(Emulator):
         return JSONResponse({"script": script})
 
     async def _twin_list(self, body: dict[str, Any]) -> Response:
-        self._advance_all()
         return JSONResponse({"twins": list(self.twins)})
 
     async def _twin_create(self, body: dict[str, Any]) -> Response:
@@ -204,7 +203,6 @@ class CaptionsEmulator(Emulator):
         name = body["name"]
         if not _TWIN_NAME.match(name):
             return _bad("name must follow twin-<id>-<name>")
-        self._advance_all()
         if name not in self.twins:
             return json_error(404, {"detail": f"AI Twin not found: {name}"})
         self.twins.remove(name)
@@ -213,7 +211,6 @@ class CaptionsEmulator(Emulator):
     # -- AI Creator --------------------------------------------------------------------------
 
     async def _creator_list(self, body: dict[str, Any]) -> Response:
-        self._advance_all()
         names = [*self.creators, *self.twins]
         thumbnails = {n: {"imageUrl": f"https://cdn.captions.example/thumbnails/{n}.jpg",
                           "videoUrl": f"https://cdn.captions.example/previews/{n}.mp4"}
@@ -232,7 +229,6 @@ class CaptionsEmulator(Emulator):
         resolution = body.get("resolution", "fhd")
         if resolution not in ("fhd", "4k"):
             return _unprocessable([("body", "resolution"), "Input should be 'fhd' or '4k'"])
-        self._advance_all()
         if body["creatorName"] not in (*self.creators, *self.twins):
             return _bad(f"Unsupported creator: {body['creatorName']}")
         seconds = video_seconds(script)
@@ -271,7 +267,8 @@ class CaptionsEmulator(Emulator):
         return op
 
     def _advance_all(self) -> None:
-        for op in list(self.operations.values()):
+        """Complete the twins whose time is up, in order (so their ids follow it)."""
+        for op in sorted(self.operations.values(), key=lambda o: o.started):
             if op.kind == "twin":
                 self._advance(op)
 

@@ -21,7 +21,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 import attrs
-
 from voicekit_core.capabilities import CreateTwin
 from voicekit_core.errors import BadResponse, InvalidInput
 from voicekit_core.http import ErrorDetails, HttpResponse
