@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 
 import requests
 import websocket
+from voicekit_gemelo.provider import GemeloProvider
 
 import voicekit_core as vk
 
@@ -81,6 +82,7 @@ def run() -> dict[str, object]:
     """Run the benchmark against a fresh emulator; return the named figures."""
     with _emulator() as (url, keys):
         provider = vk.connect("gemelo", base_url=url, **keys)
+        assert isinstance(provider, GemeloProvider)
         ws_url = (url.replace("http://", "ws://")
                   + f"/v1/tts/stream/simplex/ws?voiceId={VOICE}&voiceType=system"
                   "&format=wav&sr=22050")
@@ -111,7 +113,7 @@ def run() -> dict[str, object]:
                     got_first = True
                 elif opcode == websocket.ABNF.OPCODE_CLOSE:
                     break
-            ws.shutdown()
+            ws.shutdown()  # type: ignore[no-untyped-call]
             return time.perf_counter() - start
 
         ttfc_vk: list[float] = []

@@ -13,8 +13,11 @@ import voicekit_core as vk
 
 @pytest.fixture
 def gemelo_emulator() -> Iterator[GemeloEmulator]:
-    with GemeloEmulator() as emulator:
+    emulator = GemeloEmulator().start()
+    try:
         yield emulator
+    finally:
+        emulator.stop()
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ def test_convert_voice_accepts_path_bytes_and_files(
     assert audio.duration == pytest.approx(0.5)
     request = gemelo_emulator.requests("POST", "/v1/vc/convert")[-1]
     assert request.query == "voiceId=133&voiceType=system"
-    assert request.header("content-type").startswith("multipart/form-data")
+    assert (request.header("content-type") or "").startswith("multipart/form-data")
     assert request.body_size > len(data)
 
 
