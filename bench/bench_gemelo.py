@@ -30,7 +30,7 @@ import voicekit_core as vk
 
 TEXT = "The quick brown fox jumps over the lazy dog, twice over for good measure."
 VOICE = 35
-RUNS = 40
+RUNS = 100
 
 
 def _median_pair(a: Callable[[], float], b: Callable[[], float], runs: int
