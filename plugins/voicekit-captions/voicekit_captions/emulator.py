@@ -16,6 +16,7 @@ credit per second of video (a minute at most), taken from :attr:`ledger` at subm
 from __future__ import annotations
 
 import math
+import os
 import re
 import struct
 import uuid
@@ -71,7 +72,9 @@ class CaptionsEmulator(Emulator):
     """The Captions API (``/api/twin/*``, ``/api/creator/*``) on 127.0.0.1.
 
     Args:
-        instant: operations complete at their first status check.
+        instant: operations complete at their first status check (default: the
+            ``CAPTIONS_EMULATOR_INSTANT`` environment variable, for ``voicekit emulate``,
+            whose clients poll on the real clock while the emulator clock stands still).
         twin_seconds / queue_seconds / video_seconds: emulated durations.
         (and the base class's ``clock=``, ``credits=``, ``port=``)
 
@@ -87,10 +90,12 @@ class CaptionsEmulator(Emulator):
     base_path = "/api"
     initial_credits: ClassVar[float] = 600
 
-    def __init__(self, *, instant: bool = False, twin_seconds: float = 60.0,
+    def __init__(self, *, instant: bool | None = None, twin_seconds: float = 60.0,
                  queue_seconds: float = 12.0, video_seconds: float = 40.0,
                  clock: ManualClock | None = None, credits: float | None = None,
                  port: int = 0) -> None:
+        if instant is None:
+            instant = os.environ.get("CAPTIONS_EMULATOR_INSTANT", "") not in ("", "0")
         self.instant = instant
         self.twin_seconds = twin_seconds
         self.queue_seconds = queue_seconds
