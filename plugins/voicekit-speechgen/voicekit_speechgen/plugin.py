@@ -1,0 +1,26 @@
+"""Registration of the Speechgen provider (light: imports only voicekit_core models/hooks)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from voicekit_core.hookspecs import hookimpl
+from voicekit_core.models import ProviderInfo
+
+__all__ = ["INFO", "voicekit_register_providers"]
+
+INFO = ProviderInfo(
+    name="speechgen",
+    factory="voicekit_speechgen.provider:SpeechgenProvider",
+    capabilities=("ListVoices", "Synthesize", "CloneVoice"),
+    credentials=("SPEECHGEN_API_KEY",),
+    summary="Speechgen: stock and cloned voices, TTS (mp3/wav/ogg), voice cloning, models",
+    default_base_url="https://api.speechgen.com/v1",
+    emulator="voicekit_speechgen.emulator:SpeechgenEmulator",
+)
+
+
+@hookimpl
+def voicekit_register_providers(register: Callable[[ProviderInfo], None]) -> None:
+    """Register Speechgen with voicekit."""
+    register(INFO)
