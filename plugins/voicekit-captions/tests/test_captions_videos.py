@@ -145,3 +145,49 @@ def test_instant_emulator_completes_at_the_first_poll(connect: Any) -> None:
         assert twin_job.refresh().state is vk.JobState.SUCCEEDED
         video_job = captions.generate_video("Hi.", creator=twin_job.result())
         assert video_job.refresh().state is vk.JobState.SUCCEEDED
+
+
+class _Observer:
+    def __init__(self) -> None:
+        self.events: list[vk.Event] = []
+
+    @vk.hookimpl
+    def voicekit_on_event(self, event: vk.Event) -> None:
+        self.events.append(event)
+
+
+def test_a_submitted_video_reports_its_estimated_spend(
+    emulator: CaptionsEmulator, captions: CaptionsProvider
+) -> None:
+    from voicekit_core.registry import get_registry
+
+    observer = _Observer()
+    get_registry().register_plugin(observer, name="captions-test-observer")
+    try:
+        captions.generate_video(SCRIPT, creator="Kate")
+    finally:
+        get_registry().pm.unregister(observer)
+    [spent] = [e for e in observer.events if e.kind == "credits_spent"]
+    assert spent.provider == "captions"
+    assert dict(spent.data) == {"credits": 8, "operation": "generate_video", "estimated": True}
+
+
+def test_a_video_that_fails_raises_job_failed_with_the_detail(
+    emulator: CaptionsEmulator, captions: CaptionsProvider
+) -> None:
+    job = captions.generate_video("Hi.", creator="Kate")
+    emulator.faults.add("POST /api/creator/poll", "status", status=200,
+                        body=b'{"state": "FAILED", "progress": 30, "detail": "Render failed"}')
+    with pytest.raises(vk.JobFailed, match="Render failed") as info:
+        job.wait(timeout=600)
+    assert info.value.vendor_status == "FAILED"
+
+
+def test_complete_without_url_is_a_bad_response(
+    emulator: CaptionsEmulator, captions: CaptionsProvider
+) -> None:
+    job = captions.generate_video("Hi.", creator="Kate")
+    emulator.faults.add("POST /api/creator/poll", "status", status=200, count=5,
+                        body=b'{"state": "COMPLETE", "progress": 100}')
+    with pytest.raises(vk.BadResponse, match="no url"):
+        job.refresh()
