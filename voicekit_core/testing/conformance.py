@@ -15,6 +15,10 @@ credits, 429, 500, malformed body) onto the error tree, never leaks a credential
 importing the plugin's entry-point module does not import its provider module.
 Override the ``*_args`` methods to feed capabilities vendor-appropriate input, and
 ``probe`` to choose the authenticated read used for error mapping.
+
+A local provider (no vendor API, like espeak) sets ``provider_name`` and no
+``emulator_class``: it is connected with no options, and the HTTP-only checks (credentials,
+error mapping, rate limits, malformed bodies, leaks) are skipped.
 """
 
 from __future__ import annotations
@@ -52,8 +56,10 @@ __all__ = ["ProviderConformance"]
 class ProviderConformance:
     """Base class of a plugin's conformance tests (pytest collects the subclass)."""
 
-    #: the plugin's emulator class
-    emulator_class: ClassVar[type[Emulator]]
+    #: the plugin's emulator class (None for a local provider)
+    emulator_class: ClassVar[type[Emulator] | None] = None
+    #: the provider's name (default: the emulator's ``provider``)
+    provider_name: ClassVar[str | None] = None
     #: the module the ``voicekit`` entry point names (must stay light)
     plugin_module: ClassVar[str]
     #: route glob (``"GET /voices"``) whose requests the error-mapping faults hit
@@ -62,15 +68,34 @@ class ProviderConformance:
     # -- fixtures ------------------------------------------------------------------------
 
     @pytest.fixture
-    def emulator(self) -> Iterator[Emulator]:
+    def emulator(self) -> Iterator[Emulator | None]:
+        if self.emulator_class is None:
+            yield None
+            return
         with self.emulator_class() as emu:
             yield emu
 
     @pytest.fixture
-    def provider(self, emulator: Emulator, voicekit_fast_retries: None) -> Iterator[Provider]:
-        provider = connect(emulator.provider, **emulator.connect_options())
+    def target_name(self, emulator: Emulator | None) -> str:
+        """The name of the provider under test."""
+        name = self.provider_name or (emulator.provider if emulator is not None else None)
+        assert name, "set emulator_class or provider_name"
+        return name
+
+    @pytest.fixture
+    def provider(self, emulator: Emulator | None, target_name: str,
+                 voicekit_fast_retries: None) -> Iterator[Provider]:
+        options = emulator.connect_options() if emulator is not None else {}
+        provider = connect(target_name, **options)
         yield provider
         provider.close()
+
+    @pytest.fixture
+    def remote(self, emulator: Emulator | None) -> Emulator:
+        """The emulator, for checks that only make sense over HTTP (skips local providers)."""
+        if emulator is None:
+            pytest.skip("a local provider has no HTTP errors, faults or credentials to check")
+        return emulator
 
     # -- inputs (override per vendor) ----------------------------------------------------
 
@@ -123,15 +148,15 @@ class ProviderConformance:
 
     # -- declarations --------------------------------------------------------------------
 
-    def test_declared_capabilities_match_class(self, emulator: Emulator) -> None:
-        info = get_registry().info(emulator.provider)
-        cls = get_registry().provider_class(emulator.provider)
+    def test_declared_capabilities_match_class(self, target_name: str) -> None:
+        info = get_registry().info(target_name)
+        cls = get_registry().provider_class(target_name)
         assert tuple(sorted(info.capabilities)) == tuple(sorted(caps.capabilities_of(cls)))
         assert (cls.info.name, cls.info.factory) == (info.name, info.factory)
         assert info.factory.endswith(":" + cls.__name__)
 
-    def test_plugin_module_is_light(self, emulator: Emulator) -> None:
-        factory_module = get_registry().info(emulator.provider).factory.partition(":")[0]
+    def test_plugin_module_is_light(self, target_name: str) -> None:
+        factory_module = get_registry().info(target_name).factory.partition(":")[0]
         code = textwrap.dedent(f"""
             import importlib, json, sys
             importlib.import_module({self.plugin_module!r})
@@ -209,8 +234,9 @@ class ProviderConformance:
 
     # -- error mapping -------------------------------------------------------------------
 
-    def test_bad_credentials_raise_authentication_error(self, emulator: Emulator,
+    def test_bad_credentials_raise_authentication_error(self, remote: Emulator,
                                                         voicekit_fast_retries: None) -> None:
+        emulator = remote
         wrong = {k: "wrong-" + v for k, v in emulator.credentials.items()}
         provider = connect(emulator.provider, **emulator.connect_options(**wrong))
         with pytest.raises(AuthenticationError) as info:
@@ -224,35 +250,36 @@ class ProviderConformance:
         ("server_error", ServerError),
     ])
     def test_vendor_errors_map_onto_the_tree(
-        self, emulator: Emulator, provider: Provider, kind: str, error: type[VoicekitError]
+        self, remote: Emulator, provider: Provider, kind: str, error: type[VoicekitError]
     ) -> None:
-        emulator.faults.add(self.probe_match, "error", error=kind, count=20)
+        remote.faults.add(self.probe_match, "error", error=kind, count=20)
         with pytest.raises(error):
             self.probe(provider)
 
-    def test_rate_limit_is_retried(self, emulator: Emulator, provider: Provider) -> None:
-        emulator.faults.add(self.probe_match, "error", error="rate_limited", count=1)
-        before = len(emulator.log)
+    def test_rate_limit_is_retried(self, remote: Emulator, provider: Provider) -> None:
+        remote.faults.add(self.probe_match, "error", error="rate_limited", count=1)
+        before = len(remote.log)
         self.probe(provider)
-        assert len(emulator.log) - before >= 2
+        assert len(remote.log) - before >= 2
 
     def test_rate_limit_that_persists_raises_rate_limited(
-        self, emulator: Emulator, provider: Provider
+        self, remote: Emulator, provider: Provider
     ) -> None:
-        emulator.faults.add(self.probe_match, "error", error="rate_limited", count=50)
+        remote.faults.add(self.probe_match, "error", error="rate_limited", count=50)
         with pytest.raises(RateLimited):
             self.probe(provider)
 
-    def test_malformed_body_is_bad_response(self, emulator: Emulator, provider: Provider
+    def test_malformed_body_is_bad_response(self, remote: Emulator, provider: Provider
                                             ) -> None:
-        emulator.faults.add(self.probe_match, "malformed", count=20)
+        remote.faults.add(self.probe_match, "malformed", count=20)
         with pytest.raises(BadResponse):
             self.probe(provider)
 
     # -- secret hygiene ------------------------------------------------------------------
 
-    def test_secrets_never_leak(self, emulator: Emulator, provider: Provider,
+    def test_secrets_never_leak(self, remote: Emulator, provider: Provider,
                                 caplog: pytest.LogCaptureFixture) -> None:
+        emulator = remote
         secrets = [v for v in emulator.credentials.values() if v]
         with caplog.at_level(logging.DEBUG):
             self.probe(provider)
