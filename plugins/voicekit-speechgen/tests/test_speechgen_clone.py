@@ -264,3 +264,14 @@ def test_emulator_checks_samples_too(speechgen_emulator: SpeechgenEmulator) -> N
                              files={"audio": ("a.wav", big)}, data={"name": "x"}, timeout=10)
     assert response.status_code == 413
     assert struct.unpack("<I", big[40:44])[0] == CLONE_MAX_BYTES
+
+
+def test_upload_progress(speechgen: SpeechgenProvider,
+                         speechgen_emulator: SpeechgenEmulator) -> None:
+    seen: list[tuple[int, int | None]] = []
+    data = sample(15.0)
+    speechgen.clone_voice(data, name="Progress",
+                          on_upload_progress=lambda sent, total: seen.append((sent, total)))
+    assert seen and seen[-1][0] == seen[-1][1]
+    assert seen[-1][1] is not None and seen[-1][1] > len(data)  # the whole multipart body
+    assert speechgen_emulator.clone_uploads[0]["size"] == len(data)

@@ -34,9 +34,10 @@ def test_formats(speechgen: SpeechgenProvider, fmt: str, ctype: str) -> None:
     assert audio.metadata["request_id"]
 
 
-def test_default_format_is_mp3_and_wav_is_real(speechgen: SpeechgenProvider) -> None:
-    assert speechgen.synthesize("Hi", voice="en-US-guy").format == "mp3"
-    wav = speechgen.synthesize("A longer sentence to speak.", voice="en-US-guy", format="WAV")
+def test_default_format_is_wav_and_real(speechgen: SpeechgenProvider) -> None:
+    assert speechgen.synthesize("Hi", voice="en-US-guy", format="MP3").format == "mp3"
+    wav = speechgen.synthesize("A longer sentence to speak.", voice="en-US-guy")
+    assert wav.format == "wav"
     info = parse_wav_header(wav.data)
     assert wav.sample_rate == info.sample_rate and wav.channels == 1
     assert wav.duration == pytest.approx(info.duration(len(wav.data) - info.data_offset),
@@ -46,7 +47,7 @@ def test_default_format_is_mp3_and_wav_is_real(speechgen: SpeechgenProvider) -> 
 def test_speed_and_pitch_are_sent(speechgen: SpeechgenProvider) -> None:
     text = "x" * 100
     assert speechgen.tts_payload(text, voice="en-US-aria", speed=2.0, pitch=-3) == {
-        "text": text, "voice": "en-US-aria", "format": "mp3", "speed": 2.0, "pitch": -3.0}
+        "text": text, "voice": "en-US-aria", "format": "wav", "speed": 2.0, "pitch": -3.0}
     slow = speechgen.synthesize(text, voice="en-US-aria", speed=0.5, pitch=4)
     fast = speechgen.synthesize(text, voice="en-US-aria", speed=2.0, pitch=-4)
     assert slow.duration == pytest.approx(12.0) and fast.duration == pytest.approx(3.0)

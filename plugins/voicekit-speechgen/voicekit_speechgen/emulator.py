@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
+import os
 import threading
 import uuid
 from collections.abc import Iterable, Mapping
@@ -44,6 +45,8 @@ PITCH_RANGE = (-20.0, 20.0)
 #: seconds of speech per character at speed 1.0 (about 150 words a minute)
 SECONDS_PER_CHAR = 0.06
 MAX_AUDIO_SECONDS = 30.0
+DEFAULT_READY_AFTER = 45.0
+READY_AFTER_ENV = "SPEECHGEN_EMULATOR_READY_AFTER"
 _EPOCH = dt.datetime(2024, 1, 15, 10, 30, tzinfo=dt.timezone.utc)
 
 STOCK_VOICES: tuple[dict[str, Any], ...] = (
@@ -68,7 +71,8 @@ class SpeechgenEmulator(Emulator):
     Args:
         ready_after: seconds (emulator clock) a new model stays ``processing``; 0 makes
             models ready at once (the POST /voice-clone answer already says ``ready``),
-            for CLI runs on the real clock.
+            for CLI runs on the real clock. Default: the ``SPEECHGEN_EMULATOR_READY_AFTER``
+            environment variable (for ``voicekit emulate speechgen``), else 45.
         fail_models: every new model ends ``failed`` instead of ``ready``.
         failure_message: what a failed model says.
         eta_field: ``"estimated_completion"`` (a time, the documented name) or
@@ -81,11 +85,13 @@ class SpeechgenEmulator(Emulator):
     base_path = "/v1"
     initial_credits = 100_000  # characters
 
-    def __init__(self, *, ready_after: float = 45.0, fail_models: bool = False,
+    def __init__(self, *, ready_after: float | None = None, fail_models: bool = False,
                  failure_message: str = "Multiple speakers detected in the audio sample",
                  eta_field: str = "estimated_completion", **kwargs: Any) -> None:
         if eta_field not in ("estimated_completion", "estimated_time"):
             raise ValueError("eta_field must be estimated_completion or estimated_time")
+        if ready_after is None:
+            ready_after = float(os.environ.get(READY_AFTER_ENV) or DEFAULT_READY_AFTER)
         self.ready_after = float(ready_after)
         self.fail_models = fail_models
         self.failure_message = failure_message

@@ -15,7 +15,7 @@ import json
 import logging
 import math
 import urllib.parse
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
 import attrs
@@ -55,7 +55,8 @@ log = logging.getLogger("voicekit.speechgen")
 
 #: Output formats of POST /text-to-speech.
 FORMATS: tuple[str, ...] = ("mp3", "wav", "ogg")
-DEFAULT_FORMAT = "mp3"
+#: voicekit's default (always sent explicitly): WAV, so ``save("x.wav")`` is a real WAV
+DEFAULT_FORMAT = "wav"
 #: ``Voice.kind`` values: Speechgen's own voices and the account's ready cloned models.
 VOICE_KINDS: tuple[str, ...] = ("stock", "cloned")
 #: Clone sample limits (Speechgen: MP3, WAV, M4A, FLAC or OGG; 10 s to 5 min; 10 MB).
@@ -297,7 +298,7 @@ class SpeechgenProvider(Provider, ListVoices, Synthesize, CloneVoice):
         Args:
             text: plain text or SSML (its tags count toward Speechgen's character limit).
             voice: a stock voice id, a cloned voice's ``"custom-..."`` voice_id, or a Voice.
-            format: ``"mp3"`` (default), ``"wav"`` or ``"ogg"``.
+            format: ``"wav"`` (default), ``"mp3"`` or ``"ogg"``.
             speed: rate multiplier (Speechgen's default 1.0; checked against
                 ``speed_range``).
             pitch: pitch shift (Speechgen's default 0; checked against ``pitch_range``).
@@ -383,6 +384,8 @@ class SpeechgenProvider(Provider, ListVoices, Synthesize, CloneVoice):
         *,
         name: str,
         description: str | None = None,
+        enhance_quality: bool | None = None,
+        on_upload_progress: Callable[[int, int | None], None] | None = None,
         **options: Any,
     ) -> Job[Voice]:
         """Create a voice model from one recording (POST /voice-clone).
@@ -395,13 +398,14 @@ class SpeechgenProvider(Provider, ListVoices, Synthesize, CloneVoice):
             description: optional text stored with the model.
             enhance_quality: ask Speechgen to clean the sample up (bool; default: the
                 vendor's).
+            on_upload_progress: called with (bytes sent, total) as the upload streams.
 
         Returns:
             ``Job[Voice]`` (kind ``"clone"``, id the model_id) polled every 5 s; its result
             is the usable cloned Voice (``id`` = the ``"custom-..."`` voice_id). A model
             that fails raises JobFailed with Speechgen's message.
         """
-        enhance = options.pop("enhance_quality", None)
+        enhance = enhance_quality
         if options:
             raise InvalidInput(
                 f"clone_voice got unknown option(s) {', '.join(sorted(options))}; speechgen "
@@ -422,7 +426,8 @@ class SpeechgenProvider(Provider, ListVoices, Synthesize, CloneVoice):
             fields["description"] = description
         if enhance is not None:
             fields["enhance_quality"] = "true" if enhance else "false"
-        body = self.http.json("POST", "/voice-clone", multipart=fields)
+        body = self.http.json("POST", "/voice-clone", multipart=fields,
+                              on_upload_progress=on_upload_progress)
         model = self._model(body)
         return Job(self, "clone", model.model_id, update=self._clone_update(model, initial=True),
                    context=_eta_context(model))
