@@ -22,10 +22,10 @@ import referencing
 import referencing.jsonschema
 from jsonschema import FormatChecker
 from openapi_schema_validator import OAS31Validator, oas31_format_checker
-
-from voicekit_core.registry import connect
 from voicekit_voicedub.emulator import Exchange, VoiceDubEmulator
 from voicekit_voicedub.provider import VoiceDubProvider
+
+from voicekit_core.registry import connect
 
 SPEC_PATH = Path(__file__).with_name("voicedub-openapi.json")
 SPEC_URI = "urn:voicedub:openapi"

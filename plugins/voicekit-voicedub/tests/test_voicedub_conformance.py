@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from voicekit_voicedub.emulator import VoiceDubEmulator
 
 from voicekit_core.provider import Provider
 from voicekit_core.testing.conformance import ProviderConformance
 from voicekit_core.testing.emulator import Emulator
 from voicekit_core.testing.media import mp3_bytes, tone_wav
-from voicekit_voicedub.emulator import VoiceDubEmulator
 
 
 class TestVoiceDubConformance(ProviderConformance):

@@ -13,12 +13,12 @@ from typing import Any
 
 import attrs
 import pytest
-
-from voicekit_core.errors import NotFound
-from voicekit_core.testing.media import tone_wav
 from voicekit_voicedub import schema
 from voicekit_voicedub.emulator import Exchange, VoiceDubEmulator
 from voicekit_voicedub.provider import OutOfOrder, VoiceDubProvider
+
+from voicekit_core.errors import NotFound
+from voicekit_core.testing.media import tone_wav
 
 SHARED_SPEC = Path(__file__).resolve().parents[3].parent / "shared" / "vendor-docs" / \
     "voicedub-openapi.json"
@@ -88,9 +88,12 @@ def test_the_spec_copy_is_the_vendors(spec_contract: Any) -> None:
     assert json.loads(SHARED_SPEC.read_text()) == spec_contract.spec
 
 
+def _model_id(model: type, pointer: str) -> str:
+    return f"{model.__name__}@{pointer.split('/')[3]}"
+
+
 @pytest.mark.parametrize(("model", "pointer"), MODELS,
-                         ids=[f"{m.__name__}@{p.rsplit('/', 1)[-1] if 'properties' not in p else p.split('/')[3]}"
-                              for m, p in MODELS])
+                         ids=[_model_id(m, p) for m, p in MODELS])
 def test_models_are_faithful_to_the_spec(model: type, pointer: str, spec_contract: Any) -> None:
     spec = spec_contract.schema_at(pointer)
     hints = typing.get_type_hints(model)

@@ -3,16 +3,17 @@ calls, resuming, credentials, polling pace and local validation."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Any
 
 import pytest
+from voicekit_voicedub.emulator import VoiceDubEmulator
+from voicekit_voicedub.provider import OutOfOrder, VoiceDubProvider
 
 import voicekit_core as vk
 from voicekit_core.audio import wav_header
 from voicekit_core.testing.media import mp3_bytes, tone_wav
-from voicekit_voicedub.emulator import VoiceDubEmulator
-from voicekit_voicedub.provider import OutOfOrder, VoiceDubProvider
 
 LINK = "https://media.example.com/song.mp3"
 
@@ -82,7 +83,7 @@ def test_polls_no_more_often_than_every_3_seconds(
     job.wait(timeout=600)
     times = [r.time for r in emu.requests("GET", f"/v1/me/dubs/{job.id}")]
     assert len(times) >= 3
-    assert min(b - a for a, b in zip(times, times[1:])) >= 3.0
+    assert min(b - a for a, b in itertools.pairwise(times)) >= 3.0
 
 
 def test_max_credits_stops_after_preprocess_before_generate(

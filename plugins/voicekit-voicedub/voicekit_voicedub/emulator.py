@@ -137,7 +137,7 @@ class VoiceDubEmulator(Emulator):
         self._windows: dict[tuple[str, int], int] = {}
         super().__init__(**kwargs)
         self._epoch = self.clock.now()
-        self.app = _ExchangeRecorder(self.app, self)
+        self.app = _ExchangeRecorder(self.app, self)  # type: ignore[assignment]
 
     # -- lifecycle and seed data --------------------------------------------------------
 
@@ -264,9 +264,9 @@ class VoiceDubEmulator(Emulator):
                     d.update(status="done", completed=end, updated=end)
             else:
                 for status, fraction in _STAGES:
-                    if now >= start + fraction * self.generate_seconds:
-                        if d["status"] != status:
-                            d.update(status=status, updated=now)
+                    if now >= start + fraction * self.generate_seconds \
+                            and d["status"] != status:
+                        d.update(status=status, updated=now)
 
     def _finish_preprocess(self, d: dict[str, Any], at: float) -> None:
         if d["inputSource"] == "link":
@@ -280,9 +280,9 @@ class VoiceDubEmulator(Emulator):
                 seconds = media_duration(AudioSource.from_input(data))
             except VoicekitError:
                 seconds = None
-            if not seconds:
-                self._fail(d, at, "invalid_input", "The uploaded file is not readable audio")
-                return
+        if not seconds:
+            self._fail(d, at, "invalid_input", "The input is not readable audio")
+            return
         ms = round(seconds * 1000)
         if ms > MAX_DUB_MS:
             self._fail(d, at, "input_too_long", "Dubs are limited to 30 minutes")

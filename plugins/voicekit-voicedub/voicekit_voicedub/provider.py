@@ -186,7 +186,7 @@ class VoiceDubProvider(Provider, ListVoices, CloneVoice, Dub, Balance):
                 page_params = params + ([("cursor", cursor)] if cursor else [])
                 page, raw = self._call("GET", "/v1/voices", schema.GetPublicVoicesResponse,
                                        params=page_params)
-                for item, item_raw in zip(page.voices, raw["voices"]):
+                for item, item_raw in zip(page.voices, raw["voices"], strict=True):
                     yield self._public_voice(item, item_raw)
                 if not page.next_cursor or not page.voices:
                     break
@@ -453,7 +453,7 @@ class VoiceDubProvider(Provider, ListVoices, CloneVoice, Dub, Balance):
                               f"{len(sources)} files", provider=self.name)
         context = {} if budget is None else {"max_credits": f"{budget:g}"}
         self._check_voice_budget(created.voice, context.get("max_credits"))
-        for url, src in zip(created.upload_urls, sources):
+        for url, src in zip(created.upload_urls, sources, strict=True):
             self.http.upload(url, src, content_type=self.upload_content_type,
                              on_progress=on_upload_progress)
         voice, raw = self._train(created.voice.id)

@@ -346,7 +346,8 @@ def _build() -> cattrs.Converter:
     for vocabulary in _VOCABULARIES:
         _vocabulary_tuple(vocabulary, conv)
     for model in _MODELS:
-        renames = {f.name: override(rename=_camel(f.name)) for f in attrs.fields(model)}
+        renames: dict[str, Any] = {f.name: override(rename=_camel(f.name))
+                                   for f in attrs.fields(model)}
         conv.register_structure_hook(model, make_dict_structure_fn(model, conv, **renames))
         conv.register_unstructure_hook(
             model, make_dict_unstructure_fn(model, conv, **renames))
