@@ -300,7 +300,32 @@ def _wants_plugins(argv: Sequence[str]) -> bool:
     return any(not a.startswith("-") for a in argv)
 
 
+def _setup_logging() -> None:
+    """Library log records go to stderr as ``voicekit: level: message``.
+
+    ``VOICEKIT_LOG_LEVEL`` (default WARNING; DEBUG shows requests, with credentials
+    redacted by the transport).
+    """
+    import logging
+
+    level = os.environ.get("VOICEKIT_LOG_LEVEL", "WARNING").upper()
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("voicekit: %(levelname)s: %(message)s"))
+    logger = logging.getLogger("voicekit")
+    logger.addHandler(handler)
+    logger.setLevel(getattr(logging, level, logging.WARNING))
+    logger.propagate = False
+
+
+def _logging_configured() -> bool:
+    import logging
+
+    return bool(logging.getLogger("voicekit").handlers or logging.getLogger().handlers)
+
+
 def _run(argv: list[str]) -> int:
+    if _wants_plugins(argv) and not _logging_configured():
+        _setup_logging()
     parser, commands = build_parser(plugins=_wants_plugins(argv))
     if not argv:
         parser.print_help()
