@@ -377,8 +377,8 @@ class VoiceDubProvider(Provider, ListVoices, CloneVoice, Dub, Balance):
                 f"dub {dub.id} needs {need:g} credits (VoiceDub's requiredCredits after "
                 f"preprocessing), over max_credits={limit:g}; generate was not sent and "
                 f"nothing was charged. The dub waits as 'preprocessed': finish it with "
-                f"connect('voicedub').job('voicedub:dub:{dub.id}').wait() or "
-                f"generate_dub('{dub.id}')",
+                f"`voicekit jobs wait voicedub:dub:{dub.id}` or "
+                f"connect('voicedub').job('voicedub:dub:{dub.id}').wait()",
                 max_credits=limit, need=need, provider=self.name)
 
     def _dub_update(self, dub: DubPrivate, raw: dict[str, Any], context: dict[str, str]
