@@ -28,7 +28,7 @@ import requests
 import urllib3.exceptions
 
 from .audio import AudioSource, atomic_write
-from .clock import SYSTEM_CLOCK, Clock
+from .clock import SYSTEM_CLOCK, Clock, wall_time
 from .credentials import Secret
 from .errors import (
     AuthenticationError,
@@ -175,13 +175,15 @@ class ErrorDetails:
 class HttpResponse:
     """A vendor's answer: status, headers, body, rate-limit info and request id."""
 
-    def __init__(self, response: requests.Response, *, url: str, provider: str) -> None:
+    def __init__(self, response: requests.Response, *, url: str, provider: str,
+                 now: float | None = None) -> None:
         self._response = response
         self.status: int = response.status_code
         self.headers: Mapping[str, str] = response.headers
         self.url = url  # redacted
         self.provider = provider
-        self.rate_limit = RateLimitInfo.from_headers(response.headers)
+        # ``now``: the Unix time on the provider's clock, for Unix-time reset headers
+        self.rate_limit = RateLimitInfo.from_headers(response.headers, now=now)
 
     @property
     def request_id(self) -> str | None:
@@ -592,7 +594,8 @@ class HttpClient:
         if self._emit is not None:
             self._emit("response", method=method, url=redacted, status=raw.status_code,
                        elapsed_ms=elapsed_ms)
-        return HttpResponse(raw, url=redacted, provider=self.provider)
+        return HttpResponse(raw, url=redacted, provider=self.provider,
+                            now=wall_time(self.clock))
 
     def _check(self, response: HttpResponse, *, method: str, idempotent: bool) -> HttpResponse:
         if response.rate_limit.limit is not None or response.rate_limit.remaining is not None:

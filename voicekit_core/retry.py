@@ -85,12 +85,15 @@ class RateLimitInfo:
     retry_after: float | None = None  # seconds, from Retry-After
 
     @classmethod
-    def from_headers(cls, headers: Mapping[str, str]) -> RateLimitInfo:
+    def from_headers(cls, headers: Mapping[str, str], *, now: float | None = None
+                     ) -> RateLimitInfo:
+        """Read the headers; ``now`` is the Unix time absolute values are measured from
+        (default ``time.time()``; the provider passes its clock's)."""
         return cls(
             limit=_int(headers.get("X-RateLimit-Limit")),
             remaining=_int(headers.get("X-RateLimit-Remaining")),
-            reset_after=parse_delay(headers.get("X-RateLimit-Reset")),
-            retry_after=parse_delay(headers.get("Retry-After")),
+            reset_after=parse_delay(headers.get("X-RateLimit-Reset"), now=now),
+            retry_after=parse_delay(headers.get("Retry-After"), now=now),
         )
 
     @property
