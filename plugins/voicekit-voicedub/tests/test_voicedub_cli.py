@@ -13,9 +13,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from voicekit_voicedub.emulator import VoiceDubEmulator
 
 from voicekit_core.testing.media import tone_wav
-from voicekit_voicedub.emulator import VoiceDubEmulator
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ calls, resuming, credentials, polling pace and local validation."""
 from __future__ import annotations
 
 import itertools
+import json
 from pathlib import Path
 from typing import Any
 
@@ -318,3 +319,18 @@ def test_server_error_on_generate_is_not_retried_but_the_job_recovers(
     assert job.wait(timeout=600).url  # the next poll sees 'preprocessed' and generates
     assert len(emu.ledger.entries) == 1
 
+
+
+def test_upload_urls_on_the_api_origin_get_no_credentials_either(
+    emu: VoiceDubEmulator, vd: VoiceDubProvider, public_voice: str
+) -> None:
+    created = vd.http.json("POST", "/v1/me/dubs", json={"voiceId": public_voice})
+    created["uploadUrl"] = f"{emu.url}/presigned/{created['dub']['id']}?X-Amz-Signature=s"
+    emu.faults.add("POST /v1/me/dubs", "status", status=200,
+                   body=json.dumps(created).encode())
+    with pytest.raises(vk.ProviderError):
+        vd.dub(tone_wav(1.0), voice=public_voice)  # the emulator has no such route: 404
+    (put,) = emu.requests("PUT")
+    assert put.path.startswith("/presigned/") and not put.has_credentials
+    # that 404 comes from an off-spec path made up for this test: not part of the contract
+    emu.exchanges[:] = [e for e in emu.exchanges if e.method != "PUT"]

@@ -9,10 +9,12 @@ reference in another process finishes the same way.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
+import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from voicekit_core.audio import AudioInput, AudioSource
 from voicekit_core.capabilities import Balance, CloneVoice, Dub, ListVoices
@@ -24,11 +26,14 @@ from voicekit_core.errors import (
     InvalidRequest,
     NotFound,
 )
-from voicekit_core.http import ErrorDetails, HttpResponse, default_error_details
+from voicekit_core.http import ErrorDetails, HttpClient, HttpResponse, default_error_details
 from voicekit_core.jobs import Job, JobState, JobUpdate, PollPolicy
 from voicekit_core.models import Balance as BalanceInfo
 from voicekit_core.models import Cost, DubResult, Voice
 from voicekit_core.provider import Provider
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 from . import schema
 from .plugin import INFO
@@ -125,6 +130,35 @@ class VoiceDubProvider(Provider, ListVoices, CloneVoice, Dub, Balance):
             return ErrorDetails(f"{_OUT_OF_ORDER[code]} (VoiceDub: {message})", code=code,
                                 error=OutOfOrder)
         return ErrorDetails(message, code=code)
+
+    @functools.cached_property
+    def transfers(self) -> HttpClient:
+        """The client for presigned uploads and result downloads: it holds no credentials,
+        so none are sent whatever host the vendor's links point to (S3-style signed URLs
+        refuse an Authorization header)."""
+        return HttpClient("https://presigned.invalid", provider=self.name, auth=None,
+                          secrets=tuple(self._credentials.values()), timeout=self.timeout,
+                          max_retries=self.max_retries, rate_limit_cap=self.rate_limit_cap,
+                          clock=self.clock, emit=self._emit)
+
+    def download(self, url: str, path: str | os.PathLike[str], *, on_progress: Any = None
+                 ) -> Path:
+        """Stream a result link (``dubUrl``) to ``path``: atomic, flat memory, no
+        credentials."""
+        absolute = urllib.parse.urljoin(self.http.base_url + "/", url)
+        return self.transfers.download(absolute, path, on_progress=on_progress)
+
+    def _upload(self, url: str, source: AudioSource,
+                on_progress: Callable[[int, int | None], None] | None) -> None:
+        absolute = urllib.parse.urljoin(self.http.base_url + "/", url)
+        self.transfers.upload(absolute, source, content_type=self.upload_content_type,
+                              on_progress=on_progress).close()
+
+    def close(self) -> None:
+        transfers = self.__dict__.pop("transfers", None)
+        if transfers is not None:
+            transfers.close()
+        super().close()
 
     def _call(self, method: str, path: str, model: type[schema.T], **kwargs: Any
               ) -> tuple[schema.T, dict[str, Any]]:
@@ -335,8 +369,7 @@ class VoiceDubProvider(Provider, ListVoices, CloneVoice, Dub, Balance):
             if not created.upload_url:
                 raise BadResponse(f"voicedub created dub {created.dub.id} without an upload "
                                   "URL", provider=self.name)
-            self.http.upload(created.upload_url, src, content_type=self.upload_content_type,
-                             on_progress=on_upload_progress)
+            self._upload(created.upload_url, src, on_upload_progress)
         context = {} if budget is None else {"max_credits": f"{budget:g}"}
         dub, raw = self._dub_step(created.dub.id, "preprocess")
         return Job(self, "dub", dub.id, update=self._dub_update(dub, raw, context),
@@ -454,8 +487,7 @@ class VoiceDubProvider(Provider, ListVoices, CloneVoice, Dub, Balance):
         context = {} if budget is None else {"max_credits": f"{budget:g}"}
         self._check_voice_budget(created.voice, context.get("max_credits"))
         for url, src in zip(created.upload_urls, sources, strict=True):
-            self.http.upload(url, src, content_type=self.upload_content_type,
-                             on_progress=on_upload_progress)
+            self._upload(url, src, on_upload_progress)
         voice, raw = self._train(created.voice.id)
         return Job(self, "clone", voice.id, update=self._voice_update(voice, raw, context),
                    context=context)
@@ -560,8 +592,6 @@ class VoiceDubProvider(Provider, ListVoices, CloneVoice, Dub, Balance):
 
 
 def _segment(value: str) -> str:
-    import urllib.parse
-
     return urllib.parse.quote(value, safe="")
 
 
