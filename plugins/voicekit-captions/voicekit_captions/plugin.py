@@ -17,6 +17,8 @@ from voicekit_core.hookspecs import hookimpl
 from voicekit_core.models import ProviderInfo
 
 if TYPE_CHECKING:
+    from voicekit_core.cli import CommandRegistry
+
     from .provider import CaptionsProvider
 
 __all__ = ["INFO", "voicekit_register_commands", "voicekit_register_providers"]
@@ -47,8 +49,12 @@ _JSON: Arguments = [(("--json",), {"action": "store_true", "help": "print JSON"}
 
 
 @hookimpl
-def voicekit_register_commands(commands: Any) -> None:
-    """Add ``voicekit twin create|list|delete|script|languages``."""
+def voicekit_register_commands(commands: CommandRegistry) -> None:
+    """Add ``voicekit twin create|list|delete|script|languages``.
+
+    The core CLI has a generic ``twin create`` (any CreateTwin provider, ``-p``); where it
+    does, the core's wins and this one is skipped (the CLI keeps the first registration).
+    """
     commands.add(
         "twin create", _twin_create,
         help="create a Captions AI Twin from a calibration video and images (links)",
