@@ -123,7 +123,7 @@ class SpecContract:
         escaped = template.replace("~", "~0").replace("/", "~1")
         responses = f"/paths/{escaped}/{exchange.method.lower()}/responses"
         documented = self.spec["paths"][template][exchange.method.lower()]["responses"]
-        problems: list[str] = []
+        problems: list[str] = self.request_errors(exchange, template, where)
         if str(exchange.status) in documented:
             pointer = f"{responses}/{exchange.status}/content/application~1json/schema"
             found = [f"{where}: {e.message} at {list(e.absolute_path)}"
@@ -132,12 +132,29 @@ class SpecContract:
                 problems += [f"{where}: {p}" for p in self.extra_keys(pointer, body)]
                 return problems
             if exchange.status < 400:
-                return found
-            problems = found  # an error code the spec's schema for this status omits
+                return problems + found
+            # else: an error code the spec's schema for this status omits
         if exchange.status >= 400:
             envelope = self.envelope_errors(exchange.status, body)
-            return [f"{where}: {p}" for p in envelope]
-        return problems or [f"{where}: status not documented"]
+            return problems + [f"{where}: {p}" for p in envelope]
+        return [*problems, f"{where}: status not documented"]
+
+    def request_errors(self, exchange: Exchange, template: str, where: str) -> list[str]:
+        """The client's JSON body of a request the emulator accepted, against the spec's
+        requestBody schema (requests rejected on purpose are not the client's contract)."""
+        operation = self.operation(exchange.method, template) or {}
+        if "requestBody" not in operation or not 200 <= exchange.status < 300:
+            return []
+        try:
+            sent = json.loads(exchange.request_body)
+        except ValueError:
+            return [f"{where}: request body is not JSON"]
+        escaped = template.replace("~", "~0").replace("/", "~1")
+        pointer = (f"/paths/{escaped}/{exchange.method.lower()}/requestBody/content/"
+                   "application~1json/schema")
+        return [f"{where}: request {e.message}"
+                for e in self.validator(pointer).iter_errors(sent)] + [
+            f"{where}: request {p}" for p in self.extra_keys(pointer, sent)]
 
     def envelope_errors(self, status: int, body: Any) -> list[str]:
         codes = ERROR_CODES.get(status, ERROR_CODES[500] if status >= 500 else ())

@@ -146,6 +146,9 @@ def test_the_validator_catches_drift(spec_contract: Any) -> None:
     assert spec_contract.errors(_exchange("/v1/me", 403, {"code": "forbidden",
                                                           "message": "m"}))
     assert spec_contract.errors(_exchange("/v2/nowhere", 200, {}))
+    created = _exchange("/v1/me/voices", 200, {}, method="POST")
+    created.request_body = json.dumps({"name": "x", "numberOfFiles": 9}).encode()
+    assert any("request" in e for e in spec_contract.errors(created))
 
 
 def test_every_documented_status_is_served_within_the_contract(

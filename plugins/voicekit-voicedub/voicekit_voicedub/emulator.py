@@ -59,6 +59,7 @@ class Exchange:
     content_type: str | None
     body: bytes
     fault: str | None
+    request_body: bytes = b""
 
 
 class _ExchangeRecorder:
@@ -76,6 +77,13 @@ class _ExchangeRecorder:
         index = len(emu.log)  # the inner middleware logs this request at once, before awaiting
         seen: dict[str, Any] = {}
         chunks: list[bytes] = []
+        received: list[bytes] = []
+
+        async def recording_receive() -> Any:
+            message = await receive()
+            if message["type"] == "http.request":
+                received.append(message.get("body", b""))
+            return message
 
         async def capture(message: Any) -> None:
             if message["type"] == "http.response.start":
@@ -87,14 +95,15 @@ class _ExchangeRecorder:
             await send(message)
 
         try:
-            await self.app(scope, receive, capture)
+            await self.app(scope, recording_receive, capture)
         finally:
             if "status" in seen:
                 record = emu.log[index] if index < len(emu.log) else None
                 emu.exchanges.append(Exchange(
                     scope.get("method", ""), scope["path"],
                     scope.get("query_string", b"").decode("latin-1"), seen["status"],
-                    seen["ctype"], b"".join(chunks), record.fault if record else None))
+                    seen["ctype"], b"".join(chunks), record.fault if record else None,
+                    b"".join(received)))
 
 
 class VoiceDubEmulator(Emulator):
