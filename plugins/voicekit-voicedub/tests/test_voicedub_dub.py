@@ -189,6 +189,9 @@ def test_a_job_resumed_in_a_new_provider_finishes(
             emu.clock.advance(10)
     ref = str(job.to_ref())
     assert "max_credits=50" in ref
+    stage = {"preprocessing": "preprocessing", "preprocessed": "preprocessing",
+             "processing": "generating"}[stage]
+    assert f"stage={stage}" in ref  # the stage last seen travels with the reference
     vd.close()
     fresh = vk.connect("voicedub", **emu.connect_options())
     resumed = fresh.job(ref)

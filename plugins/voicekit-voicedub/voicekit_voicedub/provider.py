@@ -67,6 +67,11 @@ _VOICE_PROGRESS = {
     VoiceStatus.ERROR: None,
 }
 _PENDING = {"new", "queued"}
+#: the flow's stage kept in a job's context (and so in its reference); the vendor's status
+#: stays the authority when a job resumes
+_STAGES = {"new": "created", "preprocessing": "preprocessing", "preprocessed": "preprocessed",
+           "queued": "generating", "starting": "generating", "processing": "generating",
+           "finalizing": "generating", "done": "done"}
 
 _OUT_OF_ORDER = {
     "dub_is_not_new": "the dub is no longer 'new': preprocessing is started once, right "
@@ -417,7 +422,7 @@ class VoiceDubProvider(Provider, ListVoices, CloneVoice, Dub, Balance):
     def _dub_update(self, dub: DubPrivate, raw: dict[str, Any], context: dict[str, str]
                     ) -> JobUpdate[DubResult]:
         status = dub.status
-        context = dict(context)
+        context = {**context, "stage": _STAGES.get(status.value, context.get("stage", ""))}
         if status is DubStatus.DONE:
             if not dub.dub_url:
                 raise BadResponse(f"voicedub reports dub {dub.id} done without a dubUrl",
@@ -525,7 +530,9 @@ class VoiceDubProvider(Provider, ListVoices, CloneVoice, Dub, Balance):
     def _voice_update(self, voice: VoicePrivate, raw: dict[str, Any],
                       context: dict[str, str]) -> JobUpdate[Voice]:
         status = voice.status
-        context = dict(context)
+        context = {**context, "stage": "uploaded" if status is VoiceStatus.NEW else
+                   _STAGES.get(status.value, context.get("stage", "")).replace(
+                       "generating", "training")}
         if status is VoiceStatus.DONE:
             return JobUpdate(JobState.SUCCEEDED, vendor_status=status.value, progress=1.0,
                              result=self._cloned_voice(voice, raw), raw=raw, context=context)
