@@ -87,8 +87,16 @@ def _job_label(job: Job[Any]) -> str:
 
 
 def _wait(job: Job[Any], timeout: float | None) -> Any:
+    """Wait for ``job`` showing its progress; Ctrl-C stops waiting, not the job."""
     with Progress(_job_label(job)) as progress:
-        return job.wait(timeout=timeout, on_update=progress.job)
+        progress.job(job)  # the state it starts from
+        try:
+            return job.wait(timeout=timeout, on_update=progress.job)
+        except KeyboardInterrupt:
+            progress.close()
+            _err(f"stopped waiting; the job goes on at {job.provider.name}: resume with "
+                 f"`voicekit jobs wait {job.to_ref()}`")
+            raise
 
 
 def _print_job_ref(job: Job[Any], as_json: bool) -> None:
