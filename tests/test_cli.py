@@ -251,6 +251,21 @@ def test_say_writes_to_a_pipe_and_reads_stdin(env: dict[str, str]) -> None:
     assert out.stdout[:4] == b"RIFF" and len(out.stdout) > 10_000
 
 
+def test_say_refuses_to_write_audio_to_a_terminal(env: dict[str, str]) -> None:
+    import pty
+
+    leader, follower = pty.openpty()
+    try:
+        out = subprocess.run([sys.executable, "-m", "voicekit_core.cli", "say", "Hello"],
+                             env=dict(env, VOICEKIT_LOAD_PLUGINS="fakevendor"),
+                             stdout=follower, stderr=subprocess.PIPE, timeout=60)
+    finally:
+        os.close(follower)
+        os.close(leader)
+    assert out.returncode == 1
+    assert b"refusing to write audio to a terminal" in out.stderr
+
+
 def test_say_bad_stdin_is_a_clear_error(env: dict[str, str]) -> None:
     out = voicekit(dict(env, VOICEKIT_LOAD_PLUGINS="fakevendor"), "say", "-",
                    stdin=b"\xff\xfe bad")
