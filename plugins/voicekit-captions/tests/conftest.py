@@ -11,10 +11,6 @@ import voicekit_core as vk
 from voicekit_captions.emulator import CaptionsEmulator
 from voicekit_captions.provider import CaptionsProvider
 
-VIDEO = "https://media.example.com/calibration/sam.mp4"
-IMAGES = ["https://media.example.com/calibration/front.png",
-          "https://media.example.com/calibration/left.jpg"]
-
 
 @pytest.fixture
 def emulator() -> Iterator[CaptionsEmulator]:

@@ -14,9 +14,12 @@ import sys
 from collections.abc import Iterator
 
 import pytest
-from conftest import IMAGES, VIDEO
 
 from voicekit_captions.emulator import CaptionsEmulator
+
+VIDEO = "https://media.example.com/calibration/sam.mp4"
+IMAGES = ["https://media.example.com/calibration/front.png",
+          "https://media.example.com/calibration/left.jpg"]
 
 
 @pytest.fixture

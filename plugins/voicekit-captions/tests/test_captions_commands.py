@@ -11,10 +11,13 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from conftest import IMAGES, VIDEO
 
 from voicekit_captions import plugin
 from voicekit_captions.emulator import CaptionsEmulator
+
+VIDEO = "https://media.example.com/calibration/sam.mp4"
+IMAGES = ["https://media.example.com/calibration/front.png",
+          "https://media.example.com/calibration/left.jpg"]
 
 
 class Recorder:

@@ -6,10 +6,13 @@ from typing import Any
 
 import pytest
 import voicekit_core as vk
-from conftest import IMAGES, VIDEO
 
 from voicekit_captions.emulator import CaptionsEmulator
 from voicekit_captions.provider import CaptionsProvider
+
+VIDEO = "https://media.example.com/calibration/sam.mp4"
+IMAGES = ["https://media.example.com/calibration/front.png",
+          "https://media.example.com/calibration/left.jpg"]
 
 
 def test_bad_key_is_authentication_error_with_the_detail(

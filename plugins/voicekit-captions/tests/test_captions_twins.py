@@ -8,10 +8,13 @@ from typing import Any
 
 import pytest
 import voicekit_core as vk
-from conftest import IMAGES, VIDEO
 
 from voicekit_captions.emulator import CaptionsEmulator
 from voicekit_captions.provider import CaptionsProvider, parse_progress
+
+VIDEO = "https://media.example.com/calibration/sam.mp4"
+IMAGES = ["https://media.example.com/calibration/front.png",
+          "https://media.example.com/calibration/left.jpg"]
 
 
 def _create(captions: CaptionsProvider, name: str = "alex", **kw: Any) -> vk.Job[vk.Twin]:
