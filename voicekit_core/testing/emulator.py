@@ -508,12 +508,15 @@ class Emulator:
         self._server = ServerThread(self.app, port=self._port).start()
         return self
 
-    def stop(self) -> None:
+    def stop(self, *, wait: bool = False) -> None:
+        """Stop serving. The servers wind down in their daemon threads (uvicorn takes
+        ~0.2 s); pass ``wait=True`` to block until they have (e.g. to reuse a port)."""
         servers = [self.storage._server] + ([self._server] if self._server else [])
         for server in servers:
             server.request_stop()
-        for server in servers:
-            server.stop()
+        if wait:
+            for server in servers:
+                server.stop()
 
     def __enter__(self) -> Emulator:
         return self.start()

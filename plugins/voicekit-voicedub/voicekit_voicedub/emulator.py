@@ -85,6 +85,17 @@ class _ExchangeRecorder:
                 received.append(message.get("body", b""))
             return message
 
+        def record() -> None:
+            if "status" not in seen or seen.get("recorded"):
+                return
+            seen["recorded"] = True
+            entry = emu.log[index] if index < len(emu.log) else None
+            emu.exchanges.append(Exchange(
+                scope.get("method", ""), scope["path"],
+                scope.get("query_string", b"").decode("latin-1"), seen["status"],
+                seen["ctype"], b"".join(chunks), entry.fault if entry else None,
+                b"".join(received)))
+
         async def capture(message: Any) -> None:
             if message["type"] == "http.response.start":
                 seen["status"] = message["status"]
@@ -92,18 +103,14 @@ class _ExchangeRecorder:
                                       if k.lower() == b"content-type"), None)
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    record()  # before the client can see the end of the answer
             await send(message)
 
         try:
             await self.app(scope, recording_receive, capture)
         finally:
-            if "status" in seen:
-                record = emu.log[index] if index < len(emu.log) else None
-                emu.exchanges.append(Exchange(
-                    scope.get("method", ""), scope["path"],
-                    scope.get("query_string", b"").decode("latin-1"), seen["status"],
-                    seen["ctype"], b"".join(chunks), record.fault if record else None,
-                    b"".join(received)))
+            record()
 
 
 class VoiceDubEmulator(Emulator):
