@@ -283,9 +283,11 @@ class BeautyfaceProvider(Provider, ListVoices, Synthesize, CloneVoice, Balance):
 
     def _voice(self, item: Mapping[str, Any]) -> Voice:
         vtype = str(item.get("type") or "").upper()
+        kind = VOICE_KINDS.get(vtype) or ("system" if item.get("isPublic") is True
+                                          else "cloned")
         description = _text(item.get("description"))
         return Voice(id=str(item["id"]), name=_text(item.get("title")) or str(item["id"]),
-                     provider=self.name, kind=VOICE_KINDS.get(vtype, "cloned"),
+                     provider=self.name, kind=kind,
                      languages=_languages(item), description=description, raw=dict(item))
 
     def find_voice(self, voice: str | Voice, *, created_at: str | None = None
@@ -370,8 +372,9 @@ class BeautyfaceProvider(Provider, ListVoices, Synthesize, CloneVoice, Balance):
                    unit="credits", operation="synthesize")
         status = str(speech_body.get("status") or "PROCESSING")
         state = _state(status)
-        initial: JobUpdate[Audio] = JobUpdate(JobState.RUNNING if state.done else state,
-                                   vendor_status=status, raw=dict(body))
+        # even an answer that says COMPLETED is looked at again: GET gives the audioUrl
+        initial: JobUpdate[Audio] = JobUpdate(
+            JobState.RUNNING if state.done else state, vendor_status=status, raw=dict(body))
         return Job(self, "speech", str(speech_id), update=initial, context={"format": fmt})
 
     def check_text(self, text: str) -> bytes:
