@@ -111,11 +111,13 @@ def test_paging_without_a_pagination_object_stops_at_a_short_page(
 ) -> None:
     page1 = {"voices": [{"id": "a", "title": "A", "type": "SYSTEM"},
                         {"id": "b", "title": "B", "type": "SYSTEM"}]}
-    page2 = {"voices": [{"id": "c", "title": "C", "type": "USER"}]}
+    page2 = {"voices": [{"id": "c", "title": "C", "isPublic": True}]}
     for body in (page1, page2):
         bf_emulator.faults.add("GET /api/v1/voices", "status", status=200,
                                body=json.dumps(body).encode())
-    assert [v.id for v in bf.list_voices(limit=2)] == ["a", "b", "c"]
+    voices = list(bf.list_voices(limit=2))
+    assert [v.id for v in voices] == ["a", "b", "c"]
+    assert voices[2].kind == "system"  # no type: a public voice is a system one
     assert len(bf_emulator.requests("GET", VOICES)) == 2
 
 
