@@ -224,6 +224,23 @@ class HttpResponse:
                 provider=self.provider, status=self.status, request_id=self.request_id,
             ) from None
 
+    def json_object(self) -> dict[str, Any] | None:
+        """The body as a JSON object, or None when it is not one (for error parsers)."""
+        try:
+            body = jsonlib.loads(self.content or b"null")
+        except (ValueError, VoicekitError):
+            return None
+        return body if isinstance(body, dict) else None
+
+    def summary(self) -> str:
+        """The start of a non-JSON body, or ``HTTP <status>``: an error message of last
+        resort."""
+        try:
+            text = self.text.strip()[:200]
+        except VoicekitError:
+            text = ""
+        return text or f"HTTP {self.status}"
+
     def iter_bytes(self, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
         """Stream the body; a body that ends short raises StreamInterrupted."""
         received = 0
@@ -266,21 +283,17 @@ class HttpResponse:
 
 def default_error_details(response: HttpResponse) -> ErrorDetails:
     """Read common error envelopes: {message}, {error}, {detail}, {error: {code, message}}."""
-    try:
-        body = jsonlib.loads(response.content or b"null")
-    except (ValueError, VoicekitError):
-        body = None
-    if isinstance(body, dict):
-        inner = body.get("error")
-        if isinstance(inner, dict):
-            body = {**body, **inner}
-        message = next((str(body[k]) for k in ("message", "detail", "error", "text")
-                        if isinstance(body.get(k), (str, int, float))), None)
-        code = body.get("code")
-        return ErrorDetails(message or f"HTTP {response.status}",
-                            code=str(code) if code is not None else None)
-    text = response.text.strip()[:200] if response.content else ""
-    return ErrorDetails(text or f"HTTP {response.status}")
+    body = response.json_object()
+    if body is None:
+        return ErrorDetails(response.summary())
+    inner = body.get("error")
+    if isinstance(inner, dict):
+        body = {**body, **inner}
+    message = next((str(body[k]) for k in ("message", "detail", "error", "text")
+                    if isinstance(body.get(k), (str, int, float))), None)
+    code = body.get("code")
+    return ErrorDetails(message or f"HTTP {response.status}",
+                        code=str(code) if code is not None else None)
 
 
 _STATUS_ERRORS: dict[int, type[ProviderError]] = {

@@ -38,6 +38,26 @@ class JobState(enum.Enum):
     def done(self) -> bool:
         return self in (JobState.SUCCEEDED, JobState.FAILED)
 
+    @classmethod
+    def from_vendor(cls, status: str | None, **extra: JobState) -> JobState:
+        """Normalise a vendor's status word (any case). Words the common vocabulary does
+        not know count as RUNNING, so a new vendor status never ends a wait early.
+
+        ``extra`` maps further (lower-case) words, e.g. ``preprocessed=JobState.RUNNING``.
+        """
+        word = (status or "").strip().lower()
+        return extra.get(word) or _VENDOR_WORDS.get(word, cls.RUNNING)
+
+
+_VENDOR_WORDS: dict[str, JobState] = {
+    **dict.fromkeys(("pending", "queued", "waiting", "created", "new", "submitted"),
+                    JobState.PENDING),
+    **dict.fromkeys(("completed", "complete", "succeeded", "success", "done", "ready",
+                     "finished", "active"), JobState.SUCCEEDED),
+    **dict.fromkeys(("failed", "failure", "error", "errored", "cancelled", "canceled",
+                     "rejected"), JobState.FAILED),
+}
+
 
 @attrs.frozen
 class PollPolicy:

@@ -193,6 +193,22 @@ class Provider:
                 max_credits=max_credits, need=cost.credits, provider=self.name,
             )
 
+    # -- options ---------------------------------------------------------------------
+
+    def reject_unknown(self, options: Mapping[str, Any], accepted: str, *, call: str,
+                       what: str = "option") -> None:
+        """Raise InvalidInput naming ``options`` left over after a method took its own.
+
+        ``accepted`` lists, in words, what ``call`` does take (``"format, speed, pitch"``).
+        """
+        if options:
+            names = sorted(options)
+            raise InvalidInput(
+                f"{self.name} {call}() got unknown {what}(s) {', '.join(names)}; "
+                f"it takes {accepted}",
+                field=names[0], limit=accepted, provider=self.name,
+            )
+
     # -- voices ----------------------------------------------------------------------
 
     @staticmethod
