@@ -334,11 +334,8 @@ class BeautyfaceProvider(Provider, ListVoices, Synthesize, CloneVoice, Balance):
         max_credits = options.pop("max_credits", None)
         wait_timeout = options.pop("wait_timeout", DEFAULT_WAIT_TIMEOUT)
         on_update = options.pop("on_update", None)
-        if options:
-            raise InvalidInput(
-                f"synthesize got unknown option(s) {', '.join(sorted(options))}; beautyface "
-                "takes format, max_credits, wait_timeout, on_update", field=sorted(options)[0],
-                limit="format, max_credits, wait_timeout, on_update")
+        self.reject_unknown(options, "format, max_credits, wait_timeout, on_update",
+                            call="synthesize")
         job = self.submit_speech(text, voice=voice, format=format, max_credits=max_credits)
         return job.wait(timeout=wait_timeout, on_update=on_update)
 
@@ -485,12 +482,8 @@ class BeautyfaceProvider(Provider, ListVoices, Synthesize, CloneVoice, Balance):
             the voice in the account's newest voices until it is COMPLETED (JobFailed if
             FAILED).
         """
-        if options:
-            raise InvalidInput(
-                f"clone_voice got unknown option(s) {', '.join(sorted(options))}; beautyface "
-                "takes name, description, cover_image, tags, max_credits",
-                field=sorted(options)[0],
-                limit="name, description, cover_image, tags, max_credits")
+        self.reject_unknown(options, "name, description, cover_image, tags, max_credits",
+                            call="clone_voice")
         fields = self.clone_fields(samples, name=name, description=description,
                                    cover_image=cover_image, tags=tags)
         self.check_budget(self.estimate("clone_voice"), max_credits)

@@ -189,11 +189,8 @@ class GemeloProvider(Provider, ListVoices, Synthesize, StreamSynthesize, Convert
         kinds = _check_kinds(kind)
         disabled = filters.pop("disabled", None)
         label = filters.pop("label", None)
-        if filters:
-            raise InvalidInput(
-                f"unknown voice filter(s) {', '.join(sorted(filters))}; gemelo filters: "
-                "language, kind, disabled, label", field=sorted(filters)[0],
-                limit="language, kind, disabled, label")
+        self.reject_unknown(filters, "language, kind, disabled, label", call="list_voices",
+                            what="filter")
         if disabled is not None and not isinstance(disabled, bool):
             raise InvalidInput("disabled must be True or False", field="disabled",
                                limit="a bool")
@@ -282,7 +279,8 @@ class GemeloProvider(Provider, ListVoices, Synthesize, StreamSynthesize, Convert
         voice_type = options.pop("voice_type", None)
         sample_rate = options.pop("sample_rate", None)
         max_credits = options.pop("max_credits", None)
-        _no_more_options(options, "synthesize")
+        self.reject_unknown(options, "format, voice_type, sample_rate, max_credits",
+                            call="synthesize")
         text = self._check_text(text)
         voice_id, vtype = self.voice_ref(voice, voice_type=voice_type)
         fmt = _check_format(format) if format is not None else None
@@ -307,7 +305,7 @@ class GemeloProvider(Provider, ListVoices, Synthesize, StreamSynthesize, Convert
         ``format`` is "wav" (a RIFF header, then 16-bit mono PCM) or "mp3"; ``sample_rate``
         one of 22050, 32000, 44100, 48000. Both are always sent explicitly.
         """
-        _no_more_options(options, "stream_synthesize")
+        self.reject_unknown(options, "format, sample_rate, voice_type", call="stream_synthesize")
         text = self._check_text(text)
         voice_id, vtype = self.voice_ref(voice, voice_type=voice_type)
         fmt = _check_format(format)
@@ -320,7 +318,7 @@ class GemeloProvider(Provider, ListVoices, Synthesize, StreamSynthesize, Convert
     ) -> DuplexStream:
         """Open the duplex WebSocket: ``send()`` text any number of times (any thread),
         iterate the audio in order; ``finish()`` sends Gemelo's ``close`` (flush)."""
-        _no_more_options(options, "open_stream")
+        self.reject_unknown(options, "format, sample_rate, voice_type", call="open_stream")
         voice_id, vtype = self.voice_ref(voice, voice_type=voice_type)
         fmt = _check_format(format)
         rate = self.sample_rate if sample_rate is None else _check_sample_rate(sample_rate)
@@ -371,7 +369,7 @@ class GemeloProvider(Provider, ListVoices, Synthesize, StreamSynthesize, Convert
     ) -> Audio:
         """Re-speak ``audio`` (path, bytes or binary file) in ``voice``
         (POST /v1/vc/convert, multipart field ``file``)."""
-        _no_more_options(options, "convert_voice")
+        self.reject_unknown(options, "voice_type", call="convert_voice")
         source = AudioSource.from_input(audio, field="audio")
         source.require_format(VC_FORMATS, field="audio")
         if source.size == 0:
@@ -399,7 +397,7 @@ class GemeloProvider(Provider, ListVoices, Synthesize, StreamSynthesize, Convert
         ``job.wait()`` returns the new Voice (kind ``"cloned"``). Gemelo stores no
         description: one given is kept on the returned Voice only.
         """
-        _no_more_options(options, "clone_voice")
+        self.reject_unknown(options, "name, description", call="clone_voice")
         if isinstance(samples, (list, tuple)):
             if len(samples) != 1:
                 raise InvalidInput(f"gemelo clones from exactly one sample, got {len(samples)}",
@@ -588,13 +586,6 @@ class _StreamErrors:
 
 
 # -- module helpers ---------------------------------------------------------------------
-
-
-def _no_more_options(options: Mapping[str, Any], method: str) -> None:
-    if options:
-        names = ", ".join(sorted(options))
-        raise InvalidInput(f"gemelo {method}() does not take option(s) {names}",
-                           field=sorted(options)[0], limit="a documented option")
 
 
 def _check_format(value: object) -> str:

@@ -230,11 +230,8 @@ class SpeechgenProvider(Provider, ListVoices, Synthesize, CloneVoice):
         """
         gender = filters.pop("gender", None)
         style = filters.pop("style", None)
-        if filters:
-            raise InvalidInput(
-                f"unknown voice filter(s) {', '.join(sorted(filters))}; speechgen filters: "
-                "language, kind, gender, style", field=sorted(filters)[0],
-                limit="language, kind, gender, style")
+        self.reject_unknown(filters, "language, kind, gender, style", call="list_voices",
+                            what="filter")
         for name, value in (("language", language), ("gender", gender), ("style", style)):
             if value is not None and (not isinstance(value, str) or not value.strip()):
                 raise InvalidInput(f"{name} must be a non-empty string, got {value!r}",
@@ -311,11 +308,7 @@ class SpeechgenProvider(Provider, ListVoices, Synthesize, CloneVoice):
         speed = options.pop("speed", None)
         pitch = options.pop("pitch", None)
         max_credits = options.pop("max_credits", None)
-        if options:
-            raise InvalidInput(
-                f"synthesize got unknown option(s) {', '.join(sorted(options))}; speechgen "
-                "takes format, speed, pitch, max_credits", field=sorted(options)[0],
-                limit="format, speed, pitch, max_credits")
+        self.reject_unknown(options, "format, speed, pitch, max_credits", call="synthesize")
         payload = self.tts_payload(text, voice=voice, format=format, speed=speed, pitch=pitch)
         self.check_budget(self.estimate("synthesize", text=payload["text"]), max_credits)
         response = self.http.request("POST", "/text-to-speech", json=payload)
@@ -406,11 +399,8 @@ class SpeechgenProvider(Provider, ListVoices, Synthesize, CloneVoice):
             that fails raises JobFailed with Speechgen's message.
         """
         enhance = enhance_quality
-        if options:
-            raise InvalidInput(
-                f"clone_voice got unknown option(s) {', '.join(sorted(options))}; speechgen "
-                "takes name, description, enhance_quality", field=sorted(options)[0],
-                limit="name, description, enhance_quality")
+        self.reject_unknown(options, "name, description, enhance_quality",
+                            call="clone_voice")
         if not isinstance(name, str) or not name.strip():
             raise InvalidInput("name must be a non-empty string", field="name",
                                limit="non-empty")

@@ -198,11 +198,8 @@ class VoiceDubProvider(Provider, ListVoices, CloneVoice, Dub, Balance):
             limit: page size, 8-50 (the vendor's default is 50).
             ids: ids of trained voices to fetch (VoiceDub cannot list them).
         """
-        if filters:
-            raise InvalidInput(
-                f"unknown filter(s) {', '.join(sorted(filters))}; VoiceDub filters: search, "
-                "genres, languages, styles, limit, ids", field=sorted(filters)[0],
-                limit="search, genres, languages, styles, limit, ids")
+        self.reject_unknown(filters, "search, genres, languages, styles, limit, ids",
+                            call="list_voices", what="filter")
         if kind not in (None, "public", "cloned"):
             raise InvalidInput(f"kind must be 'public' or 'cloned', got {kind!r}",
                                field="kind", limit="public, cloned")
@@ -350,10 +347,8 @@ class VoiceDubProvider(Provider, ListVoices, CloneVoice, Dub, Balance):
                 input's duration can be read locally, and against the vendor's price before
                 generation.
         """
-        if options:
-            raise InvalidInput(f"unknown option(s) {', '.join(sorted(options))} for dub",
-                               field=sorted(options)[0], limit="pitch_shift, separate, "
-                               "max_credits, on_upload_progress")
+        self.reject_unknown(options, "pitch_shift, separate, max_credits, "
+                            "on_upload_progress", call="dub")
         voice_id = self.voice_id(voice)
         pitch = _pitch_shift(pitch_shift)
         if not isinstance(separate, bool):
@@ -467,10 +462,7 @@ class VoiceDubProvider(Provider, ListVoices, CloneVoice, Dub, Balance):
             separate: separate the vocals from any backing track first.
             max_credits: the most the training may spend (checked before any request).
         """
-        if options:
-            raise InvalidInput(f"unknown option(s) {', '.join(sorted(options))} for "
-                               "clone_voice", field=sorted(options)[0],
-                               limit="max_minutes, separate, max_credits")
+        self.reject_unknown(options, "max_minutes, separate, max_credits", call="clone_voice")
         if description:
             raise InvalidInput("VoiceDub voices have no description; leave it out",
                                field="description", limit="none")
