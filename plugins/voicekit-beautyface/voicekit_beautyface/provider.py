@@ -35,7 +35,6 @@ from voicekit_core.errors import (
     ProviderError,
     RateLimited,
     ServerError,
-    VoicekitError,
 )
 from voicekit_core.http import ErrorDetails, HttpResponse
 from voicekit_core.jobs import Job, JobState, JobUpdate, PollPolicy
@@ -96,10 +95,6 @@ _PAGE_SIZE = MAX_PAGE_LIMIT
 _CLONE_LOOKUP_PAGE = 50
 _MAX_PAGES = 10_000
 
-_RUNNING = {"PROCESSING", "RUNNING", "IN_PROGRESS", "GENERATING"}
-_PENDING = {"PENDING", "QUEUED", "WAITING", "CREATED"}
-_SUCCEEDED = {"COMPLETED", "COMPLETE", "SUCCEEDED", "SUCCESS", "DONE", "READY"}
-_FAILED = {"FAILED", "ERROR", "ERRORED", "CANCELLED", "CANCELED"}
 
 _CODE_ERRORS: dict[str, type[ProviderError]] = {
     "INVALID_PARAMETERS": InvalidRequest,
@@ -135,7 +130,7 @@ class Speech:
 
     @property
     def state(self) -> JobState:
-        return _state(self.status)
+        return JobState.from_vendor(self.status)
 
 
 class BeautyfaceProvider(Provider, ListVoices, Synthesize, CloneVoice, Balance):
@@ -158,13 +153,9 @@ class BeautyfaceProvider(Provider, ListVoices, Synthesize, CloneVoice, Balance):
     def parse_error(self, response: HttpResponse) -> ErrorDetails:
         """The envelope ``{"code", "error"}``; ``USAGE_LIMIT_EXCEEDED`` adds ``credits`` and
         ``needCredits``."""
-        try:
-            body = json.loads(response.content or b"null")
-        except (ValueError, VoicekitError):
-            body = None
-        if not isinstance(body, dict):
-            text = response.text.strip()[:200] if response.content else ""
-            return ErrorDetails(text or f"HTTP {response.status}")
+        body = response.json_object()
+        if body is None:
+            return ErrorDetails(response.summary())
         inner = body.get("error")
         if isinstance(inner, dict):  # tolerate {"error": {"code", "message"}}
             body = {**body, **inner}
@@ -368,7 +359,7 @@ class BeautyfaceProvider(Provider, ListVoices, Synthesize, CloneVoice, Balance):
         self._emit("credits_spent", credits=used if used is not None else float(len(data)),
                    unit="credits", operation="synthesize")
         status = str(speech_body.get("status") or "PROCESSING")
-        state = _state(status)
+        state = JobState.from_vendor(status)
         # even an answer that says COMPLETED is looked at again: GET gives the audioUrl
         initial: JobUpdate[Audio] = JobUpdate(
             JobState.RUNNING if state.done else state, vendor_status=status, raw=dict(body))
@@ -558,7 +549,7 @@ class BeautyfaceProvider(Provider, ListVoices, Synthesize, CloneVoice, Balance):
         raw = dict(item)
         if status is None:  # the clone answer states no status: the voice is processing
             return JobUpdate(JobState.PENDING, raw=raw)
-        state = _state(status)
+        state = JobState.from_vendor(status)
         if state is JobState.SUCCEEDED:
             voice = attrs.evolve(self._voice(item), kind="cloned")
             return JobUpdate(state, vendor_status=status, progress=1.0, result=voice, raw=raw)
@@ -612,17 +603,6 @@ class BeautyfaceProvider(Provider, ListVoices, Synthesize, CloneVoice, Balance):
 
 
 # -- helpers -----------------------------------------------------------------------------
-
-
-def _state(status: str) -> JobState:
-    word = status.strip().upper()
-    if word in _SUCCEEDED:
-        return JobState.SUCCEEDED
-    if word in _FAILED:
-        return JobState.FAILED
-    if word in _PENDING:
-        return JobState.PENDING
-    return JobState.RUNNING
 
 
 def _speech(item: Mapping[str, Any], fallback_id: str) -> Speech:

@@ -153,13 +153,9 @@ class GemeloProvider(Provider, ListVoices, Synthesize, StreamSynthesize, Convert
 
     def parse_error(self, response: HttpResponse) -> ErrorDetails:
         """Gemelo's envelopes: ``{"message"}`` or ``{"text", "code", "message"}``."""
-        try:
-            body = json.loads(response.content or b"null")
-        except (ValueError, VoicekitError):
-            body = None
-        if not isinstance(body, dict):
-            text = response.text.strip()[:200] if isinstance(body, str) or body is None else ""
-            return ErrorDetails(text or f"HTTP {response.status}")
+        body = response.json_object()
+        if body is None:
+            return ErrorDetails(response.summary())
         message = _first_str(body, "message", "detail", "error", "text")
         title = _first_str(body, "text")
         if title and message and title != message:

@@ -11,7 +11,6 @@ where a voice is needed is refused locally with an explanation.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import math
 import urllib.parse
@@ -29,7 +28,6 @@ from voicekit_core.errors import (
     NotFound,
     ProviderError,
     RateLimited,
-    VoicekitError,
 )
 from voicekit_core.http import ErrorDetails, HttpResponse
 from voicekit_core.jobs import Job, JobState, JobUpdate, PollPolicy
@@ -79,10 +77,6 @@ _CONTENT_FORMATS = {
     "audio/wav": "wav", "audio/x-wav": "wav", "audio/wave": "wav", "audio/vnd.wave": "wav",
     "audio/ogg": "ogg", "audio/opus": "ogg", "application/ogg": "ogg",
 }
-_RUNNING = {"processing", "training", "in_progress", "running", "cloning"}
-_PENDING = {"queued", "pending", "waiting", "created"}
-_SUCCEEDED = {"ready", "completed", "complete", "succeeded", "success", "active"}
-_FAILED = {"failed", "error", "errored", "cancelled", "canceled"}
 
 # vendor error codes -> errors, whatever the status (Speechgen documents the codes, not
 # the statuses of every error)
@@ -124,11 +118,11 @@ class VoiceModel:
 
     @property
     def ready(self) -> bool:
-        return self.status.lower() in _SUCCEEDED
+        return JobState.from_vendor(self.status) is JobState.SUCCEEDED
 
     @property
     def failed(self) -> bool:
-        return self.status.lower() in _FAILED
+        return JobState.from_vendor(self.status) is JobState.FAILED
 
     def as_voice(self, provider: str = "speechgen") -> Voice:
         """The usable voice of a ready model (InvalidInput while it is not ready)."""
@@ -186,13 +180,9 @@ class SpeechgenProvider(Provider, ListVoices, Synthesize, CloneVoice):
 
     def parse_error(self, response: HttpResponse) -> ErrorDetails:
         """Speechgen's envelope ``{"error": {"code", "message", "param"?}}``."""
-        try:
-            body = json.loads(response.content or b"null")
-        except (ValueError, VoicekitError):
-            body = None
-        if not isinstance(body, dict):
-            text = response.text.strip()[:200] if response.content else ""
-            return ErrorDetails(text or f"HTTP {response.status}")
+        body = response.json_object()
+        if body is None:
+            return ErrorDetails(response.summary())
         inner = body.get("error")
         if isinstance(inner, dict):
             fields: Mapping[str, Any] = inner
@@ -450,7 +440,8 @@ class SpeechgenProvider(Provider, ListVoices, Synthesize, CloneVoice):
     def _clone_update(self, model: VoiceModel, *, initial: bool) -> JobUpdate[Voice]:
         status = model.status.lower()
         raw = dict(model.raw)
-        if status in _SUCCEEDED:
+        state = JobState.from_vendor(status)
+        if state is JobState.SUCCEEDED:
             if not model.voice_id:
                 if initial:  # the first poll (GET /models/{id}) gives the voice_id
                     return JobUpdate(JobState.RUNNING, vendor_status=model.status, raw=raw)
@@ -458,7 +449,7 @@ class SpeechgenProvider(Provider, ListVoices, Synthesize, CloneVoice):
                                   "no voice_id", provider=self.name)
             return JobUpdate(JobState.SUCCEEDED, vendor_status=model.status, progress=1.0,
                              result=model.as_voice(self.name), raw=raw)
-        if status in _FAILED:
+        if state is JobState.FAILED:
             code, message = _failure(raw)
             return JobUpdate(
                 JobState.FAILED, vendor_status=model.status, error_code=code,
@@ -466,7 +457,6 @@ class SpeechgenProvider(Provider, ListVoices, Synthesize, CloneVoice):
                                f"{message}" if message else
                                f"speechgen could not create voice model {model.model_id} "
                                f"(status {model.status})"), raw=raw)
-        state = JobState.PENDING if status in _PENDING else JobState.RUNNING
         return JobUpdate(state, vendor_status=model.status, raw=raw)
 
     # -- models (vendor-only) ------------------------------------------------------------
