@@ -105,6 +105,7 @@ class FakeProvider(vk.Provider, vk.ListVoices, vk.Synthesize, vk.StreamSynthesiz
 class FakeEmulator(Emulator):
     provider = "fakevendor"
     credentials: Mapping[str, str] = {"api_key": "fk-secret-0123456789"}
+    public_paths = ("/media/*",)
 
     def __init__(self, **kwargs: Any) -> None:
         self.clones: dict[str, dict[str, Any]] = {}

@@ -156,3 +156,17 @@ def test_debug_logs_and_errors_never_show_the_key(emulator: FakeEmulator, provid
     token = url.split("X-Amz-Signature=")[1]
     assert token not in caplog.text
     assert SECRET not in repr(provider) and SECRET not in repr(provider.http)
+
+
+def test_signed_links_on_the_api_origin_get_no_credentials(emulator: FakeEmulator,
+                                                           provider: Any,
+                                                           tmp_path: Path) -> None:
+    # a vendor may hand out signed links on its own host: uploads never carry the key,
+    # downloads only when the provider says its result links need it
+    with pytest.raises(vk.ProviderError):
+        provider.http.upload(f"{emulator.url}/signed-put?sig=1",
+                             AudioSource.from_input(b"RIFF0000WAVE"))
+    provider.http.download("/media/a.wav", tmp_path / "a.wav", authenticated=False)
+    put, get = emulator.log[-2:]
+    assert (put.method, get.method) == ("PUT", "GET")
+    assert not put.has_credentials and not get.has_credentials

@@ -441,6 +441,7 @@ class HttpClient:
         idempotent: bool | None = None,
         stream: bool = False,
         on_upload_progress: ProgressCallback | None = None,
+        authenticated: bool = True,
     ) -> HttpResponse:
         """Send one request (with retries) and return the successful response.
 
@@ -451,6 +452,8 @@ class HttpClient:
             idempotent: whether the request may be retried after it may have reached the
                 server (default: by method — GET, HEAD, DELETE, PUT).
             stream: leave the body unread (for :meth:`HttpResponse.iter_bytes`).
+            authenticated: attach credentials (only ever to the provider's own origin);
+                False for links that carry their own signature.
 
         Raises:
             ProviderError subclasses for error statuses, TransportError subclasses for the
@@ -467,6 +470,7 @@ class HttpClient:
                 method, url, params=params, json=json, data=data, multipart=multipart,
                 content=content, headers=headers, timeout=timeout, stream=stream,
                 idempotent=idempotent, on_upload_progress=on_upload_progress,
+                authenticated=authenticated,
             )
 
         return self.retry.run(call, idempotent=idempotent, clock=self.clock,
@@ -504,6 +508,7 @@ class HttpClient:
         stream: bool,
         idempotent: bool,
         on_upload_progress: ProgressCallback | None,
+        authenticated: bool = True,
     ) -> HttpResponse:
         with contextlib.ExitStack() as stack:
             body_kwargs: dict[str, Any] = {}
@@ -531,7 +536,7 @@ class HttpClient:
             response = self._send_following_redirects(
                 method, url, params=params, headers=extra_headers,
                 timeout=_timeouts(timeout) or self.timeout, stream=stream,
-                idempotent=idempotent, **body_kwargs,
+                idempotent=idempotent, authenticated=authenticated, **body_kwargs,
             )
         return response
 
@@ -565,11 +570,12 @@ class HttpClient:
 
     def _send_following_redirects(
         self, method: str, url: str, *, headers: dict[str, str], timeout: tuple[float, float],
-        stream: bool, idempotent: bool, **kwargs: Any,
+        stream: bool, idempotent: bool, authenticated: bool = True, **kwargs: Any,
     ) -> HttpResponse:
         for _hop in range(MAX_REDIRECTS + 1):
             response = self._send_raw(method, url, headers=headers, timeout=timeout,
-                                      stream=stream, idempotent=idempotent, **kwargs)
+                                      stream=stream, idempotent=idempotent,
+                                      authenticated=authenticated, **kwargs)
             location = response.headers.get("Location")
             if response.status not in (301, 302, 303, 307, 308) or not location:
                 return self._check(response, method=method, idempotent=idempotent)
@@ -583,11 +589,10 @@ class HttpClient:
 
     def _send_raw(
         self, method: str, url: str, *, headers: dict[str, str], timeout: tuple[float, float],
-        stream: bool, idempotent: bool, **kwargs: Any,
+        stream: bool, idempotent: bool, authenticated: bool = True, **kwargs: Any,
     ) -> HttpResponse:
-        own = self.is_own_origin(url)
         request_headers = dict(headers)
-        if own:
+        if authenticated and self.is_own_origin(url):
             request_headers.update(self._auth())
         redacted = self.redact(url)
         debug = log.isEnabledFor(logging.DEBUG)
@@ -659,15 +664,15 @@ class HttpClient:
         content_type: str | None = None,
         on_progress: ProgressCallback | None = None,
     ) -> HttpResponse:
-        """Send ``source``'s bytes as the raw body (presigned uploads), streamed from disk.
+        """Send ``source``'s bytes as the raw body to a presigned URL, streamed from disk.
 
-        Credentials are only attached if ``url`` is on the provider's own origin. The
-        upload is retried (re-read from the start) on failures: a presigned PUT is
-        idempotent.
+        No credentials are sent, even to the provider's own host: the URL carries its own
+        signature (and S3-style storage rejects a second auth mechanism). The upload is
+        retried (re-read from the start) on failures: a presigned PUT is idempotent.
         """
         headers = {"Content-Type": content_type} if content_type else {}
         return self.request(method, url, content=source, headers=headers, idempotent=True,
-                            on_upload_progress=on_progress)
+                            on_upload_progress=on_progress, authenticated=False)
 
     def download(
         self,
@@ -676,17 +681,21 @@ class HttpClient:
         *,
         on_progress: ProgressCallback | None = None,
         expected_size: int | None = None,
+        authenticated: bool = True,
     ) -> Path:
         """Stream ``url`` to ``path``: a temporary file beside it, renamed when complete.
 
         Memory stays flat whatever the size. A body that ends short (by Content-Length or
         ``expected_size``) raises StreamInterrupted and leaves nothing at ``path``.
+        Credentials go only to the provider's own origin, and not at all when
+        ``authenticated`` is False (signed result links).
         """
         target = Path(path)
         absolute = self.url(url)
 
         def attempt() -> Path:
-            response = self.request("GET", absolute, stream=True, idempotent=True)
+            response = self.request("GET", absolute, stream=True, idempotent=True,
+                                    authenticated=authenticated)
             total = response._expected_length() or expected_size
             done = 0
 

@@ -142,11 +142,16 @@ class Provider:
             emit=self._emit,
         )
 
+    #: Whether result links (``DubResult.url``...) need the provider's credentials.
+    authenticated_downloads: ClassVar[bool] = True
+
     def download(
         self, url: str, path: str | os.PathLike[str], *, on_progress: Any = None
     ) -> Path:
-        """Stream ``url`` to ``path`` atomically; credentials only go to the API origin."""
-        return self.http.download(url, path, on_progress=on_progress)
+        """Stream ``url`` to ``path`` atomically; credentials only go to the API origin
+        (and not at all when the class sets ``authenticated_downloads = False``)."""
+        return self.http.download(url, path, on_progress=on_progress,
+                                  authenticated=self.authenticated_downloads)
 
     def close(self) -> None:
         """Release connections."""

@@ -9,7 +9,6 @@ reference in another process finishes the same way.
 
 from __future__ import annotations
 
-import functools
 import math
 import os
 import urllib.parse
@@ -26,14 +25,14 @@ from voicekit_core.errors import (
     InvalidRequest,
     NotFound,
 )
-from voicekit_core.http import ErrorDetails, HttpClient, HttpResponse, default_error_details
+from voicekit_core.http import ErrorDetails, HttpResponse, default_error_details
 from voicekit_core.jobs import Job, JobState, JobUpdate, PollPolicy
 from voicekit_core.models import Balance as BalanceInfo
 from voicekit_core.models import Cost, DubResult, Voice
 from voicekit_core.provider import Provider
 
 if TYPE_CHECKING:
-    from pathlib import Path
+    pass
 
 from . import schema
 from .plugin import INFO
@@ -103,6 +102,8 @@ class VoiceDubProvider(Provider, ListVoices, CloneVoice, Dub, Balance):
     """
 
     info = INFO
+    #: dubUrl links are signed: they get no credentials, whatever host they name
+    authenticated_downloads = False
     # "You should poll this a maximum of once every 3 seconds" (GET dub / GET voice)
     poll_policies: ClassVar[dict[str, PollPolicy]] = {
         "dub": PollPolicy(interval=3.0), "clone": PollPolicy(interval=3.0),
@@ -136,34 +137,12 @@ class VoiceDubProvider(Provider, ListVoices, CloneVoice, Dub, Balance):
                                 error=OutOfOrder)
         return ErrorDetails(message, code=code)
 
-    @functools.cached_property
-    def transfers(self) -> HttpClient:
-        """The client for presigned uploads and result downloads: it holds no credentials,
-        so none are sent whatever host the vendor's links point to (S3-style signed URLs
-        refuse an Authorization header)."""
-        return HttpClient("https://presigned.invalid", provider=self.name, auth=None,
-                          secrets=tuple(self._credentials.values()), timeout=self.timeout,
-                          max_retries=self.max_retries, rate_limit_cap=self.rate_limit_cap,
-                          clock=self.clock, emit=self._emit)
-
-    def download(self, url: str, path: str | os.PathLike[str], *, on_progress: Any = None
-                 ) -> Path:
-        """Stream a result link (``dubUrl``) to ``path``: atomic, flat memory, no
-        credentials."""
-        absolute = urllib.parse.urljoin(self.http.base_url + "/", url)
-        return self.transfers.download(absolute, path, on_progress=on_progress)
-
     def _upload(self, url: str, source: AudioSource,
                 on_progress: Callable[[int, int | None], None] | None) -> None:
+        """PUT a sample to its presigned URL (no credentials, whatever host it names)."""
         absolute = urllib.parse.urljoin(self.http.base_url + "/", url)
-        self.transfers.upload(absolute, source, content_type=self.upload_content_type,
-                              on_progress=on_progress).close()
-
-    def close(self) -> None:
-        transfers = self.__dict__.pop("transfers", None)
-        if transfers is not None:
-            transfers.close()
-        super().close()
+        self.http.upload(absolute, source, content_type=self.upload_content_type,
+                         on_progress=on_progress).close()
 
     def _call(self, method: str, path: str, model: type[schema.T], **kwargs: Any
               ) -> tuple[schema.T, dict[str, Any]]:
