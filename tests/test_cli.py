@@ -423,7 +423,8 @@ def test_stored_key_reaches_the_vendor(fake: tuple[FakeEmulator, dict[str, str]]
 # -- emulate ---------------------------------------------------------------------------------
 
 
-def test_emulate_serves_until_interrupted(env: dict[str, str]) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_emulate_serves_until_interrupted(env: dict[str, str], stop: int) -> None:
     proc = subprocess.Popen([sys.executable, "-m", "voicekit_core.cli", "emulate",
                              "fakevendor", "--port", "0"], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
@@ -438,7 +439,7 @@ def test_emulate_serves_until_interrupted(env: dict[str, str]) -> None:
         answer = requests.get(url + "/voices", headers={"X-Api-Key": SECRET}, timeout=10)
         assert answer.status_code == 200 and answer.json()["voices"]
     finally:
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(stop)
         try:
             proc.wait(timeout=20)
         finally:

@@ -440,6 +440,7 @@ def cmd_emulate(args: argparse.Namespace) -> int:
     except TypeError:
         emulator = cls()
         emulator._port = args.port
+    _stop_on_sigterm()
     emulator.start()
     stop = threading.Event()
     ticker = threading.Thread(target=_run_clock, args=(emulator.clock, args.speed, stop),
@@ -463,6 +464,16 @@ def cmd_emulate(args: argparse.Namespace) -> int:
         stop.set()
         emulator.stop()
     return 0
+
+
+def _stop_on_sigterm() -> None:
+    """SIGTERM (``kill``, service managers) stops the emulator as cleanly as Ctrl-C."""
+    import signal
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
 
 
 def _run_clock(clock: Any, speed: float, stop: Any) -> None:
