@@ -6,6 +6,7 @@ Nothing here touches the network; plugins use it to validate input before any re
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import os
 import struct
@@ -185,6 +186,21 @@ def finalize_wav_bytes(data: bytes) -> bytes:
 # -- files -----------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1)
+def _umask() -> int:
+    """The process umask (read once: from /proc on Linux, else by setting and restoring)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write(
     path: str | os.PathLike[str],
     chunks: Iterable[bytes],
@@ -200,6 +216,8 @@ def atomic_write(
     directory = target.parent if str(target.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=directory)
     try:
+        # mkstemp makes the file 0600; the result gets the mode any new file would get
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "w+b") as out:
             for chunk in chunks:
                 out.write(chunk)
