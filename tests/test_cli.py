@@ -242,6 +242,9 @@ def test_say_with_espeak_writes_speech(env: dict[str, str], tmp_path: Path) -> N
     assert max(abs(int.from_bytes(pcm[i:i + 2], "little", signed=True))
                for i in range(0, len(pcm), 2)) > 1000
     assert [p.name for p in path.parent.iterdir()] == ["hello.wav"]  # no temp file left
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask  # not the temp file's 0600
 
 
 @needs_espeak
