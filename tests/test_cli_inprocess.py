@@ -132,3 +132,27 @@ def test_committed_matrix_is_up_to_date_for_installed_providers() -> None:
                    if x.startswith(f"| [{info.name}]"))
         assert row in committed, (f"docs/capabilities.md is stale for {info.name}: run "
                                   "`voicekit docs matrix -o docs/capabilities.md`")
+
+
+def test_progress_bar_on_a_terminal() -> None:
+    pytest.importorskip("tqdm")
+    import io
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    class FakeJob:
+        state = vk.JobState.RUNNING
+        vendor_status = "rendering"
+        progress: float | None = 0.25
+
+    screen = Terminal()
+    with Progress("upload", stream=screen) as bar:
+        for done in (0, 512, 1024):
+            bar.bytes(done, 1024)
+    with Progress("twin 7", stream=screen) as bar:
+        bar.job(FakeJob())
+    out = screen.getvalue()
+    assert "upload" in out and "100%" in out
+    assert "twin 7" in out and "rendering" in out and "25%" in out
