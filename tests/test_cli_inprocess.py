@@ -154,5 +154,5 @@ def test_progress_bar_on_a_terminal() -> None:
     with Progress("twin 7", stream=screen) as bar:
         bar.job(FakeJob())
     out = screen.getvalue()
-    assert "upload" in out and "100%" in out
-    assert "twin 7" in out and "rendering" in out and "25%" in out
+    assert "upload:" in out and "1.00k" in out  # tqdm draws (and throttles) the bar
+    assert "twin 7 rendering:  25%" in out

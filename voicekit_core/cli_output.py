@@ -99,10 +99,11 @@ class Progress:
             if self._bar is None:
                 self._bar = self._tqdm(total=100, desc=self.label, file=self.stream,
                                        leave=False, bar_format="{desc}: {percentage:3.0f}%|"
-                                       "{bar}| {postfix}")
+                                       "{bar}| {elapsed}")
+            self._bar.set_description_str(f"{self.label} {status}", refresh=False)
             if progress is not None:
                 self._bar.update(int(progress * 100) - self._bar.n)
-            self._bar.set_postfix_str(status)
+            self._bar.refresh()
             return
         key = (job.state, status, None if progress is None else round(progress, 2))
         if key != self._last:
