@@ -45,12 +45,11 @@ class CommandRegistry:
     registration is skipped and recorded in :attr:`skipped`.
     """
 
-    def __init__(self, subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
-                 *, owner: str = "core") -> None:
+    def __init__(self, subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
+                 ) -> None:
         self._groups: dict[tuple[str, ...], argparse._SubParsersAction[Any]] = {(): subparsers}
         self._group_parsers: dict[tuple[str, ...], argparse.ArgumentParser] = {}
         self._commands: dict[tuple[str, ...], str] = {}
-        self.owner = owner
         #: ``(path, owner, reason)`` of registrations that were not applied.
         self.skipped: list[tuple[str, str, str]] = []
 
@@ -94,12 +93,13 @@ class CommandRegistry:
         words = tuple(path.split())
         if not words:
             raise ValueError("a command needs a name")
+        owner = _owner(handler)
         if words in self._commands or words in self._groups:
-            owner = self._commands.get(words, "a command group")
-            self.skipped.append((path, self.owner, f"already defined by {owner}"))
+            existing = self._commands.get(words, "a command group")
+            self.skipped.append((path, owner, f"already defined by {existing}"))
             return None
         if not self._ensure_group(words[:-1]):
-            self.skipped.append((path, self.owner, f"{' '.join(words[:-1])} is a command"))
+            self.skipped.append((path, owner, f"{' '.join(words[:-1])} is a command"))
             return None
         parent = self._groups[words[:-1]]
         parser: argparse.ArgumentParser = parent.add_parser(
@@ -113,11 +113,19 @@ class CommandRegistry:
             parent._name_parser_map.pop(words[-1], None)
             parent._choices_actions = [a for a in parent._choices_actions
                                        if a.dest != words[-1]]
-            self.skipped.append((path, self.owner, f"bad arguments: {exc}"))
+            self.skipped.append((path, owner, f"bad arguments: {exc}"))
             return None
         parser.set_defaults(_handler=handler, _command=path)
-        self._commands[words] = self.owner
+        self._commands[words] = owner
         return parser
+
+
+def _owner(handler: Handler | str) -> str:
+    """Who added a command: "core" (handlers named by string) or the handler's package."""
+    if isinstance(handler, str):
+        return "core"
+    module = getattr(handler, "__module__", None) or "a plugin"
+    return module.split(".")[0]
 
 
 def _json_flag() -> tuple[tuple[str, ...], dict[str, Any]]:
@@ -269,30 +277,8 @@ def build_parser(*, plugins: bool = False) -> tuple[argparse.ArgumentParser, Com
     if plugins:
         from .registry import get_registry
 
-        commands.owner = "a plugin"
-        get_registry().register_commands(_PluginView(commands))
+        get_registry().register_commands(commands)
     return parser, commands
-
-
-class _PluginView:
-    """What a plugin's hook sees: ``add()`` records the plugin as the owner of its commands."""
-
-    def __init__(self, commands: CommandRegistry) -> None:
-        self._commands = commands
-
-    def add(self, path: str, handler: Handler, *, help: str = "",
-            arguments: Sequence[tuple[tuple[str, ...], dict[str, Any]]] = ()) -> None:
-        owner = _caller_plugin(handler)
-        self._commands.owner = owner
-        self._commands.add(path, handler, help=help, arguments=arguments)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._commands, name)
-
-
-def _caller_plugin(handler: Handler) -> str:
-    module = getattr(handler, "__module__", None) or "a plugin"
-    return module.split(".")[0]
 
 
 def _wants_plugins(argv: Sequence[str]) -> bool:
