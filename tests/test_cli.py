@@ -269,6 +269,15 @@ def test_say_refuses_to_write_audio_to_a_terminal(env: dict[str, str]) -> None:
     assert b"refusing to write audio to a terminal" in out.stderr
 
 
+@needs_espeak
+def test_say_format_follows_the_output_suffix(env: dict[str, str], tmp_path: Path) -> None:
+    out = voicekit(env, "say", "Hello", "-o", str(tmp_path / "hello.mp3"))
+    assert out.returncode == 1 and b"mp3" in out.stderr  # espeak speaks WAV or PCM only
+    assert not (tmp_path / "hello.mp3").exists()
+    out = voicekit(env, "say", "Hello", "-o", str(tmp_path / "hello.mp3"), "--format", "wav")
+    assert out.returncode == 0 and (tmp_path / "hello.mp3").read_bytes()[:4] == b"RIFF"
+
+
 def test_say_bad_stdin_is_a_clear_error(env: dict[str, str]) -> None:
     out = voicekit(dict(env, VOICEKIT_LOAD_PLUGINS="fakevendor"), "say", "-",
                    stdin=b"\xff\xfe bad")

@@ -172,7 +172,9 @@ def _add_core_commands(commands: CommandRegistry) -> None:
                                   "help": "write the audio here (atomically); without it the "
                                           "audio goes to standard output if it is not a "
                                           "terminal"}),
-            (("--format", "-f"), {"default": None, "help": "audio format (wav, mp3, ...)"}),
+            (("--format", "-f"), {"default": None,
+                                  "help": "audio format (wav, mp3, ...; default: from the "
+                                          "suffix of -o, else the provider's)"}),
             (("--stream",), {"action": "store_true",
                              "help": "stream the audio as it is produced"}),
         ])

@@ -230,12 +230,22 @@ def _stdout_sink() -> Any:
     return sys.stdout.buffer
 
 
+#: file name suffixes that name an audio format (``-o hi.mp3`` asks for mp3)
+_SUFFIX_FORMATS = frozenset({"wav", "mp3", "ogg", "opus", "flac", "pcm", "m4a", "aac", "webm"})
+
+
+def _format_of(output: str | None) -> str | None:
+    suffix = Path(output).suffix.lower().lstrip(".") if output else ""
+    return suffix if suffix in _SUFFIX_FORMATS else None
+
+
 def cmd_say(args: argparse.Namespace) -> int:
     text = _read_text(args.text)
     sink = None if args.output else _stdout_sink()
     options: dict[str, Any] = {}
-    if args.format:
-        options["format"] = args.format
+    fmt = args.format or (None if args.stream else _format_of(args.output))
+    if fmt:
+        options["format"] = fmt
     with _connect(args.provider) as provider:
         try:
             if args.stream:
