@@ -61,6 +61,73 @@ def voicekit_register_commands(commands):
 '''
 
 
+LOCAL_ENTRY = '''\
+"""Entry point of "localfake": a local provider (no HTTP) with ConvertVoice, Dub, CreateTwin."""
+from voicekit_core.hookspecs import hookimpl
+from voicekit_core.models import ProviderInfo
+
+INFO = ProviderInfo(
+    name="localfake", factory="vk_local_provider:LocalProvider",
+    capabilities=("ConvertVoice", "Dub", "CreateTwin"), summary="test-only local provider",
+)
+
+
+@hookimpl
+def voicekit_register_providers(register):
+    register(INFO)
+'''
+
+LOCAL_PROVIDER = '''\
+"""A local test provider: conversion echoes its input, dubs and twins finish on first poll."""
+import voicekit_core as vk
+from voicekit_core.audio import AudioSource, atomic_write
+from vk_local_entry import INFO
+
+
+class LocalProvider(vk.Provider, vk.ConvertVoice, vk.Dub, vk.CreateTwin):
+    info = INFO
+    remote = False
+    poll_policies = {"*": vk.PollPolicy(interval=0.01, first_delay=0)}
+
+    def convert_voice(self, audio, *, voice, **options):
+        with AudioSource.from_input(audio).open() as f:
+            return vk.Audio(data=f.read(), format="wav", metadata={"voice": voice})
+
+    def estimate(self, operation, **args):
+        return vk.Cost(10.0) if operation == "dub" else None
+
+    def dub(self, source, *, voice, pitch_shift=0, max_credits=None,
+            on_upload_progress=None):
+        self.check_budget(self.estimate("dub"), max_credits)
+        src = AudioSource.from_input(source, field="source")
+        if on_upload_progress is not None:
+            on_upload_progress(src.size, src.size)
+        return vk.Job(self, "dub", f"{voice}_{pitch_shift}",
+                      update=vk.JobUpdate(vk.JobState.PENDING, vendor_status="queued"))
+
+    def _refresh_dub(self, job):
+        result = vk.DubResult(url=f"local://{job.id}", duration=1.0, fetch=self._fetch)
+        return vk.JobUpdate(vk.JobState.SUCCEEDED, vendor_status="done", progress=1.0,
+                            result=result)
+
+    def _fetch(self, url, path, on_progress=None):
+        data = url.encode()
+        if on_progress is not None:
+            on_progress(len(data), len(data))
+        return atomic_write(path, [data])
+
+    def create_twin(self, *, name, video_url, calibration_image_urls, language=None):
+        twin_id = f"{name}-{len(calibration_image_urls)}-{language}"
+        return vk.Job(self, "twin", twin_id,
+                      update=vk.JobUpdate(vk.JobState.RUNNING, vendor_status="training",
+                                          progress=0.5))
+
+    def _refresh_twin(self, job):
+        return vk.JobUpdate(vk.JobState.SUCCEEDED, vendor_status="ready", progress=1.0,
+                            result=vk.Twin(id=job.id, name=job.id.split("-")[0]))
+'''
+
+
 def _make_site(root: Path) -> Path:
     site = root / "site"
     dist = site / "vk_cli_test_plugins-0.1.dist-info"
@@ -71,7 +138,10 @@ def _make_site(root: Path) -> Path:
         [voicekit]
         fakevendor = vk_fake_entry
         broken = vk_broken_entry
+        localfake = vk_local_entry
         """))
+    (site / "vk_local_entry.py").write_text(LOCAL_ENTRY)
+    (site / "vk_local_provider.py").write_text(LOCAL_PROVIDER)
     (site / "vk_fake_entry.py").write_text(ENTRY)
     (site / "vk_broken_entry.py").write_text(
         'raise RuntimeError("this plugin is broken on purpose")\n')
@@ -388,6 +458,72 @@ def test_capability_a_provider_lacks(fake: tuple[FakeEmulator, dict[str, str]],
     out = voicekit(env, "dub", str(tmp_path / "x.mp3"), "-p", "fakevendor", "-v", "v1")
     assert out.returncode == 1
     assert b"does not support Dub" in out.stderr
+
+
+# -- generic capability commands, through a local provider ---------------------------------
+
+
+def test_convert_writes_the_output(env: dict[str, str], tmp_path: Path) -> None:
+    env = dict(env, VOICEKIT_LOAD_PLUGINS="localfake,fakevendor")
+    source = tmp_path / "in.wav"
+    source.write_bytes(tone_wav(0.5))
+    out = voicekit(env, "convert", str(source), "-v", "x", "-o", str(tmp_path / "out.wav"))
+    assert out.returncode == 0, out.stderr  # -p left out: localfake is the only converter
+    assert (tmp_path / "out.wav").read_bytes() == source.read_bytes()
+
+
+def test_dub_uploads_waits_downloads_with_progress_lines(env: dict[str, str],
+                                                         tmp_path: Path) -> None:
+    source = tmp_path / "song.wav"
+    source.write_bytes(tone_wav(0.5))
+    target = tmp_path / "dubbed.bin"
+    out = voicekit(env, "dub", str(source), "-p", "localfake", "-v", "v9", "--pitch-shift",
+                   "-2", "--max-credits", "10", "-o", str(target))
+    assert out.returncode == 0, out.stderr
+    assert target.read_bytes() == b"local://v9_-2"
+    lines = out.stderr.decode().splitlines()
+    assert "upload: 100% of 21.6 KiB" in lines
+    assert "dub v9_-2: queued" in lines and "dub v9_-2: done 100%" in lines
+    assert f"saved {target}" in lines
+
+
+def test_dub_over_budget_sends_nothing(env: dict[str, str], tmp_path: Path) -> None:
+    source = tmp_path / "song.wav"
+    source.write_bytes(tone_wav(0.5))
+    out = voicekit(env, "dub", str(source), "-p", "localfake", "-v", "v9", "--max-credits",
+                   "5")
+    assert out.returncode == 1
+    assert b"over max_credits=5; nothing was sent" in out.stderr
+
+
+def test_no_wait_then_jobs_wait(env: dict[str, str], tmp_path: Path) -> None:
+    source = tmp_path / "song.wav"
+    source.write_bytes(tone_wav(0.5))
+    started = voicekit(env, "dub", str(source), "-p", "localfake", "-v", "v1", "--no-wait")
+    ref = started.stdout.decode().strip()
+    assert ref == "localfake:dub:v1_0"
+    waited = voicekit(env, "jobs", "wait", ref, "-o", str(tmp_path / "r.bin"), "--json")
+    assert waited.returncode == 0, waited.stderr
+    assert json.loads(waited.stdout) == {"url": "local://v1_0", "duration": 1.0,
+                                         "saved": str(tmp_path / "r.bin")}
+
+
+def test_twin_create(env: dict[str, str]) -> None:
+    out = voicekit(env, "twin", "create", "-p", "localfake", "--name", "robin", "--video-url",
+                   "https://example.com/v.mp4", "--image-url", "https://example.com/1.png",
+                   "--image", "https://example.com/2.png", "--language", "fr", "--json")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == {"id": "robin-2-fr", "name": "robin"}
+    assert "twin robin-2-fr: training 50%" in out.stderr.decode()
+
+
+def test_capability_commands_need_p_when_ambiguous(env: dict[str, str]) -> None:
+    out = voicekit(env, "balance")  # fakevendor has Balance; other installed ones may too
+    if b"several providers" in out.stderr:
+        assert b"choose one with -p" in out.stderr
+    out = voicekit(dict(env, VOICEKIT_LOAD_PLUGINS="fakevendor"), "convert", "x.wav", "-v",
+                   "v", "-o", "y.wav")
+    assert out.returncode == 1 and b"no installed provider supports ConvertVoice" in out.stderr
 
 
 # -- keys ------------------------------------------------------------------------------------
