@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install everything needed for the tests into .venv (idempotent) and run the whole suite:
-# the core tests, then each plugin's tests in its own pytest process, then ruff and mypy.
+# the core tests, then each plugin's tests in its own pytest process, then ruff and mypy,
+# and a check that docs/capabilities.md is what the registry generates.
 #
 #   scripts/test.sh                 # everything
 #   scripts/test.sh -k keys -x      # extra arguments go to every pytest run
@@ -58,6 +59,9 @@ if [ "${VOICEKIT_SKIP_LINT:-0}" != 1 ]; then
     echo "== mypy (strict on voicekit_core)"
     "$venv/bin/mypy" || failed+=("mypy")
 fi
+
+echo "== docs/capabilities.md matches the registry (regenerate: nox -s docs)"
+"$venv/bin/voicekit" docs matrix --check -o docs/capabilities.md || failed+=("capability matrix")
 
 if [ "${#failed[@]}" -ne 0 ]; then
     echo "FAILED: ${failed[*]}" >&2
