@@ -89,8 +89,8 @@ def _job_label(job: Job[Any]) -> str:
 def _wait(job: Job[Any], timeout: float | None) -> Any:
     """Wait for ``job`` showing its progress; Ctrl-C stops waiting, not the job."""
     with Progress(_job_label(job)) as progress:
-        progress.job(job)  # the state it starts from
         try:
+            progress.job(job)  # the state it starts from
             return job.wait(timeout=timeout, on_update=progress.job)
         except KeyboardInterrupt:
             progress.close()
