@@ -50,32 +50,10 @@ _JSON: Arguments = [(("--json",), {"action": "store_true", "help": "print JSON"}
 
 @hookimpl
 def voicekit_register_commands(commands: CommandRegistry) -> None:
-    """Add ``voicekit twin create|list|delete|script|languages``.
+    """Add ``voicekit twin list|delete|script|languages``.
 
-    The core CLI has a generic ``twin create`` (any CreateTwin provider, ``-p``); where it
-    does, the core's wins and this one is skipped (the CLI keeps the first registration).
+    ``voicekit twin create`` is the core's generic command (any CreateTwin provider).
     """
-    commands.add(
-        "twin create", _twin_create,
-        help="create a Captions AI Twin from a calibration video and images (links)",
-        arguments=[
-            (("--name",), {"required": True, "help": "the twin's name"}),
-            (("--video-url",), {"required": True, "dest": "video_url",
-                                "help": "https link to a vertical MP4/MOV of you reading "
-                                        "the script of `voicekit twin script`"}),
-            (("--image",), {"required": True, "action": "append", "dest": "images",
-                            "metavar": "URL", "help": "https link to a vertical PNG/JPEG "
-                                                      "calibration image (repeat, in order)"}),
-            (("--language",), {"default": None, "help": "language spoken in the video "
-                                                        "(default: English)"}),
-            (("--no-wait",), {"action": "store_true", "dest": "no_wait",
-                              "help": "print the job reference and return at once "
-                                      "(resume with `voicekit jobs wait REF`)"}),
-            (("--timeout",), {"type": float, "default": None,
-                              "help": "seconds to wait at most"}),
-            *_JSON,
-        ],
-    )
     commands.add("twin list", _twin_list, help="list your Captions AI Twins", arguments=_JSON)
     commands.add("twin delete", _twin_delete, help="delete a Captions AI Twin",
                  arguments=[(("name",), {"help": "the twin, as listed: twin-<id>-<name>"})])
@@ -99,25 +77,6 @@ def _connect() -> Iterator[CaptionsProvider]:
         yield provider
     finally:
         provider.close()
-
-
-def _twin_create(args: argparse.Namespace) -> int:
-    with _connect() as captions:
-        job = captions.create_twin(name=args.name, video_url=args.video_url,
-                                   calibration_image_urls=args.images, language=args.language)
-        ref = str(job.to_ref())
-        if args.no_wait:
-            print(json.dumps({"job": ref}) if args.json else ref)
-            return 0
-        print(f"started {ref} (first status check in 30 s, then every 5 s)", file=sys.stderr)
-
-        def show(j: Any) -> None:
-            progress = "" if j.progress is None else f" {j.progress:.0%}"
-            print(f"{j.vendor_status}{progress}", file=sys.stderr)
-
-        twin = job.wait(timeout=args.timeout, on_update=show)
-        print(json.dumps({"id": twin.id, "name": twin.name}) if args.json else twin.id)
-    return 0
 
 
 def _twin_list(args: argparse.Namespace) -> int:
