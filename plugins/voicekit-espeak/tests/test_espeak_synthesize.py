@@ -26,8 +26,12 @@ def test_provider_is_local(espeak: EspeakProvider) -> None:
     assert espeak.remote is False
     assert espeak.base_url is None
     assert espeak.capabilities == ("ListVoices", "Synthesize", "StreamSynthesize")
-    with pytest.raises(vk.CapabilityNotSupported):
+    with pytest.raises(vk.CapabilityNotSupported) as info:
         vk.require(espeak, vk.Dub)
+    dubbers = [i.name for i in vk.providers(vk.Dub)]  # voicedub, when it is installed too
+    assert list(info.value.alternatives) == dubbers
+    expected = ", ".join(dubbers) if dubbers else "no installed provider supports it"
+    assert expected in str(info.value)
 
 
 def test_wav_holds_speech(espeak: EspeakProvider, read_wav: ReadWav,
