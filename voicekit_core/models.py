@@ -41,6 +41,7 @@ __all__ = [
     "Voice",
     "converter",
     "make_converter",
+    "parse_datetime",
 ]
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
@@ -67,6 +68,29 @@ class Voice:
     description: str | None = None
     raw: Mapping[str, Any] = attrs.field(default=_EMPTY, converter=_freeze, repr=False,
                                          eq=False)
+
+    def speaks(self, language: str) -> bool:
+        """Whether the voice speaks ``language``: tags match by prefix either way
+        (``"en"`` matches ``"en-US"``; ``"en_GB"`` matches ``"en"``), in any case."""
+        want = _language_tag(language)
+        return any(have == want or have.startswith(want + "-") or want.startswith(have + "-")
+                   for have in map(_language_tag, self.languages))
+
+
+def _language_tag(value: str) -> str:
+    return value.strip().lower().replace("_", "-")
+
+
+def parse_datetime(value: Any) -> dt.datetime | None:
+    """An ISO-8601 string from vendor JSON as an aware datetime (UTC when no zone is
+    given), or None when it is absent or unreadable."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
 
 
 @attrs.frozen
