@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
 import attrs
+from voicekit_core import validate
 from voicekit_core.audio import AudioInput, AudioSource, sniff_format
 from voicekit_core.capabilities import Balance, CloneVoice, ListVoices, Synthesize
 from voicekit_core.errors import (
@@ -38,7 +39,7 @@ from voicekit_core.errors import (
 )
 from voicekit_core.http import ErrorDetails, HttpResponse
 from voicekit_core.jobs import Job, JobState, JobUpdate, PollPolicy
-from voicekit_core.models import Audio, Cost, Voice
+from voicekit_core.models import Audio, Cost, Voice, parse_datetime
 from voicekit_core.models import Balance as BalanceInfo
 from voicekit_core.provider import Provider
 
@@ -219,15 +220,16 @@ class BeautyfaceProvider(Provider, ListVoices, Synthesize, CloneVoice, Balance):
                 raise InvalidInput(f"{key} given twice", field=name, limit="once")
             given[key] = value
         params: dict[str, Any] = {
-            "page": _int_in(given.get("page", 1), "page", 1, None),
-            "limit": _int_in(given.get("limit", _PAGE_SIZE), "limit", 1, MAX_PAGE_LIMIT),
+            "page": validate.integer(given.get("page", 1), field="page", low=1),
+            "limit": validate.integer(given.get("limit", _PAGE_SIZE), field="limit", low=1,
+                                      high=MAX_PAGE_LIMIT),
         }
         status = given.get("status", "COMPLETED")
         if status is not None:
-            params["status"] = _choice(status, "status", VOICE_STATUSES, upper=True)
+            params["status"] = validate.choice(status, VOICE_STATUSES, field="status", case="upper")
         vtype = given.get("type")
         if vtype is not None:
-            vtype = _choice(vtype, "type", VOICE_TYPES, upper=True)
+            vtype = validate.choice(vtype, VOICE_TYPES, field="type", case="upper")
         if kind is not None:
             by_kind = {k: t for t, k in VOICE_KINDS.items()}
             if kind not in by_kind:
@@ -241,10 +243,10 @@ class BeautyfaceProvider(Provider, ListVoices, Synthesize, CloneVoice, Balance):
             params["type"] = vtype
         sort_by = given.get("sortBy")
         if sort_by is not None:
-            params["sortBy"] = _choice(sort_by, "sortBy", SORT_KEYS)
+            params["sortBy"] = validate.choice(sort_by, SORT_KEYS, field="sortBy", case="exact")
         order = given.get("sortOrder")
         if order is not None:
-            params["sortOrder"] = _choice(order, "sortOrder", SORT_ORDERS, lower=True)
+            params["sortOrder"] = validate.choice(order, SORT_ORDERS, field="sortOrder")
         return params
 
     def _pages(self, params: Mapping[str, Any]) -> Iterator[Voice]:
@@ -290,13 +292,13 @@ class BeautyfaceProvider(Provider, ListVoices, Synthesize, CloneVoice, Balance):
         ``created_at`` (the voice's ``createdAt``, when known).
         """
         voice_id = self.voice_id(voice)
-        since = _datetime(created_at)
+        since = parse_datetime(created_at)
         params = {"page": 1, "limit": _CLONE_LOOKUP_PAGE, "type": "USER",
                   "sortBy": "createdAt", "sortOrder": "desc"}
         for item in self._voice_items(params):
             if str(item.get("id")) == voice_id:
                 return self._voice(item)
-            made = _datetime(item.get("createdAt"))
+            made = parse_datetime(item.get("createdAt"))
             if since is not None and made is not None and made < since:
                 return None
         return None
@@ -339,7 +341,7 @@ class BeautyfaceProvider(Provider, ListVoices, Synthesize, CloneVoice, Balance):
         :meth:`synthesize`.
         """
         data = self.check_text(text)
-        fmt = _check_format(format)
+        fmt = validate.choice(format, FORMATS, field="format", default=DEFAULT_FORMAT)
         voice_id = self._speech_voice(voice)
         self.check_budget(self.estimate("synthesize", text=text), max_credits)
         body = self.http.json("POST", "/tts", json={"text": text, "voiceId": voice_id,
@@ -577,7 +579,7 @@ class BeautyfaceProvider(Provider, ListVoices, Synthesize, CloneVoice, Balance):
                 value = _number(breakdown_body.get(key))
                 if value is not None:
                     breakdown[key] = value
-            resets_at = _datetime(breakdown_body.get("resetAt"))
+            resets_at = parse_datetime(breakdown_body.get("resetAt"))
         return BalanceInfo(credits=_number(body["credits"]) or 0.0, unit="credits",
                            breakdown=breakdown, resets_at=resets_at, raw=dict(body))
 
@@ -618,43 +620,10 @@ def _speech(item: Mapping[str, Any], fallback_id: str) -> Speech:
         duration=_number(item.get("duration")),
         credits_used=int(used) if used is not None else None,
         voice_id=str(voice_id) if voice_id else None,
-        created_at=_datetime(item.get("createdAt")),
-        updated_at=_datetime(item.get("updatedAt")),
+        created_at=parse_datetime(item.get("createdAt")),
+        updated_at=parse_datetime(item.get("updatedAt")),
         raw=dict(item),
     )
-
-
-def _check_format(value: str | None) -> str:
-    if value is None:
-        return DEFAULT_FORMAT
-    fmt = value.strip().lower() if isinstance(value, str) else value
-    if fmt not in FORMATS:
-        raise InvalidInput(f"format {value!r} is not supported; beautyface gives "
-                           f"{', '.join(FORMATS)}", field="format",
-                           limit=f"one of {', '.join(FORMATS)}")
-    return str(fmt)
-
-
-def _int_in(value: Any, field: str, low: int, high: int | None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInput(f"{field} must be an integer, got {value!r}", field=field,
-                           limit="an integer")
-    if value < low or (high is not None and value > high):
-        span = f"{low}..{high}" if high is not None else f">= {low}"
-        raise InvalidInput(f"{field}={value} is out of range; allowed {span}", field=field,
-                           limit=span)
-    return value
-
-
-def _choice(value: Any, field: str, allowed: Sequence[str], *, upper: bool = False,
-            lower: bool = False) -> str:
-    if isinstance(value, str):
-        word = value.strip()
-        word = word.upper() if upper else word.lower() if lower else word
-        if word in allowed:
-            return word
-    raise InvalidInput(f"{field} must be one of {', '.join(allowed)}, got {value!r}",
-                       field=field, limit=f"one of {', '.join(allowed)}")
 
 
 def _voice_list(body: Any) -> list[Mapping[str, Any]]:
@@ -694,14 +663,11 @@ def _languages(item: Mapping[str, Any]) -> tuple[str, ...]:
 
 
 def _speaks(voice: Voice, language: str) -> bool:
-    want = language.strip().lower().replace("_", "-")
+    """The voice's languages, or else its tags (the API documents no language field)."""
     tags = voice.raw.get("tags")
-    names = list(voice.languages) + ([str(t) for t in tags] if isinstance(tags, list) else [])
-    for name in names:
-        have = name.strip().lower().replace("_", "-")
-        if have == want or have.startswith(want + "-"):
-            return True
-    return False
+    tagged = Voice(voice.id, voice.name, voice.provider,
+                   languages=tuple(str(t) for t in tags) if isinstance(tags, list) else ())
+    return voice.speaks(language) or tagged.speaks(language)
 
 
 def _tags(tags: str | Sequence[str] | None) -> list[str]:
@@ -752,11 +718,3 @@ def _number(value: Any) -> float | None:
     return None
 
 
-def _datetime(value: Any) -> dt.datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
+from voicekit_core import validate
 from voicekit_core.audio import AudioInput, AudioSource, finalize_wav_bytes, sniff_format
 from voicekit_core.capabilities import (
     CloneVoice,
@@ -279,7 +280,7 @@ class GemeloProvider(Provider, ListVoices, Synthesize, StreamSynthesize, Convert
                             call="synthesize")
         text = self._check_text(text)
         voice_id, vtype = self.voice_ref(voice, voice_type=voice_type)
-        fmt = _check_format(format) if format is not None else None
+        fmt = None if format is None else validate.choice(format, STREAM_FORMATS, field="format")
         rate = _check_sample_rate(sample_rate) if sample_rate is not None else None
         self.check_budget(self.estimate("synthesize", text=text), max_credits)
         if fmt == "mp3" or rate is not None:
@@ -304,7 +305,7 @@ class GemeloProvider(Provider, ListVoices, Synthesize, StreamSynthesize, Convert
         self.reject_unknown(options, "format, sample_rate, voice_type", call="stream_synthesize")
         text = self._check_text(text)
         voice_id, vtype = self.voice_ref(voice, voice_type=voice_type)
-        fmt = _check_format(format)
+        fmt = validate.choice(format, STREAM_FORMATS, field="format")
         rate = self.sample_rate if sample_rate is None else _check_sample_rate(sample_rate)
         return self._simplex(text, voice_id, vtype, fmt, rate)
 
@@ -316,7 +317,7 @@ class GemeloProvider(Provider, ListVoices, Synthesize, StreamSynthesize, Convert
         iterate the audio in order; ``finish()`` sends Gemelo's ``close`` (flush)."""
         self.reject_unknown(options, "format, sample_rate, voice_type", call="open_stream")
         voice_id, vtype = self.voice_ref(voice, voice_type=voice_type)
-        fmt = _check_format(format)
+        fmt = validate.choice(format, STREAM_FORMATS, field="format")
         rate = self.sample_rate if sample_rate is None else _check_sample_rate(sample_rate)
         session, errors = self._session("duplex", voice_id, vtype, fmt, rate)
 
@@ -584,14 +585,6 @@ class _StreamErrors:
 # -- module helpers ---------------------------------------------------------------------
 
 
-def _check_format(value: object) -> str:
-    fmt = value.lower().strip() if isinstance(value, str) else value
-    if fmt not in STREAM_FORMATS:
-        raise InvalidInput(f"format must be one of {', '.join(STREAM_FORMATS)}, got {value!r}",
-                           field="format", limit=" or ".join(STREAM_FORMATS))
-    return str(fmt)
-
-
 def _check_sample_rate(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, str)) or \
             str(value).strip() not in {str(r) for r in SAMPLE_RATES}:
@@ -705,13 +698,8 @@ def _languages(raw: Mapping[str, Any]) -> tuple[str, ...]:
 
 
 def _speaks(voice: Voice, language: str) -> bool:
-    want = _LANGUAGE_CODES.get(language.strip().lower(), language.strip()).lower()
-    for have in voice.languages:
-        have = have.lower()
-        if have == want or have.split("-")[0].split("_")[0] == want or \
-                want.split("-")[0] == have:
-            return True
-    return False
+    """Language names (``"English"``) are read as their codes first."""
+    return voice.speaks(_LANGUAGE_CODES.get(language.strip().lower(), language.strip()))
 
 
 def _int_header(headers: Mapping[str, str], name: str) -> int | None:

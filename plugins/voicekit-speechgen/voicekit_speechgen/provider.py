@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
 import attrs
+from voicekit_core import validate
 from voicekit_core.audio import AudioInput, AudioSource, sniff_format
 from voicekit_core.capabilities import CloneVoice, ListVoices, Synthesize
 from voicekit_core.errors import (
@@ -31,7 +32,7 @@ from voicekit_core.errors import (
 )
 from voicekit_core.http import ErrorDetails, HttpResponse
 from voicekit_core.jobs import Job, JobState, JobUpdate, PollPolicy
-from voicekit_core.models import Audio, Cost, Voice
+from voicekit_core.models import Audio, Cost, Voice, parse_datetime
 from voicekit_core.provider import Provider
 
 from .plugin import INFO
@@ -237,7 +238,7 @@ class SpeechgenProvider(Provider, ListVoices, Synthesize, CloneVoice):
         for kind in kinds:
             voices = self._stock_voices() if kind == "stock" else self._cloned_voices()
             for voice in voices:
-                if language is not None and not _speaks(voice, language):
+                if language is not None and not voice.speaks(language):
                     continue
                 if gender is not None and str(voice.raw.get("gender") or "").lower() \
                         != gender.strip().lower():
@@ -319,7 +320,7 @@ class SpeechgenProvider(Provider, ListVoices, Synthesize, CloneVoice):
                 f"text has {len(text)} characters; the limit is {self.max_text_chars} "
                 "(SSML tags count)", field="text",
                 limit=f"at most {self.max_text_chars} characters")
-        fmt = _check_format(format)
+        fmt = validate.choice(format, FORMATS, field="format", default=DEFAULT_FORMAT)
         payload: dict[str, Any] = {"text": text, "voice": self._voice_param(voice),
                                    "format": fmt}
         if speed is not None:
@@ -512,7 +513,7 @@ class SpeechgenProvider(Provider, ListVoices, Synthesize, CloneVoice):
             status=str(body.get("status") or "processing"),
             voice_id=str(voice_id) if voice_id else None,
             description=_text(body.get("description")),
-            created_at=_datetime(body.get("created_at")),
+            created_at=parse_datetime(body.get("created_at")),
             usage_count=int(usage) if isinstance(usage, (int, float)) and
             not isinstance(usage, bool) else None,
             estimated_completion=_eta(body),
@@ -559,17 +560,6 @@ def _check_number(value: Any, field: str, bounds: tuple[float, float] | None) ->
     return float(value)
 
 
-def _check_format(value: str | None) -> str:
-    if value is None:
-        return DEFAULT_FORMAT
-    fmt = value.strip().lower() if isinstance(value, str) else value
-    if fmt not in FORMATS:
-        raise InvalidInput(f"format {value!r} is not supported; speechgen gives "
-                           f"{', '.join(FORMATS)}", field="format",
-                           limit=f"one of {', '.join(FORMATS)}")
-    return str(fmt)
-
-
 def _segment(value: str) -> str:
     return urllib.parse.quote(value, safe="")
 
@@ -599,15 +589,6 @@ def _languages(item: Mapping[str, Any]) -> tuple[str, ...]:
     return ()
 
 
-def _speaks(voice: Voice, language: str) -> bool:
-    want = language.strip().lower().replace("_", "-")
-    for lang in voice.languages:
-        have = lang.lower().replace("_", "-")
-        if have == want or have.startswith(want + "-"):
-            return True
-    return False
-
-
 def _styles(item: Mapping[str, Any]) -> set[str]:
     styles = item.get("styles")
     if isinstance(styles, list):
@@ -625,28 +606,18 @@ def _header_number(value: str | None) -> float | None:
     return number if math.isfinite(number) and number >= 0 else None
 
 
-def _datetime(value: Any) -> dt.datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
-
-
 def _eta(body: Mapping[str, Any]) -> dt.datetime | None:
     """``estimated_completion`` (a time) or ``estimated_time`` (a time, or seconds from
     ``created_at``): Speechgen sends either."""
     for key in ("estimated_completion", "estimated_time"):
         value = body.get(key)
-        when = _datetime(value)
+        when = parse_datetime(value)
         if when is not None:
             return when
         seconds = value if isinstance(value, (int, float)) and not isinstance(value, bool) \
             else _header_number(value) if isinstance(value, str) else None
         if seconds is not None and math.isfinite(seconds):
-            start = _datetime(body.get("created_at")) or dt.datetime.now(dt.timezone.utc)
+            start = parse_datetime(body.get("created_at")) or dt.datetime.now(dt.timezone.utc)
             return start + dt.timedelta(seconds=float(seconds))
     return None
 
