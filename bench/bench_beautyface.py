@@ -19,83 +19,35 @@ Figures (medians of interleaved runs; ratio = voicekit / raw requests, 1.0 = no 
 
 from __future__ import annotations
 
-import statistics
-import subprocess
-import sys
-import time
 from typing import Any
 
-SERVER = """
-import sys
+from _harness import child_emulator, median_pair, timed
+
+_SETUP = """
 from voicekit_beautyface.emulator import BeautyfaceEmulator
 emu = BeautyfaceEmulator(tts_seconds=0, credits=10**12, rate_limit=10**9)
 for i in range(500):
     emu.add_voice(f"Bench voice {i:03d}", age=100.0 + i, tags=["en"])
 emu.start()
-voice = next(v["id"] for v in emu.voices.values() if v["title"] == "Aria")
-print(emu.url, voice, flush=True)
-sys.stdin.read()
-emu.stop()
+extra = {"voice": next(v["id"] for v in emu.voices.values() if v["title"] == "Aria")}
 """
 TEXT = "Hello from voicekit, speaking through the Voice Clone and TTS API."
 SPEECH_CALLS = 200
 PAGING_CALLS = 40
 
 
-class _Server:
-    """The emulator in a child process."""
-
-    def __enter__(self) -> tuple[str, str]:
-        self.proc = subprocess.Popen([sys.executable, "-c", SERVER], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, text=True)
-        assert self.proc.stdout is not None
-        url, voice = self.proc.stdout.readline().split()
-        return url, voice
-
-    def __exit__(self, *exc: object) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.close()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-
-
-def _key() -> str:
-    from voicekit_beautyface.emulator import (  # type: ignore[import-not-found]
-        BeautyfaceEmulator,
-    )
-
-    return str(BeautyfaceEmulator.credentials["api_key"])
-
-
-def _compare(raw: Any, ours: Any, calls: int, warmup: int) -> tuple[float, float]:
-    for _ in range(warmup):  # warm both connections up
-        raw()
-        ours()
-    raw_times, our_times = [], []
-    for _ in range(calls):  # interleaved, so drift hits both alike
-        start = time.perf_counter()
-        raw()
-        raw_times.append(time.perf_counter() - start)
-        start = time.perf_counter()
-        ours()
-        our_times.append(time.perf_counter() - start)
-    return statistics.median(raw_times), statistics.median(our_times)
-
-
-def speech_overhead(url: str, voice: str) -> dict[str, float]:
+def speech_overhead(url: str, key: str, voice: str) -> dict[str, float]:
     import requests
 
     import voicekit_core as vk
     from voicekit_core.clock import ManualClock
 
-    key = _key()
     provider: Any = vk.connect("beautyface", base_url=url, api_key=key, clock=ManualClock())
     session = requests.Session()
     auth = {"Authorization": f"Bearer {key}"}
     payload = {"text": TEXT, "voiceId": voice, "format": "mp3"}
 
+    @timed
     def raw() -> None:
         submitted = session.post(f"{url}/tts", json=payload, headers=auth, timeout=(10, 60))
         submitted.raise_for_status()
@@ -110,27 +62,28 @@ def speech_overhead(url: str, voice: str) -> dict[str, float]:
         audio.raise_for_status()
         assert audio.content
 
+    @timed
     def ours() -> None:
         assert provider.synthesize(TEXT, voice=voice, format="mp3").data
 
-    raw_s, our_s = _compare(raw, ours, SPEECH_CALLS, 20)
+    raw_s, our_s = median_pair(raw, ours, SPEECH_CALLS, warmup=20)
     provider.close()
     session.close()
     return {"raw_speech_ms": round(raw_s * 1000, 3), "synthesize_ms": round(our_s * 1000, 3),
             "synthesize_overhead_ratio": round(our_s / raw_s, 3)}
 
 
-def paging_overhead(url: str) -> dict[str, float]:
+def paging_overhead(url: str, key: str) -> dict[str, float]:
     import requests
 
     import voicekit_core as vk
 
-    key = _key()
     provider: Any = vk.connect("beautyface", base_url=url, api_key=key)
     session = requests.Session()
     auth = {"Authorization": f"Bearer {key}"}
     counts: dict[str, int] = {}
 
+    @timed
     def raw() -> None:
         page, seen = 1, 0
         while True:
@@ -144,10 +97,11 @@ def paging_overhead(url: str) -> dict[str, float]:
             page += 1
         counts["raw"] = seen
 
+    @timed
     def ours() -> None:
         counts["ours"] = sum(1 for _ in provider.list_voices())
 
-    raw_s, our_s = _compare(raw, ours, PAGING_CALLS, 5)
+    raw_s, our_s = median_pair(raw, ours, PAGING_CALLS)
     assert counts["raw"] == counts["ours"] == 506, counts
     provider.close()
     session.close()
@@ -157,9 +111,10 @@ def paging_overhead(url: str) -> dict[str, float]:
 
 def run() -> dict[str, object]:
     """All figures, in one run (about 15 s)."""
-    with _Server() as (url, voice):
-        figures: dict[str, object] = dict(speech_overhead(url, voice))
-        figures.update(paging_overhead(url))
+    with child_emulator(_SETUP) as child:
+        url, key = child["url"], child["keys"]["api_key"]
+        figures: dict[str, object] = dict(speech_overhead(url, key, child["extra"]["voice"]))
+        figures.update(paging_overhead(url, key))
     return figures
 
 

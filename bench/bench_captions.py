@@ -14,78 +14,26 @@ interleaved runs; bounded to well under a minute. Run: ``python bench/bench_capt
 
 from __future__ import annotations
 
-import contextlib
 import json
-import statistics
-import subprocess
-import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import requests
+from _harness import child_emulator, median_pair, timed
 
 import voicekit_core as vk
 
 RUNS = 300
-_SERVE = """
-import json, sys
+_SETUP = """
 from voicekit_captions.emulator import CaptionsEmulator
-with CaptionsEmulator() as emulator:
-    print(json.dumps({"url": emulator.url, "keys": dict(emulator.credentials)}), flush=True)
-    sys.stdin.read()
+emu = CaptionsEmulator().start()
 """
-
-
-def _timed(call: Callable[[], object]) -> Callable[[], float]:
-    def run() -> float:
-        start = time.perf_counter()
-        call()
-        return time.perf_counter() - start
-
-    return run
-
-
-def _median_pair(a: Callable[[], float], b: Callable[[], float], runs: int
-                 ) -> tuple[float, float]:
-    for _ in range(5):  # warm up connections and caches
-        a(), b()
-    xs, ys = [], []
-    for i in range(runs):
-        if i % 2:
-            xs.append(a())
-            ys.append(b())
-        else:
-            ys.append(b())
-            xs.append(a())
-    return statistics.median(xs), statistics.median(ys)
-
-
-@contextlib.contextmanager
-def _emulator() -> Iterator[tuple[str, dict[str, str]]]:
-    """A Captions emulator in a child process: (url, credentials)."""
-    child = subprocess.Popen([sys.executable, "-c", _SERVE], stdin=subprocess.PIPE,
-                             stdout=subprocess.PIPE, text=True)
-    try:
-        assert child.stdout is not None
-        line = child.stdout.readline()
-        if not line:
-            raise RuntimeError("the emulator process did not start")
-        info = json.loads(line)
-        yield info["url"], info["keys"]
-    finally:
-        if child.stdin is not None:
-            child.stdin.close()
-        try:
-            child.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
 
 
 def run() -> dict[str, object]:
     """Run the benchmark against a fresh emulator; return the named figures."""
-    with _emulator() as (url, keys):
+    with child_emulator(_SETUP) as child:
+        url, keys = child["url"], child["keys"]
         provider: Any = vk.connect("captions", base_url=url, **keys)
         session = requests.Session()
         headers = {"x-api-key": keys["api_key"], "Content-Type": "application/json"}
@@ -95,12 +43,12 @@ def run() -> dict[str, object]:
             return lambda: session.post(url + path, data=data, headers=headers,
                                         timeout=(10, 60)).json()
 
-        twin_vk, twin_raw = _median_pair(_timed(provider.list_twins),
-                                         _timed(raw_post("/twin/list", {})), RUNS)
+        twin_vk, twin_raw = median_pair(timed(provider.list_twins),
+                                         timed(raw_post("/twin/list", {})), RUNS)
         job = provider.create_twin(name="bench", video_url="https://media.example.com/b.mp4",
                                    calibration_image_urls=["https://media.example.com/b.png"])
-        status_vk, status_raw = _median_pair(
-            _timed(job.refresh), _timed(raw_post("/twin/status", {"operationId": job.id})),
+        status_vk, status_raw = median_pair(
+            timed(job.refresh), timed(raw_post("/twin/status", {"operationId": job.id})),
             RUNS)
         provider.close()
         session.close()

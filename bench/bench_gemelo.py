@@ -14,16 +14,13 @@ interleaved runs; bounded to well under a minute. Run: ``python bench/bench_geme
 
 from __future__ import annotations
 
-import contextlib
 import json
 import statistics
-import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator
 
 import requests
 import websocket
+from _harness import child_emulator, median_pair
 from voicekit_gemelo.provider import GemeloProvider
 
 import voicekit_core as vk
@@ -33,54 +30,16 @@ VOICE = 35
 RUNS = 100
 
 
-def _median_pair(a: Callable[[], float], b: Callable[[], float], runs: int
-                 ) -> tuple[float, float]:
-    a(), b()  # warm up connections and caches
-    xs, ys = [], []
-    for i in range(runs):
-        if i % 2:
-            xs.append(a())
-            ys.append(b())
-        else:
-            ys.append(b())
-            xs.append(a())
-    return statistics.median(xs), statistics.median(ys)
-
-
-_SERVE = """
-import json, sys
+_SETUP = """
 from voicekit_gemelo.emulator import GemeloEmulator
-with GemeloEmulator(credits=1e12) as emulator:
-    print(json.dumps({"url": emulator.url, "keys": dict(emulator.credentials)}), flush=True)
-    sys.stdin.read()
+emu = GemeloEmulator(credits=1e12).start()
 """
-
-
-@contextlib.contextmanager
-def _emulator() -> Iterator[tuple[str, dict[str, str]]]:
-    """A Gemelo emulator in a child process: (url, credentials)."""
-    child = subprocess.Popen([sys.executable, "-c", _SERVE], stdin=subprocess.PIPE,
-                             stdout=subprocess.PIPE, text=True)
-    try:
-        assert child.stdout is not None
-        line = child.stdout.readline()
-        if not line:
-            raise RuntimeError("the emulator process did not start")
-        info = json.loads(line)
-        yield info["url"], info["keys"]
-    finally:
-        if child.stdin is not None:
-            child.stdin.close()
-        try:
-            child.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
 
 
 def run() -> dict[str, object]:
     """Run the benchmark against a fresh emulator; return the named figures."""
-    with _emulator() as (url, keys):
+    with child_emulator(_SETUP) as child:
+        url, keys = child["url"], child["keys"]
         provider = vk.connect("gemelo", base_url=url, **keys)
         assert isinstance(provider, GemeloProvider)
         ws_url = (url.replace("http://", "ws://")
@@ -129,7 +88,7 @@ def run() -> dict[str, object]:
             ttfc_raw.append(first["raw"])
             return total
 
-        stream_vk, stream_raw = _median_pair(vk_once, raw_once, RUNS)
+        stream_vk, stream_raw = median_pair(vk_once, raw_once, RUNS)
         ttfc_v, ttfc_r = statistics.median(ttfc_vk[1:]), statistics.median(ttfc_raw[1:])
 
         session = requests.Session()
@@ -150,7 +109,7 @@ def run() -> dict[str, object]:
             _ = response.content
             return time.perf_counter() - start
 
-        synth_vk, synth_raw = _median_pair(vk_synth, raw_synth, RUNS * 2)
+        synth_vk, synth_raw = median_pair(vk_synth, raw_synth, RUNS * 2)
         provider.close()
         session.close()
     return {

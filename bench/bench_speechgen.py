@@ -22,53 +22,27 @@ import contextlib
 import io
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-SERVER = """
-import sys
+from _harness import child_emulator, median_pair
+
+_SETUP = """
 from voicekit_speechgen.emulator import SpeechgenEmulator
 emu = SpeechgenEmulator(credits=10**9).start()
-print(emu.url, flush=True)
-sys.stdin.read()
-emu.stop()
 """
 TEXT = "Hello from voicekit, speaking through Speechgen."
 CALLS = 300
 MB = 1024 * 1024
 
 
-class _Server:
-    """The emulator in a child process (so its event loop does not share our GIL)."""
-
-    def __enter__(self) -> str:
-        self.proc = subprocess.Popen([sys.executable, "-c", SERVER], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, text=True)
-        assert self.proc.stdout is not None
-        return self.proc.stdout.readline().strip()
-
-    def __exit__(self, *exc: object) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.close()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-
-
-def synthesize_overhead(url: str) -> dict[str, float]:
+def synthesize_overhead(url: str, key: str) -> dict[str, float]:
     import requests
-    from voicekit_speechgen.emulator import (  # type: ignore[import-not-found]
-        SpeechgenEmulator,
-    )
 
     import voicekit_core as vk
 
-    key = SpeechgenEmulator.credentials["api_key"]
     provider: Any = vk.connect("speechgen", base_url=url, api_key=key)
     session = requests.Session()
     headers = {"Authorization": f"Bearer {key}"}
@@ -88,16 +62,9 @@ def synthesize_overhead(url: str) -> dict[str, float]:
         provider.synthesize(TEXT, voice="en-US-aria", format="mp3")
         return time.perf_counter() - start
 
-    for _ in range(20):  # warm both connections up
-        raw()
-        ours()
-    raw_times, our_times = [], []
-    for _ in range(CALLS):  # interleaved, so drift hits both alike
-        raw_times.append(raw())
-        our_times.append(ours())
+    raw_s, our_s = median_pair(raw, ours, CALLS, warmup=20)
     provider.close()
     session.close()
-    raw_s, our_s = statistics.median(raw_times), statistics.median(our_times)
     return {"raw_post_ms": round(raw_s * 1000, 3), "synthesize_ms": round(our_s * 1000, 3),
             "synthesize_overhead_ratio": round(our_s / raw_s, 3)}
 
@@ -200,8 +167,9 @@ def clone_validation() -> dict[str, float]:
 
 def run() -> dict[str, object]:
     """All figures, in one run (about 10 s)."""
-    with _Server() as url:
-        figures: dict[str, object] = dict(synthesize_overhead(url))
+    with child_emulator(_SETUP) as child:
+        figures: dict[str, object] = dict(synthesize_overhead(child["url"],
+                                                              child["keys"]["api_key"]))
     figures.update(clone_validation())
     return figures
 
