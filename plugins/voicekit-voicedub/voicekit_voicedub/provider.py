@@ -9,6 +9,7 @@ reference in another process finishes the same way.
 
 from __future__ import annotations
 
+import enum
 import math
 import os
 import urllib.parse
@@ -55,12 +56,12 @@ LANGUAGE_CODES = {"english": "en", "spanish": "es", "korean": "ko", "japanese": 
                   "french": "fr", "russian": "ru", "thai": "th"}
 _LANGUAGE_NAMES = {code: name for name, code in LANGUAGE_CODES.items()}
 
-_DUB_PROGRESS = {
+_DUB_PROGRESS: dict[str, float | None] = {
     DubStatus.NEW: 0.0, DubStatus.PREPROCESSING: 0.1, DubStatus.PREPROCESSED: 0.2,
     DubStatus.QUEUED: 0.3, DubStatus.STARTING: 0.4, DubStatus.PROCESSING: 0.6,
     DubStatus.FINALIZING: 0.9, DubStatus.DONE: 1.0, DubStatus.ERROR: None,
 }
-_VOICE_PROGRESS = {
+_VOICE_PROGRESS: dict[str, float | None] = {
     VoiceStatus.NEW: 0.0, VoiceStatus.QUEUED: 0.1, VoiceStatus.STARTING: 0.2,
     VoiceStatus.PROCESSING: 0.5, VoiceStatus.FINALIZING: 0.9, VoiceStatus.DONE: 1.0,
     VoiceStatus.ERROR: None,
@@ -71,6 +72,9 @@ _PENDING = {"new", "queued"}
 _STAGES = {"new": "created", "preprocessing": "preprocessing", "preprocessed": "preprocessed",
            "queued": "generating", "starting": "generating", "processing": "generating",
            "finalizing": "generating", "done": "done"}
+
+#: codes of "not enough credits" (the guides' code, and the spec's schema name spelled out)
+_CREDIT_CODES = frozenset({"not_enough_credits", "insufficient_credits"})
 
 _OUT_OF_ORDER = {
     "dub_is_not_new": "the dub is no longer 'new': preprocessing is started once, right "
@@ -123,11 +127,19 @@ class VoiceDubProvider(Provider, ListVoices, CloneVoice, Dub, Balance):
             body = response.json()
         except BadResponse:
             body = None
+        if isinstance(body, dict) and isinstance(body.get("error"), dict):
+            body = {**body, **body["error"]}  # {error: {code, message}}
         if not isinstance(body, dict) or not isinstance(body.get("code"), str):
-            return default_error_details(response)
+            details = default_error_details(response)
+            if response.status == 403:  # the spec's 403 is "Insufficient credits"
+                return ErrorDetails(f"not enough VoiceDub API credits: {details.message}",
+                                    code=details.code, error=InsufficientCredits)
+            return details
         code: str = body["code"]
         message = str(body.get("message") or code)
-        if code == "not_enough_credits":
+        if code in _CREDIT_CODES or response.status == 403:
+            # the spec's only 403 is "Insufficient credits" (InsufficientCreditsError),
+            # whatever code a server puts in it
             return ErrorDetails(f"not enough VoiceDub API credits: {message}", code=code,
                                 error=InsufficientCredits)
         if code in ("not_found", "voice_not_found"):
@@ -199,11 +211,14 @@ class VoiceDubProvider(Provider, ListVoices, CloneVoice, Dub, Balance):
             cursor: str | None = None
             while True:
                 page_params = params + ([("cursor", cursor)] if cursor else [])
-                page, raw = self._call("GET", "/v1/voices", schema.GetPublicVoicesResponse,
-                                       params=page_params)
+                raw = self.http.json("GET", "/v1/voices", params=page_params)
+                if isinstance(raw, list):  # a bare list: one page, no cursor
+                    raw = {"voices": raw, "nextCursor": None}
+                page = schema.structure(raw, schema.GetPublicVoicesResponse,
+                                        what="GET /v1/voices answer")
                 for item, item_raw in zip(page.voices, raw["voices"], strict=True):
                     yield self._public_voice(item, item_raw)
-                if not page.next_cursor or not page.voices:
+                if not page.next_cursor or not page.voices or page.next_cursor == cursor:
                     break
                 cursor = page.next_cursor
         for voice_id in own:
@@ -248,7 +263,7 @@ class VoiceDubProvider(Provider, ListVoices, CloneVoice, Dub, Balance):
 
     def _cloned_voice(self, voice: VoicePrivate, raw: dict[str, Any]) -> Voice:
         return Voice(id=voice.id, name=voice.name, provider=self.name, kind="cloned",
-                     description=f"trained voice ({voice.status.value})", raw=raw)
+                     description=f"trained voice ({_text(voice.status)})", raw=raw)
 
     @staticmethod
     def catalogue_filters() -> dict[str, tuple[str, ...]]:
@@ -281,7 +296,7 @@ class VoiceDubProvider(Provider, ListVoices, CloneVoice, Dub, Balance):
                 dub = self.get_dub(dub_id)
                 if dub.required_credits is not None:
                     return Cost(credits=float(dub.required_credits))
-                seconds = None
+                seconds = None if dub.input_duration is None else dub.input_duration / 1000
             elif args.get("seconds") is not None:
                 seconds = float(args["seconds"])
             elif args.get("source") is not None:
@@ -350,7 +365,8 @@ class VoiceDubProvider(Provider, ListVoices, CloneVoice, Dub, Balance):
                                   "URL", provider=self.name)
             self._upload(created.upload_url, src, on_upload_progress)
         context = {} if budget is None else {"max_credits": f"{budget:g}"}
-        dub, raw = self._dub_step(created.dub.id, "preprocess")
+        # a server that starts preprocessing by itself answers dub_is_not_new: carry on
+        dub, raw = self._dub_step(created.dub.id, "preprocess", tolerate="dub_is_not_new")
         return Job(self, "dub", dub.id, update=self._dub_update(dub, raw, context),
                    context=context)
 
@@ -375,15 +391,27 @@ class VoiceDubProvider(Provider, ListVoices, CloneVoice, Dub, Balance):
                 raise
             return self._get_dub(dub_id)  # another caller got there first: carry on
         if step == "generate":
-            self._emit("credits_spent", credits=envelope.dub.api_credits_used,
-                       operation="dub")
+            # apiCreditsUsed, or the price when a server reports the charge only later
+            spent = envelope.dub.api_credits_used or envelope.dub.required_credits or 0
+            self._emit("credits_spent", credits=spent, operation="dub")
         return envelope.dub, raw["dub"]
 
     def _check_dub_budget(self, dub: DubPrivate, max_credits: str | None) -> None:
-        if max_credits is None or dub.required_credits is None:
+        if max_credits is None:
             return
         limit = float(max_credits)
-        need = float(dub.required_credits)
+        if dub.required_credits is not None:
+            need = float(dub.required_credits)
+        elif dub.input_duration is not None:
+            # no requiredCredits although preprocessed: the documented price, 10 credits
+            # per (started) minute of input, so the guard is never skipped
+            need = float(math.ceil(CREDITS_PER_MINUTE * dub.input_duration / 60_000))
+        else:
+            raise CreditLimitExceeded(
+                f"dub {dub.id} is preprocessed but VoiceDub reports neither its "
+                f"requiredCredits nor its inputDuration, so max_credits={limit:g} cannot be "
+                f"checked; generate was not sent and nothing was charged",
+                max_credits=limit, need=math.inf, provider=self.name)
         if need > limit:
             raise CreditLimitExceeded(
                 f"dub {dub.id} needs {need:g} credits (VoiceDub's requiredCredits after "
@@ -396,7 +424,8 @@ class VoiceDubProvider(Provider, ListVoices, CloneVoice, Dub, Balance):
     def _dub_update(self, dub: DubPrivate, raw: dict[str, Any], context: dict[str, str]
                     ) -> JobUpdate[DubResult]:
         status = dub.status
-        context = {**context, "stage": _STAGES.get(status.value, context.get("stage", ""))}
+        vendor_status = _text(status)
+        context = {**context, "stage": _STAGES.get(vendor_status, context.get("stage", ""))}
         if status is DubStatus.DONE:
             if not dub.dub_url:
                 raise BadResponse(f"voicedub reports dub {dub.id} done without a dubUrl",
@@ -404,16 +433,17 @@ class VoiceDubProvider(Provider, ListVoices, CloneVoice, Dub, Balance):
             duration = None if dub.input_duration is None else dub.input_duration / 1000
             result = DubResult(url=dub.dub_url, duration=duration, raw=raw,
                                fetch=self.download)
-            return JobUpdate(JobState.SUCCEEDED, vendor_status=status.value, progress=1.0,
+            return JobUpdate(JobState.SUCCEEDED, vendor_status=vendor_status, progress=1.0,
                              result=result, raw=raw, context=context)
         if status is DubStatus.ERROR:
-            return JobUpdate(JobState.FAILED, vendor_status=status.value,
+            return JobUpdate(JobState.FAILED, vendor_status=vendor_status,
                              error_code=dub.error_code,
                              error_message=dub.error_message or f"dub {dub.id} failed at "
                              "VoiceDub", raw=raw, context=context)
-        state = JobState.PENDING if status.value in _PENDING else JobState.RUNNING
-        return JobUpdate(state, vendor_status=status.value, progress=_DUB_PROGRESS[status],
-                         raw=raw, context=context)
+        # a status the spec does not list counts as still running (wait() bounds it)
+        state = JobState.PENDING if vendor_status in _PENDING else JobState.RUNNING
+        return JobUpdate(state, vendor_status=vendor_status,
+                         progress=_DUB_PROGRESS.get(status), raw=raw, context=context)
 
     # -- CloneVoice ------------------------------------------------------------------
 
@@ -484,8 +514,8 @@ class VoiceDubProvider(Provider, ListVoices, CloneVoice, Dub, Balance):
             if not tolerate or exc.code != "voice_is_not_new":
                 raise
             return self._get_voice(voice_id)
-        self._emit("credits_spent", credits=envelope.voice.api_credits_used,
-                   operation="clone_voice")
+        spent = envelope.voice.api_credits_used or envelope.voice.required_credits or 0
+        self._emit("credits_spent", credits=spent, operation="clone_voice")
         return envelope.voice, raw["voice"]
 
     def _check_voice_budget(self, voice: VoicePrivate, max_credits: str | None) -> None:
@@ -501,20 +531,21 @@ class VoiceDubProvider(Provider, ListVoices, CloneVoice, Dub, Balance):
     def _voice_update(self, voice: VoicePrivate, raw: dict[str, Any],
                       context: dict[str, str]) -> JobUpdate[Voice]:
         status = voice.status
+        vendor_status = _text(status)
         context = {**context, "stage": "uploaded" if status is VoiceStatus.NEW else
-                   _STAGES.get(status.value, context.get("stage", "")).replace(
+                   _STAGES.get(vendor_status, context.get("stage", "")).replace(
                        "generating", "training")}
         if status is VoiceStatus.DONE:
-            return JobUpdate(JobState.SUCCEEDED, vendor_status=status.value, progress=1.0,
+            return JobUpdate(JobState.SUCCEEDED, vendor_status=vendor_status, progress=1.0,
                              result=self._cloned_voice(voice, raw), raw=raw, context=context)
         if status is VoiceStatus.ERROR:
-            return JobUpdate(JobState.FAILED, vendor_status=status.value,
+            return JobUpdate(JobState.FAILED, vendor_status=vendor_status,
                              error_code=voice.error_code,
                              error_message=voice.error_message or f"training voice "
                              f"{voice.id} failed at VoiceDub", raw=raw, context=context)
-        state = JobState.PENDING if status.value in _PENDING else JobState.RUNNING
-        return JobUpdate(state, vendor_status=status.value, progress=_VOICE_PROGRESS[status],
-                         raw=raw, context=context)
+        state = JobState.PENDING if vendor_status in _PENDING else JobState.RUNNING
+        return JobUpdate(state, vendor_status=vendor_status,
+                         progress=_VOICE_PROGRESS.get(status), raw=raw, context=context)
 
     # -- vendor-only methods -----------------------------------------------------------
 
@@ -567,6 +598,11 @@ class VoiceDubProvider(Provider, ListVoices, CloneVoice, Dub, Balance):
 
 
 # -- local validation ------------------------------------------------------------------
+
+
+def _text(value: enum.Enum | str) -> str:
+    """An enum-or-string field (a status) as the vendor's string."""
+    return str(value.value) if isinstance(value, enum.Enum) else value
 
 
 def _segment(value: str) -> str:

@@ -4,8 +4,13 @@ One class per schema of ``components.schemas`` (the three ``dub`` / ``voice`` pa
 variants of the spec share one shape each: :class:`DubPrivate`, :class:`VoicePrivate`).
 Field names are the spec's, in snake case (``inputDuration`` -> ``input_duration``). Every
 field the spec marks required has no default, so a response that lacks one fails to
-structure; fields the spec types ``[..., "null"]`` are ``Optional``; statuses and the
-catalogue's closed vocabularies are enums. Fields the spec does not know are ignored.
+structure; fields the spec types ``[..., "null"]`` are ``Optional`` and default to None (an
+answer that leaves one out reads as null: the spec gives ``dubUrl`` and ``requiredCredits``
+``default: null``); statuses and the catalogue's closed vocabularies are enums (statuses,
+``inputSource`` and ``avatarFormat`` keep a value the spec does not list as a plain string;
+unknown catalogue genres/languages/styles are skipped). Fields the spec does not know are
+ignored. Numbers are read leniently (``12.0`` or ``"12"`` for an integer, an id sent as a
+number becomes its string), never booleans as numbers or numbers as booleans.
 
 :func:`structure` turns a vendor JSON body into a model and raises
 :class:`~voicekit_core.errors.BadResponse` when the body breaks the contract.
@@ -14,6 +19,7 @@ catalogue's closed vocabularies are enums. Fields the spec does not know are ign
 from __future__ import annotations
 
 import enum
+import math
 import re
 from typing import Any, TypeVar
 
@@ -134,62 +140,66 @@ class AvatarFormat(str, enum.Enum):
 # -- objects -----------------------------------------------------------------------------
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class DubPrivate:
-    """A dub (``DubPrivate``; also the ``dub`` of the create/preprocess/generate answers)."""
+    """A dub (``DubPrivate``; also the ``dub`` of the create/preprocess/generate answers).
+
+    A status or input source outside the spec's enum is kept as its string."""
 
     id: str
-    voice_id: str | None
-    link: str | None
+    voice_id: str | None = None
+    link: str | None = None
     separate: bool
-    status: DubStatus
-    input_duration: int | None  # milliseconds, null before preprocessed
-    input_source: InputSource
+    status: DubStatus | str
+    input_duration: int | None = None  # milliseconds, null before preprocessed
+    input_source: InputSource | str
     pitch_shift: int
-    error_code: str | None
-    error_message: str | None
+    error_code: str | None = None
+    error_message: str | None = None
     api_credits_used: int
-    api_credits_left: int | None
-    completed_at: str | None
+    api_credits_left: int | None = None
+    completed_at: str | None = None
     created_at: str
     updated_at: str
-    dub_url: str | None
-    required_credits: float | None  # null before preprocessed
+    dub_url: str | None = None
+    required_credits: float | None = None  # null before preprocessed
 
 
 @attrs.frozen
 class VoicePublic:
-    """A voice of the public catalogue (``VoicePublic``)."""
+    """A voice of the public catalogue (``VoicePublic``; an avatar format outside the
+    spec's enum is kept as its string)."""
 
     id: str
     name: str
     languages: tuple[Language, ...]
     genres: tuple[Genre, ...]
     styles: tuple[Style, ...]
-    avatar_format: AvatarFormat
+    avatar_format: AvatarFormat | str
     created_at: str
     updated_at: str
     avatar_url: str
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class VoicePrivate:
     """A voice the account trains (``VoicePrivate``; also the ``voice`` of the
-    get/create/clone answers, where ``requiredCredits`` is never null)."""
+    get/create/clone answers, where ``requiredCredits`` is never null). A status outside
+    the spec's enum is kept as its string."""
 
     id: str
     name: str
-    status: VoiceStatus
+    status: VoiceStatus | str
     separate: bool
     max_minutes: int
-    error_code: str | None
-    error_message: str | None
+    error_code: str | None = None
+    error_message: str | None = None
     api_credits_used: int
-    api_credits_left: int | None
-    completed_at: str | None
+    api_credits_left: int | None = None
+    completed_at: str | None = None
     created_at: str
     updated_at: str
-    required_credits: float | None
+    required_credits: float | None = None
 
 
 @attrs.frozen
@@ -245,7 +255,7 @@ class CreateDubResponse:
     """``CreateDubResponse``: the dub and, when no link was given, its upload URL."""
 
     dub: DubPrivate
-    upload_url: str | None
+    upload_url: str | None = None
 
 
 @attrs.frozen
@@ -268,7 +278,7 @@ class GetPublicVoicesResponse:
     """``GetPublicVoicesResponse``: a page of the catalogue."""
 
     voices: tuple[VoicePublic, ...]
-    next_cursor: str | None
+    next_cursor: str | None = None
 
 
 @attrs.frozen
@@ -295,6 +305,8 @@ _MODELS: tuple[type, ...] = (
     GetPublicVoicesResponse, GetMeResponse,
 )
 _VOCABULARIES: tuple[type[enum.Enum], ...] = (Language, Genre, Style)
+#: enums of fields typed ``Enum | str`` (values outside the spec are kept as strings)
+_OPEN_ENUMS: tuple[type[enum.Enum], ...] = (DubStatus, VoiceStatus, InputSource, AvatarFormat)
 _ENUMS: tuple[type[enum.Enum], ...] = (DubStatus, VoiceStatus, InputSource, AvatarFormat,
                                        *_VOCABULARIES)
 
@@ -307,27 +319,69 @@ def _enum_hook(value: Any, enum_cls: type[enum.Enum]) -> enum.Enum:
         raise ValueError(f"{value!r} is not one of {allowed}") from None
 
 
-def _strict_scalar(kind: type, conv: cattrs.Converter) -> None:
-    # cattrs would turn "12" into 12 and "false" into True; the spec's types are exact
+def _number(value: Any) -> int | float | None:
+    """A JSON number, or a string that spells one ("30", "12.5"); None otherwise."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return value if math.isfinite(value) else None
+    if isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            return None
+        if not math.isfinite(number):
+            return None
+        return int(number) if number.is_integer() and "." not in value else number
+    return None
+
+
+def _scalar(kind: type, conv: cattrs.Converter) -> None:
+    # cattrs would turn "false" into True and 12.7 into 12; the spec's types are kept, with
+    # the lenient readings a faithful server may still produce: an integer sent as 12.0 or
+    # "12", a non-integral count (kept as sent), a number sent as "12.5", an id sent as 12
     def hook(value: Any, _: Any) -> Any:
-        if kind is bool and not isinstance(value, bool):
-            raise TypeError(f"expected a boolean, got {value!r}")
-        if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
-            if isinstance(value, float) and value.is_integer():
-                return int(value)
-            raise TypeError(f"expected an integer, got {value!r}")
-        if kind is float and (isinstance(value, bool) or not isinstance(value, (int, float))):
-            raise TypeError(f"expected a number, got {value!r}")
-        if kind is str and not isinstance(value, str):
-            raise TypeError(f"expected a string, got {value!r}")
-        return kind(value)
+        if kind is bool:
+            if not isinstance(value, bool):
+                raise TypeError(f"expected a boolean, got {value!r}")
+            return value
+        if kind is str:
+            if isinstance(value, int) and not isinstance(value, bool):
+                return str(value)
+            if not isinstance(value, str):
+                raise TypeError(f"expected a string, got {value!r}")
+            return value
+        number = _number(value)
+        if number is None:
+            raise TypeError(f"expected a{'n integer' if kind is int else ' number'}, "
+                            f"got {value!r}")
+        if kind is int:
+            return int(number) if float(number).is_integer() else number
+        return float(number)
 
     conv.register_structure_hook(kind, hook)
+
+
+def _open_enum(enum_cls: type[enum.Enum], conv: cattrs.Converter) -> None:
+    # ``Enum | str`` fields: a value the spec lists becomes its member, any other string is
+    # kept (a server may grow a status or format; the caller decides what it means)
+    def hook(value: Any, _: Any) -> enum.Enum | str:
+        if not isinstance(value, str):
+            raise TypeError(f"expected a string, got {value!r}")
+        try:
+            return enum_cls(value)
+        except ValueError:
+            return value
+
+    wanted = enum_cls | str
+    conv.register_structure_hook_func(lambda t: t == wanted, hook)
 
 
 def _vocabulary_tuple(enum_cls: type[enum.Enum], conv: cattrs.Converter) -> None:
     # the catalogue may grow new genres or languages: unknown ones are skipped, not fatal
     def hook(value: Any, _: Any) -> tuple[enum.Enum, ...]:
+        if value is None:
+            return ()
         if not isinstance(value, list):
             raise TypeError(f"expected a list, got {value!r}")
         known = {m.value: m for m in enum_cls}
@@ -340,9 +394,11 @@ def _vocabulary_tuple(enum_cls: type[enum.Enum], conv: cattrs.Converter) -> None
 def _build() -> cattrs.Converter:
     conv = make_converter()
     for kind in (bool, int, float, str):
-        _strict_scalar(kind, conv)
+        _scalar(kind, conv)
     for enum_cls in _ENUMS:  # exact values only (the str hook above would accept anything)
         conv.register_structure_hook(enum_cls, _enum_hook)
+    for enum_cls in _OPEN_ENUMS:
+        _open_enum(enum_cls, conv)
     for vocabulary in _VOCABULARIES:
         _vocabulary_tuple(vocabulary, conv)
     for model in _MODELS:
