@@ -156,6 +156,18 @@ def test_budget_guard_falls_back_to_input_duration(emu: VoiceDubEmulator,
     assert not emu.requests("POST", "*/generate") and emu.ledger.entries == []
 
 
+def test_voice_budget_guard_without_required_credits(emu: VoiceDubEmulator,
+                                                     vd: VoiceDubProvider) -> None:
+    created = vd.http.json("POST", "/v1/me/voices", json={"name": "v", "numberOfFiles": 1,
+                                                          "maxMinutes": 20})
+    del created["voice"]["requiredCredits"]
+    _answer(emu, "POST /v1/me/voices", created)
+    with pytest.raises(vk.CreditLimitExceeded) as info:
+        vd.clone_voice(tone_wav(1.0), name="v", max_minutes=10, max_credits=150)
+    assert info.value.need == 200  # 10 per maxMinute of the voice the server made
+    assert not emu.requests("POST", "*/clone") and emu.ledger.entries == []
+
+
 # -- error bodies ----------------------------------------------------------------------------
 
 

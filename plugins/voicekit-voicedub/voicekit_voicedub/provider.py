@@ -519,9 +519,13 @@ class VoiceDubProvider(Provider, ListVoices, CloneVoice, Dub, Balance):
         return envelope.voice, raw["voice"]
 
     def _check_voice_budget(self, voice: VoicePrivate, max_credits: str | None) -> None:
-        if max_credits is None or voice.required_credits is None:
+        if max_credits is None:
             return
-        limit, need = float(max_credits), float(voice.required_credits)
+        # without requiredCredits (null in VoicePrivate): the documented 10 per maxMinute
+        price = voice.required_credits
+        if price is None:
+            price = CREDITS_PER_MINUTE * voice.max_minutes
+        limit, need = float(max_credits), float(price)
         if need > limit:
             raise CreditLimitExceeded(
                 f"training voice {voice.id} needs {need:g} credits, over max_credits="
