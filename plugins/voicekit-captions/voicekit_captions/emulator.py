@@ -20,6 +20,7 @@ import os
 import re
 import struct
 import uuid
+from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any, ClassVar
 
@@ -76,6 +77,10 @@ class CaptionsEmulator(Emulator):
             ``CAPTIONS_EMULATOR_INSTANT`` environment variable, for ``voicekit emulate``,
             whose clients poll on the real clock while the emulator clock stands still).
         twin_seconds / queue_seconds / video_seconds: emulated durations.
+        numeric_ids: operation ids are JSON numbers (and must come back as numbers), a
+            variant the documentation allows.
+        slug_names: completed twins are listed with their name lower-cased and hyphenated
+            (``"Mary Jane"`` -> ``twin-2-mary-jane``), like the documentation's ``twin-1-sam``.
         (and the base class's ``clock=``, ``credits=``, ``port=``)
 
     Attributes:
@@ -83,6 +88,7 @@ class CaptionsEmulator(Emulator):
         operations: every operation by id.
         failing_twins: twin names whose creation FAILS, with the vendor's detail.
         creators: stock AI Creators.
+        bodies: the JSON bodies received (the last 1000), as (path, body) pairs.
     """
 
     provider = "captions"
@@ -92,6 +98,7 @@ class CaptionsEmulator(Emulator):
 
     def __init__(self, *, instant: bool | None = None, twin_seconds: float = 60.0,
                  queue_seconds: float = 12.0, video_seconds: float = 40.0,
+                 numeric_ids: bool = False, slug_names: bool = False,
                  clock: ManualClock | None = None, credits: float | None = None,
                  port: int = 0) -> None:
         if instant is None:
@@ -100,6 +107,9 @@ class CaptionsEmulator(Emulator):
         self.twin_seconds = twin_seconds
         self.queue_seconds = queue_seconds
         self.video_seconds = video_seconds
+        self.numeric_ids = numeric_ids
+        self.slug_names = slug_names
+        self.bodies: deque[tuple[str, Any]] = deque(maxlen=1000)
         self.languages: tuple[str, ...] = LANGUAGES
         self.creators: list[str] = list(STOCK_CREATORS)
         self.twins: list[str] = ["twin-1-sam"]
@@ -144,6 +154,7 @@ class CaptionsEmulator(Emulator):
         async def endpoint(request: Request) -> Response:
             raw = await request.body()
             body = await self.json_body(request) if raw.strip() else {}
+            self.bodies.append((request.url.path, body))
             if not isinstance(body, dict):
                 return _unprocessable([("body",), "Input should be a valid JSON object"])
             self._advance_all()
@@ -189,7 +200,7 @@ class CaptionsEmulator(Emulator):
             return _bad(f"Unsupported language: {language}")
         op = self._operation("twin", body)
         op.fails_with = self.failing_twins.get(name)
-        return JSONResponse({"operationId": op.id})
+        return JSONResponse({"operationId": self._public_id(op)})
 
     async def _twin_status(self, body: dict[str, Any]) -> Response:
         op = self._find(body, "twin")
@@ -243,7 +254,7 @@ class CaptionsEmulator(Emulator):
                                               f"{self.ledger.balance:g}"})
         op = self._operation("video", body)
         op.credits = seconds
-        return JSONResponse({"operationId": op.id})
+        return JSONResponse({"operationId": self._public_id(op)})
 
     async def _creator_poll(self, body: dict[str, Any]) -> Response:
         op = self._find(body, "video")
@@ -258,15 +269,20 @@ class CaptionsEmulator(Emulator):
     # -- operations ----------------------------------------------------------------------------
 
     def _operation(self, kind: str, body: dict[str, Any]) -> Operation:
-        op = Operation(id=str(uuid.uuid4()), kind=kind, started=self.clock.now(), body=body)
+        number = len(self.operations) + 1001
+        op = Operation(id=str(number) if self.numeric_ids else str(uuid.uuid4()), kind=kind,
+                       started=self.clock.now(), body=body)
         self.operations[op.id] = op
         return op
 
+    def _public_id(self, op: Operation) -> str | int:
+        return int(op.id) if self.numeric_ids else op.id
+
     def _find(self, body: dict[str, Any], kind: str) -> Operation | Response:
-        missing = _missing(body, ("operationId", str))
+        missing = _missing(body, ("operationId", int if self.numeric_ids else str))
         if missing is not None:
             return missing
-        op = self.operations.get(body["operationId"])
+        op = self.operations.get(str(body["operationId"]))
         if op is None or op.kind != kind:
             return json_error(404, {"detail": f"Operation not found: {body['operationId']}"})
         return op
@@ -287,7 +303,10 @@ class CaptionsEmulator(Emulator):
             if op.fails_with is not None:
                 return "FAILED", _FAILED_AT
             if op.result is None:
-                op.result = f"twin-{self._next_twin}-{op.body['name'].strip()}"
+                name = op.body["name"].strip()
+                if self.slug_names:
+                    name = re.sub(r"[^0-9a-z]+", "-", name.lower()).strip("-") or "twin"
+                op.result = f"twin-{self._next_twin}-{name}"
                 self._next_twin += 1
                 self.twins.append(op.result)
             return "COMPLETE", 100

@@ -54,18 +54,19 @@ _VIDEO_EXTENSIONS = (".mp4", ".mov")
 _IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg")
 _TWIN_NAME = re.compile(r"^twin-([A-Za-z0-9]+)-(\S.*)$")
 
-_TWIN_STATES = {
-    "PROCESSING": JobState.RUNNING,
-    "COMPLETE": JobState.SUCCEEDED,
-    "FAILED": JobState.FAILED,
-}
-_VIDEO_STATES = {
-    "QUEUED": JobState.PENDING,
-    "PROCESSING": JobState.RUNNING,
-    "COMPLETE": JobState.SUCCEEDED,
-    "FAILED": JobState.FAILED,
-}
-_DETAIL_FIELDS = ("detail", "error", "message", "reason", "failureReason")
+# The documented states, plus the obvious spellings of "done" and "failed" (an answer of
+# COMPLETED must not be polled until the timeout); any other state counts as running.
+_DONE_STATES = {"COMPLETE": JobState.SUCCEEDED, "COMPLETED": JobState.SUCCEEDED,
+                "SUCCEEDED": JobState.SUCCEEDED, "SUCCESS": JobState.SUCCEEDED,
+                "DONE": JobState.SUCCEEDED, "FAILED": JobState.FAILED,
+                "FAILURE": JobState.FAILED, "ERROR": JobState.FAILED,
+                "ERRORED": JobState.FAILED, "CANCELED": JobState.FAILED,
+                "CANCELLED": JobState.FAILED}
+_TWIN_STATES = {"PROCESSING": JobState.RUNNING, **_DONE_STATES}
+_VIDEO_STATES = {"QUEUED": JobState.PENDING, "PROCESSING": JobState.RUNNING, **_DONE_STATES}
+_DETAIL_FIELDS = ("detail", "error", "message", "msg", "reason", "failureReason")
+#: Job context key set when the vendor's operationId was a JSON number (sent back as one).
+_NUMERIC_ID = "operation_id_type"
 
 
 @attrs.frozen
@@ -181,6 +182,20 @@ class CaptionsProvider(Provider, CreateTwin):
         """POST ``body`` (``{}`` when None) to ``path``; ``read`` marks it safe to retry."""
         return self.http.json("POST", path, json=dict(body or {}), idempotent=read)
 
+    def _poll(self, path: str, job: Job[Any]) -> Any:
+        """POST ``{"operationId": ...}`` for ``job`` to a status endpoint.
+
+        The id goes back as the vendor sent it (a number stays a number); it is also sent
+        as the ``x-operation-id`` header, which an older form of the API read instead.
+        """
+        operation: str | int = job.id
+        if job.context.get(_NUMERIC_ID) == "int" and job.id.lstrip("-").isdigit():
+            operation = int(job.id)
+        headers = {"x-operation-id": job.id} if job.id.isascii() and job.id.isprintable() \
+            else {}
+        return self.http.json("POST", path, json={"operationId": operation},
+                              headers=headers, idempotent=True)
+
     # -- languages and script ------------------------------------------------------------
 
     def supported_languages(self) -> tuple[str, ...]:
@@ -200,6 +215,8 @@ class CaptionsProvider(Provider, CreateTwin):
                                field="language", limit="a supported language")
         wanted = language.strip().casefold()
         supported = self.supported_languages()
+        if not supported:  # nothing to check against: the vendor decides
+            return language.strip()
         for known in supported:
             if known.casefold() == wanted:
                 return known
@@ -208,10 +225,12 @@ class CaptionsProvider(Provider, CreateTwin):
                            f"(supported: {shown})", field="language",
                            limit="one of supported_languages()")
 
-    def twin_script(self, language: str = "English") -> str:
-        """The script to read aloud in the calibration video, in ``language``."""
+    def twin_script(self, language: str | None = "English") -> str:
+        """The script to read aloud in the calibration video, in ``language`` (None: the
+        vendor's default, English, and no language check)."""
         vendor_language = self._language(language)
-        body = self._post("/twin/script", {"language": vendor_language}, read=True)
+        request = {} if vendor_language is None else {"language": vendor_language}
+        body = self._post("/twin/script", request, read=True)
         if isinstance(body, str):
             return body
         if isinstance(body, Mapping):
@@ -226,14 +245,14 @@ class CaptionsProvider(Provider, CreateTwin):
     def list_twins(self) -> list[Twin]:
         """Your AI Twins, by their listed names (``Twin.id`` = ``"twin-1-sam"``)."""
         body = self._post("/twin/list", read=True)
-        items = body.get("twins") if isinstance(body, Mapping) else body
-        if not isinstance(items, list):
+        items = _list_in(body, "twins", "aiTwins")
+        if items is None:
             raise BadResponse(f"captions /twin/list sent no twins list: {str(body)[:80]}",
                               provider=self.name)
         twins = []
         for item in items:
-            name = item.get("name") if isinstance(item, Mapping) else item
-            if isinstance(name, str) and name:
+            name = _name_of(item, "name", "twinName", "twin", "id")
+            if name:
                 twin = parse_twin_name(name)
                 if isinstance(item, Mapping):
                     twin = Twin(id=twin.id, name=twin.name, raw=item)
@@ -247,7 +266,8 @@ class CaptionsProvider(Provider, CreateTwin):
             raise InvalidInput(f"twin name must be of the form twin-<id>-<name> as "
                                f"list_twins() gives it, got {value!r}", field="name",
                                limit="twin-<id>-<name>")
-        self._post("/twin/delete", {"name": value.strip()})
+        # the doc gives no answer body: any 2xx (JSON, empty or text) is a success
+        self.http.request("POST", "/twin/delete", json={"name": value.strip()}).close()
 
     def create_twin(
         self,
@@ -287,18 +307,18 @@ class CaptionsProvider(Provider, CreateTwin):
         if vendor_language is not None:
             body["language"] = vendor_language
         answer = self._post("/twin/create", body)
-        operation = _operation_id(answer, self.name)
-        return Job(self, "twin", operation, context={"name": name.strip()},
+        operation, context = _operation_id(answer, self.name)
+        return Job(self, "twin", operation, context={"name": name.strip(), **context},
                    update=JobUpdate(JobState.PENDING, raw=_raw(answer)))
 
     def _refresh_twin(self, job: Job[Twin]) -> JobUpdate[Twin]:
-        body = self._post("/twin/status", {"operationId": job.id}, read=True)
+        body = self._poll("/twin/status", job)
         if not isinstance(body, Mapping):
             raise BadResponse(f"captions /twin/status sent {str(body)[:80]!r}",
                               provider=self.name)
         status = str(body.get("state") or body.get("status") or "").upper()
         state = _TWIN_STATES.get(status, JobState.RUNNING)
-        progress = parse_progress(body.get("progress"))
+        progress = _progress(body.get("progress"), job.progress)
         if state is JobState.SUCCEEDED:
             return JobUpdate(state, vendor_status=status, progress=1.0, raw=body,
                              result=self._finished_twin(job, body))
@@ -315,13 +335,17 @@ class CaptionsProvider(Provider, CreateTwin):
         listed twin with the job's name (highest ``<id>``).
         """
         for field in ("twinName", "name", "twin"):
-            value = body.get(field)
-            if isinstance(value, str) and _TWIN_NAME.match(value):
+            value = _name_of(body.get(field), "name", "twinName")
+            if value and _TWIN_NAME.match(value):
                 return parse_twin_name(value)
         wanted = job.context.get("name")
-        matches = [t for t in self.list_twins() if wanted and t.name == wanted]
-        if matches:
-            return max(matches, key=_twin_order)
+        twins = self.list_twins() if wanted else []
+        # as given, else as the vendor may have spelt it (twin-3-mary-jane for "Mary Jane")
+        for same in (lambda t: t.name == wanted,
+                     lambda t: _loose(t.name) == _loose(wanted or "")):
+            matches = [t for t in twins if same(t)]
+            if matches:
+                return max(matches, key=_twin_order)
         name = wanted or job.id
         return Twin(id=name, name=name, raw={"operationId": job.id, **body})
 
@@ -330,17 +354,22 @@ class CaptionsProvider(Provider, CreateTwin):
     def list_creators(self) -> list[Creator]:
         """AI Creators a video can use: stock creators and your completed twins."""
         body = self._post("/creator/list", read=True)
-        if not isinstance(body, Mapping):
+        names = _list_in(body, "supportedCreators", "creators")
+        if names is None:
             raise BadResponse(f"captions /creator/list sent {str(body)[:80]!r}",
                               provider=self.name)
-        names = body.get("supportedCreators") or []
-        thumbnails = body.get("thumbnails") or {}
+        thumbnails = body.get("thumbnails") if isinstance(body, Mapping) else None
+        thumbnails = thumbnails if isinstance(thumbnails, Mapping) else {}
         creators = []
-        for name in names:
-            thumb = thumbnails.get(name) if isinstance(thumbnails, Mapping) else None
-            thumb = thumb if isinstance(thumb, Mapping) else {}
-            creators.append(Creator(name=str(name), image_url=thumb.get("imageUrl"),
-                                    video_url=thumb.get("videoUrl"), raw=dict(thumb)))
+        for item in names:
+            name = _name_of(item, "name", "creatorName", "id")
+            if not name:
+                continue
+            thumb = thumbnails.get(name)
+            if not isinstance(thumb, Mapping):  # the entry itself may carry the links
+                thumb = item if isinstance(item, Mapping) else {}
+            creators.append(Creator(name=name, image_url=_text(thumb.get("imageUrl")),
+                                    video_url=_text(thumb.get("videoUrl")), raw=dict(thumb)))
         return creators
 
     def generate_video(
@@ -384,30 +413,28 @@ class CaptionsProvider(Provider, CreateTwin):
         if webhook_id is not None:
             body["webhookId"] = webhook_id
         answer = self._post("/creator/submit", body)
-        operation = _operation_id(answer, self.name)
+        operation, context = _operation_id(answer, self.name)
         if cost is not None:
             self._emit("credits_spent", credits=cost.credits, operation="generate_video",
                        estimated=True)
-        return Job(self, "video", operation,
+        return Job(self, "video", operation, context=context,
                    update=JobUpdate(JobState.PENDING, raw=_raw(answer)))
 
     def _refresh_video(self, job: Job[Video]) -> JobUpdate[Video]:
-        body = self._post("/creator/poll", {"operationId": job.id}, read=True)
+        body = self._poll("/creator/poll", job)
         if not isinstance(body, Mapping):
             raise BadResponse(f"captions /creator/poll sent {str(body)[:80]!r}",
                               provider=self.name)
         status = str(body.get("state") or body.get("status") or "").upper()
         state = _VIDEO_STATES.get(status, JobState.RUNNING)
-        progress = parse_progress(body.get("progress"))
+        progress = _progress(body.get("progress"), job.progress)
         if state is JobState.SUCCEEDED:
-            url = body.get("url")
+            url = body.get("url") or body.get("videoUrl")
             if not isinstance(url, str) or not url:
                 raise BadResponse(f"captions says video {job.id} is COMPLETE but sent no url",
                                   provider=self.name)
-            duration = body.get("duration")
             video = Video(url=url, raw=body, fetch=self.download,
-                          duration=float(duration) if isinstance(duration, (int, float))
-                          else None)
+                          duration=_seconds(body.get("duration")))
             return JobUpdate(state, vendor_status=status, progress=1.0, result=video,
                              raw=body)
         if state is JobState.FAILED:
@@ -438,6 +465,16 @@ class CaptionsProvider(Provider, CreateTwin):
 # -- helpers ---------------------------------------------------------------------------
 
 
+def _progress(value: Any, previous: float | None) -> float | None:
+    """:func:`parse_progress`, except that a bare ``1`` after a higher reading is the
+    fraction 1.0 (a vendor counting 0..1), not 1 % (progress going backwards)."""
+    progress = parse_progress(value)
+    if progress == 0.01 and previous is not None and previous > 0.01 and \
+            not isinstance(value, str):
+        return 1.0
+    return progress
+
+
 def _check_script(script: Any) -> str:
     if not isinstance(script, str) or not script.strip():
         raise InvalidInput("script must be non-empty text", field="script", limit="non-empty")
@@ -460,30 +497,82 @@ def _check_url(url: Any, field: str, extensions: tuple[str, ...], what: str) -> 
                            limit=" | ".join(extensions))
 
 
+def _list_in(body: Any, *fields: str) -> list[Any] | None:
+    """The list a body carries: the body itself, under one of ``fields``, or the only list
+    among its values (``{"data": [...]}``); None when there is none."""
+    if isinstance(body, list):
+        return body
+    if not isinstance(body, Mapping):
+        return None
+    for field in fields:
+        if field in body and body[field] is None:  # present but null: nothing listed
+            return []
+        if isinstance(body.get(field), list):
+            return list(body[field])
+    lists = [v for v in body.values() if isinstance(v, list)]
+    return lists[0] if len(lists) == 1 else None
+
+
+def _name_of(item: Any, *fields: str) -> str | None:
+    """A non-empty name: the item itself if it is a string, else its first string field."""
+    if isinstance(item, Mapping):
+        item = next((item[f] for f in fields if isinstance(item.get(f), str)), None)
+    return item.strip() if isinstance(item, str) and item.strip() else None
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _seconds(value: Any) -> float | None:
+    """A duration in seconds from a number or a numeric string; None otherwise."""
+    if isinstance(value, bool):
+        return None
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        return None
+    return seconds if math.isfinite(seconds) and seconds >= 0 else None
+
+
+def _loose(name: str) -> str:
+    """A name compared loosely: case and punctuation ignored (``Mary Jane`` ~ ``mary-jane``)."""
+    return re.sub(r"[\W_]+", "", name.casefold())
+
+
 def _language_list(body: Any) -> tuple[str, ...]:
-    """Languages from ``[...]``, ``{"languages": [...]}`` or ``{"supportedLanguages": ...}``."""
-    items: Any = body
-    if isinstance(body, Mapping):
-        items = next((body[k] for k in ("languages", "supportedLanguages") if k in body),
-                     next((v for v in body.values() if isinstance(v, list)), None))
-    if not isinstance(items, list):
+    """Languages from ``[...]``, ``{"languages": [...]}``, ``{"supportedLanguages": ...}``;
+    entries are names or objects (``{"name"|"language"|"label"|...: "English"}``); an object
+    of names (``{"English": "en"}``) gives its keys."""
+    items: Any = _list_in(body, "languages", "supportedLanguages")
+    if items is None and isinstance(body, Mapping):
+        inner = next((body[k] for k in ("languages", "supportedLanguages") if k in body), body)
+        if isinstance(inner, Mapping) and inner and \
+                all(isinstance(k, str) and not isinstance(v, (list, Mapping))
+                    for k, v in inner.items()):
+            items = list(inner)
+    if items is None:
         raise BadResponse(f"captions sent no language list: {str(body)[:80]}",
                           provider=INFO.name)
     names = []
     for item in items:
-        if isinstance(item, Mapping):
-            item = item.get("name") or item.get("language")
-        if isinstance(item, str) and item.strip():
-            names.append(item.strip())
+        name = _name_of(item, "name", "language", "displayName", "label", "englishName")
+        if name:
+            names.append(name)
     return tuple(names)
 
 
-def _operation_id(body: Any, provider: str) -> str:
+def _operation_id(body: Any, provider: str) -> tuple[str, dict[str, str]]:
+    """The operation id of a create/submit answer, and the job context to keep: a numeric
+    id is remembered as such, to be sent back as a number."""
     if isinstance(body, Mapping):
         for field in ("operationId", "operation_id", "id"):
             value = body.get(field)
-            if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value):
-                return str(value)
+            if isinstance(value, bool) or not isinstance(value, (str, int)) or \
+                    not str(value).strip():
+                continue
+            return str(value).strip(), ({_NUMERIC_ID: "int"} if isinstance(value, int)
+                                        else {})
     raise BadResponse(f"captions sent no operationId: {str(body)[:80]}", provider=provider)
 
 
