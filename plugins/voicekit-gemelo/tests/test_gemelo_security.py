@@ -53,6 +53,7 @@ def test_preview_download_sends_no_credentials(gemelo: GemeloProvider,
         assert w.getnframes() > 0
     storage = gemelo_emulator.storage
     assert len(storage.log) == 1 and not storage.log[0].has_credentials
+    assert storage.log[0].header("x-client-id") is None  # the prose's name for the key
     assert storage.violations == []
     with pytest.raises(vk.InvalidInput, match="previewUrls"):
         gemelo.download_preview(vk.Voice(id="1", name="x", provider="gemelo"), tmp_path / "y")

@@ -263,3 +263,20 @@ def test_error_events_without_a_close_reason_still_explain() -> None:
     assert isinstance(auth, vk.AuthenticationError)
     odd = _StreamErrors("gemelo").close_error(4999, "")
     assert type(odd) is vk.ProviderError and "no reason given" in odd.message
+
+
+def test_duplex_with_a_riff_header_per_convert_still_joins_into_one_wav(
+        gemelo: GemeloProvider, gemelo_emulator: GemeloEmulator) -> None:
+    # the docs do not say whether each convert of a duplex stream starts a new WAV
+    gemelo_emulator.header_per_text = True
+    pieces = ["First part.", "Second part, a bit longer.", "Third."]
+    with gemelo.open_stream(voice=24) as duplex:
+        for piece in pieces:
+            duplex.send(piece)
+        duplex.finish()
+        audio = duplex.read()
+    assert gemelo_emulator.streams[-1].close_code == 1000
+    expected = b"".join(gemelo_emulator.expected_pcm(p, 24, 22050) for p in pieces)
+    info = parse_wav_header(audio.data)
+    assert audio.data[info.data_offset:] == expected  # no stray headers inside the PCM
+    assert info.data_size == len(expected) and audio.sample_rate == 22050

@@ -161,6 +161,11 @@ class GemeloEmulator(Emulator):
         self.streams: list[StreamRecord] = []
         #: whether cloned-voice pages carry ``nextCursor`` (False: a bare ``{"items"}``)
         self.send_cursor = True
+        #: a server-side cap on ``limit`` applied silently (None: ``limit`` is honoured)
+        self.page_cap: int | None = None
+        #: whether a duplex stream starts a new WAV (RIFF header) for every convert; the
+        #: docs do not say, so both are served (default: one WAV for the whole stream)
+        self.header_per_text = False
         self.gate = FrameGate()
         super().__init__(**kwargs)
 
@@ -328,6 +333,8 @@ class GemeloEmulator(Emulator):
             return self._error(400, "VALIDATION_ERROR", "limit must be an integer")
         if not 1 <= limit <= 100:
             return self._error(400, "VALIDATION_ERROR", "limit must be between 1 and 100")
+        if self.page_cap is not None:
+            limit = min(limit, self.page_cap)
         cursor = query.get("cursor")
         ids = sorted(self.cloned)
         start = 0
@@ -382,7 +389,7 @@ class GemeloEmulator(Emulator):
                     return
                 text = self._convert_text(message)
                 await self._speak(ws, record, params, text, header=header)
-                header = False
+                header = self.header_per_text
 
         await self._serve(ws, "duplex", run)
 

@@ -9,15 +9,23 @@ so callers never pass it by hand.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import urllib.parse
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
 from voicekit_core import validate
-from voicekit_core.audio import AudioInput, AudioSource, finalize_wav_bytes, sniff_format
+from voicekit_core.audio import (
+    AudioInput,
+    AudioSource,
+    finalize_wav_bytes,
+    parse_wav_header,
+    sniff_format,
+)
 from voicekit_core.capabilities import (
     CloneVoice,
     ConvertVoice,
@@ -92,6 +100,9 @@ _LANGUAGE_CODES = {
 _LANGUAGE_CATEGORIES = ("language", "languages", "lang", "locale")
 
 _CREDITS_HINT = re.compile(r"credit|balance|insufficient|payment", re.I)
+# a 403 that is about the keys themselves (e.g. "Not authenticated") is an auth failure
+_CREDENTIAL_HINT = re.compile(r"authenticat|api ?key|client ?key|credential|"
+                              r"unauthori[sz]ed|invalid.{0,20}key|missing.{0,20}key", re.I)
 _AUTH_HINT = re.compile(r"auth|api ?key|client ?key|credential|unauthori[sz]ed", re.I)
 
 # WebSocket close codes -> errors (4xxx codes mirror HTTP statuses; 4001 is "unauthorised").
@@ -149,7 +160,10 @@ class GemeloProvider(Provider, ListVoices, Synthesize, StreamSynthesize, Convert
     # -- transport hooks ---------------------------------------------------------------
 
     def auth_headers(self) -> dict[str, str]:
-        return {"X-Client-Key": self.credential("client_key").reveal(),
+        """``X-Client-Key`` and ``X-API-Key`` (the API reference); the client key also as
+        ``X-Client-ID``, the name the vendor doc's prose uses."""
+        client_key = self.credential("client_key").reveal()
+        return {"X-Client-Key": client_key, "X-Client-ID": client_key,
                 "X-API-Key": self.credential("api_key").reveal()}
 
     def parse_error(self, response: HttpResponse) -> ErrorDetails:
@@ -157,16 +171,22 @@ class GemeloProvider(Provider, ListVoices, Synthesize, StreamSynthesize, Convert
         body = response.json_object()
         if body is None:
             return ErrorDetails(response.summary())
-        message = _first_str(body, "message", "detail", "error", "text")
+        nested = body.get("error")
+        if isinstance(nested, dict):  # {"error": {"message", "code"}} (tolerated)
+            body = {**body, **nested}
+        message = (_first_str(body, "message", "detail") or _detail_list(body.get("message"))
+                   or _detail_list(body.get("detail")) or _first_str(body, "error", "text"))
         title = _first_str(body, "text")
         if title and message and title != message:
             message = f"{title}: {message}"
         code = body.get("code")
-        code_str = str(code) if code is not None else None
+        code_str = str(code) if code is not None and not isinstance(code, bool) else None
         details = ErrorDetails(message or f"HTTP {response.status}", code=code_str)
         hint = f"{code_str or ''} {message or ''}"
         if response.status in (400, 402, 403, 429) and _CREDITS_HINT.search(hint):
             return ErrorDetails(details.message, code=code_str, error=InsufficientCredits)
+        if response.status == 403 and _CREDENTIAL_HINT.search(hint):
+            return ErrorDetails(details.message, code=code_str, error=AuthenticationError)
         return details
 
     # -- voices ------------------------------------------------------------------------
@@ -223,31 +243,48 @@ class GemeloProvider(Provider, ListVoices, Synthesize, StreamSynthesize, Convert
     def _cloned_items(self) -> Iterator[dict[str, Any]]:
         """GET /v1/cloned-voices page by page (``limit`` / ``cursor``).
 
-        The cursor comes from the answer (``nextCursor``...); an answer that is a full page
-        without one is followed by a best-effort request for the ids after the last one.
+        Gemelo documents the ``cursor`` parameter but not where the next one comes from.
+        A cursor in the answer (``nextCursor``, ``next`` as a token or a URL...) is used;
+        an explicit null one (or ``hasMore: false``) ends the listing. An answer with no
+        cursor at all whose page looks full (the ``limit`` asked for, or a server cap:
+        the first page's size, at least 10) is followed by a best-effort request for the
+        ids after the last one; the vendor refusing that guess, or repeating itself, ends it.
         """
         cursor: str | None = None
         guessed = False
+        limit: int | None = CLONED_PAGE_SIZE
+        full_page = CLONED_PAGE_SIZE
         seen: set[str] = set()
-        for _ in range(MAX_PAGES):
-            params: dict[str, Any] = {"limit": CLONED_PAGE_SIZE}
+        for page in range(MAX_PAGES):
+            params: dict[str, Any] = {} if limit is None else {"limit": limit}
             if cursor is not None:
                 params["cursor"] = cursor
             try:
                 body = self.http.json("GET", "/v1/cloned-voices", params=params)
-            except (InvalidRequest, NotFound):
-                if guessed:  # the vendor did not take the guessed cursor: that was all
+            except InvalidRequest:
+                if page == 0 and limit is not None:  # a server with a lower limit cap:
+                    limit = None  # ask again with its default page size
+                    body = self.http.json("GET", "/v1/cloned-voices")
+                elif guessed:  # the vendor did not take the guessed cursor: that was all
+                    return
+                else:
+                    raise
+            except NotFound:
+                if guessed:
                     return
                 raise
             items = _items(body, "/v1/cloned-voices")
             fresh = [i for i in items if str(i.get("id")) not in seen]
             yield from fresh
             seen.update(str(i.get("id")) for i in fresh)
-            cursor = _next_cursor(body)
-            guessed = cursor is None and len(items) >= CLONED_PAGE_SIZE and bool(fresh)
-            if guessed:
-                cursor = str(fresh[-1].get("id"))
-            if cursor is None or not fresh:
+            if not fresh:
+                return
+            if page == 0 and len(items) >= 10:
+                full_page = min(full_page, len(items))
+            told, next_cursor = _next_cursor(body, sent=cursor)
+            guessed = not told and len(items) >= full_page
+            cursor = str(fresh[-1].get("id")) if guessed else next_cursor
+            if cursor is None:
                 return
 
     def _voice(self, item: Mapping[str, Any], kind: str) -> Voice:
@@ -342,9 +379,9 @@ class GemeloProvider(Provider, ListVoices, Synthesize, StreamSynthesize, Convert
         url = self.http.websocket_url(f"/v1/tts/stream/{mode}/ws", {
             "voiceId": voice_id, "voiceType": vtype, "format": fmt, "sr": rate})
         errors = _StreamErrors(self.name)
-        session = WebSocketSession(url, provider=self.name, headers=self.auth_headers(),
-                                   timeout=self._read_timeout(),
-                                   close_error=errors.close_error)
+        session = _GemeloSession(url, provider=self.name, headers=self.auth_headers(),
+                                 timeout=self._read_timeout(),
+                                 close_error=errors.close_error, wav=fmt == "wav")
         return session, errors
 
     def _auth_message(self) -> dict[str, str]:
@@ -405,8 +442,8 @@ class GemeloProvider(Provider, ListVoices, Synthesize, StreamSynthesize, Convert
         source.require_format(("wav",), field="samples")
         source.require_max_size(CLONE_MAX_BYTES, field="samples")
         source.require_duration(maximum=CLONE_MAX_SECONDS, field="samples")
-        body = self.http.json("POST", "/v1/cloned-voices",
-                              multipart={"audio": source, "name": name})
+        body = _unwrap(self.http.json("POST", "/v1/cloned-voices",
+                                      multipart={"audio": source, "name": name}))
         if not isinstance(body, dict):
             raise BadResponse("gemelo answered a clone request without a voice object",
                               provider=self.name)
@@ -432,7 +469,7 @@ class GemeloProvider(Provider, ListVoices, Synthesize, StreamSynthesize, Convert
         name = _check_name(name)
         response = self.http.request("PATCH", f"/v1/cloned-voices/{voice_id}",
                                      json={"name": name}, idempotent=True)
-        body = response.json() if response.content else None
+        body = _unwrap(response.json_object())  # the answer is undocumented: any or none
         if isinstance(body, dict) and body.get("id") is not None:
             return self._voice(body, "cloned")
         raw: dict[str, Any] = dict(voice.raw) if isinstance(voice, Voice) else {"id": voice_id}
@@ -448,8 +485,11 @@ class GemeloProvider(Provider, ListVoices, Synthesize, StreamSynthesize, Convert
                          index: int = 0) -> Path:
         """Save one of a voice's ``previewUrls`` to ``path`` (no credentials sent off-origin)."""
         urls = voice.raw.get("previewUrls") if isinstance(voice, Voice) else None
-        if isinstance(urls, str):
+        if isinstance(urls, (str, dict)):
             urls = [urls]
+        if isinstance(urls, list):  # plain URLs, or objects carrying one ({"url": ...})
+            urls = [u.get("url") if isinstance(u, dict) else u for u in urls]
+            urls = [u for u in urls if isinstance(u, str) and u]
         if not isinstance(urls, list) or not urls:
             raise InvalidInput(f"voice {getattr(voice, 'id', voice)!r} has no previewUrls "
                                "(pass a Voice from list_voices())", field="voice",
@@ -510,9 +550,11 @@ class GemeloProvider(Provider, ListVoices, Synthesize, StreamSynthesize, Convert
         data = response.content
         headers = response.headers
         ctype = headers.get("Content-Type", "").split(";")[0].strip().lower()
-        fmt = _CONTENT_FORMATS.get(ctype) or sniff_format(data[:64]) or "wav"
+        fmt = _audio_format(data[:64], ctype)
         size = _int_header(headers, "Audio-Size-Bytes")
-        if size is not None and size != len(data):
+        if size is not None and size > len(data) and "Content-Length" not in headers:
+            # a chunked body that ended short (a Content-Length is checked by the transport;
+            # Audio-Size-Bytes may count the samples only, so a smaller body is not a sign)
             raise StreamInterrupted(f"gemelo announced {size} bytes of audio but sent "
                                     f"{len(data)}", received_bytes=len(data),
                                     provider=self.name, status=response.status)
@@ -531,6 +573,36 @@ class GemeloProvider(Provider, ListVoices, Synthesize, StreamSynthesize, Convert
         return Audio(data=data, format=fmt,
                      duration=millis / 1000 if millis is not None and fmt != "wav" else None,
                      metadata=metadata)
+
+
+# -- streams ---------------------------------------------------------------------------
+
+
+class _GemeloSession(WebSocketSession):
+    """A stream whose WAV may repeat its RIFF header: Gemelo's docs do not say whether a
+    duplex stream (or a long simplex one) starts a new WAV for each piece of text, so a
+    header at the start of a later frame is dropped and one continuous WAV is handed on."""
+
+    def __init__(self, url: str, *, wav: bool, **kwargs: Any) -> None:
+        super().__init__(url, **kwargs)
+        self._wav = wav
+
+    def iter_binary(self, on_text: Callable[[str], None] | None = None) -> Iterator[bytes]:
+        frames = super().iter_binary(on_text)
+        return _one_wav(frames) if self._wav else frames
+
+
+def _one_wav(frames: Iterator[bytes]) -> Iterator[bytes]:
+    started = False
+    for frame in frames:
+        if started and frame[:4] == b"RIFF" and frame[8:12] == b"WAVE":
+            # (not a whole header after all: the frame is handed on as it is)
+            with contextlib.suppress(InvalidInput):
+                frame = frame[parse_wav_header(frame).data_offset:]
+            if not frame:
+                continue
+        started = started or bool(frame)
+        yield frame
 
 
 # -- stream errors ----------------------------------------------------------------------
@@ -638,6 +710,15 @@ def _first_str(body: Mapping[str, Any], *keys: str) -> str | None:
     return None
 
 
+def _unwrap(body: Any) -> Any:
+    """A voice object, also when wrapped (``{"voice": {...}}`` / ``{"data": {...}}``)."""
+    if isinstance(body, dict) and body.get("id") is None:
+        for key in ("voice", "data", "item", "clonedVoice", "result"):
+            if isinstance(body.get(key), dict):
+                return body[key]
+    return body
+
+
 def _items(body: Any, path: str) -> list[dict[str, Any]]:
     if isinstance(body, dict):
         for key in ("items", "voices", "data", "results"):
@@ -650,17 +731,58 @@ def _items(body: Any, path: str) -> list[dict[str, Any]]:
     return [item for item in body if isinstance(item, dict)]
 
 
-def _next_cursor(body: Any) -> str | None:
+def _next_cursor(body: Any, *, sent: str | None) -> tuple[bool, str | None]:
+    """``(told, cursor)``: whether the answer says where paging goes on (an explicit null
+    ``nextCursor`` or ``hasMore: false`` says "nowhere"), and the next cursor if any.
+
+    A ``next`` that is a URL gives its ``cursor`` query parameter; a ``cursor`` that merely
+    echoes the one sent is not a next cursor.
+    """
     if not isinstance(body, dict):
-        return None
+        return False, None
     places = [body] + [body[k] for k in ("pagination", "meta", "page", "paging")
                        if isinstance(body.get(k), dict)]
+    told = False
     for place in places:
-        for key in ("nextCursor", "next_cursor", "cursor", "next"):
-            value = place.get(key)
-            if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value):
-                return str(value)
-    return None
+        for key in ("nextCursor", "next_cursor", "next", "cursor"):
+            if key not in place:
+                continue
+            value = place[key]
+            if key != "cursor":
+                told = True
+            if isinstance(value, bool) or not isinstance(value, (str, int)) or not str(value):
+                continue
+            cursor = _cursor_of(str(value))
+            if cursor is not None and cursor != sent:
+                return True, cursor
+        for key in ("hasMore", "has_more", "hasNext", "has_next"):
+            if place.get(key) is False:
+                return True, None
+    return told, None
+
+
+def _cursor_of(value: str) -> str | None:
+    """A cursor token, or the ``cursor`` parameter of a next-page URL (None if it has none)."""
+    if "://" not in value and not value.startswith(("/", "?")):
+        return value
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(value).query)
+    found = query.get("cursor") or query.get("nextCursor")
+    return found[0] if found else None
+
+
+def _detail_list(detail: object) -> str | None:
+    """A validation ``detail`` list (``[{"loc", "msg"}...]``) as one message."""
+    if not isinstance(detail, list):
+        return None
+    parts = []
+    for entry in detail:
+        if isinstance(entry, dict) and isinstance(entry.get("msg"), str):
+            loc = entry.get("loc")
+            where = ".".join(str(x) for x in loc) if isinstance(loc, list) else ""
+            parts.append(f"{where}: {entry['msg']}" if where else entry["msg"])
+        elif isinstance(entry, str):
+            parts.append(entry)
+    return "; ".join(parts) or None
 
 
 def _label_pairs(raw: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -700,6 +822,17 @@ def _languages(raw: Mapping[str, Any]) -> tuple[str, ...]:
 def _speaks(voice: Voice, language: str) -> bool:
     """Language names (``"English"``) are read as their codes first."""
     return voice.speaks(_LANGUAGE_CODES.get(language.strip().lower(), language.strip()))
+
+
+def _audio_format(head: bytes, ctype: str) -> str:
+    """The bytes decide when they carry a signature (a generic ``application/octet-stream``
+    or a wrong Content-Type is common); a bare MPEG frame sync is weak evidence (PCM can
+    start like one), so a known audio Content-Type wins over it."""
+    sniffed = sniff_format(head)
+    declared = _CONTENT_FORMATS.get(ctype)
+    if sniffed is not None and (sniffed != "mp3" or head[:3] == b"ID3" or declared is None):
+        return sniffed
+    return declared or sniffed or "wav"
 
 
 def _int_header(headers: Mapping[str, str], name: str) -> int | None:
