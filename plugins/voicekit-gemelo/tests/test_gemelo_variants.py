@@ -261,3 +261,11 @@ def test_preview_urls_given_as_objects(gemelo: GemeloProvider,
     assert path.read_bytes() == tone_wav(0.2)
     assert not gemelo_emulator.storage.log[-1].has_credentials
     assert gemelo_emulator.storage.log[-1].header("x-client-id") is None
+
+
+def test_json_instead_of_audio_is_a_bad_response(gemelo: GemeloProvider,
+                                                 gemelo_emulator: GemeloEmulator) -> None:
+    gemelo_emulator.faults.add("POST /v1/tts/convert", "status", status=200,
+                               body=b'{"message": "Voice is still processing"}')
+    with pytest.raises(vk.BadResponse, match="Voice is still processing"):
+        gemelo.synthesize("Hello", voice=35)

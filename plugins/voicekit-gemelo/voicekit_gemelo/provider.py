@@ -561,6 +561,13 @@ class GemeloProvider(Provider, ListVoices, Synthesize, StreamSynthesize, Convert
         if not data:
             raise BadResponse("gemelo sent an empty audio body", provider=self.name,
                               status=response.status, request_id=response.request_id)
+        if ctype.endswith("json") or (sniff_format(data[:64]) is None
+                                      and data.lstrip()[:1] in (b"{", b"[")):
+            body = response.json_object() or {}
+            said = _first_str(body, "message", "detail", "error", "text") or str(data[:80])
+            raise BadResponse(f"gemelo answered JSON instead of audio: {said}",
+                              provider=self.name, status=response.status,
+                              request_id=response.request_id)
         if fmt == "wav" and data[:4] == b"RIFF":
             try:
                 data = finalize_wav_bytes(data)
