@@ -180,9 +180,29 @@ class WebSocketSession:
         try:
             ws.send(text)
         except (OSError, websocket.WebSocketException) as exc:
+            error = self._pending_close_error()
+            if error is not None:  # the server closed first: its reason says why
+                raise error from None
             raise StreamInterrupted(
                 f"the stream to {self._redacted} broke while sending: {type(exc).__name__}",
                 received_bytes=self.received_bytes, provider=self.provider) from None
+
+    def _pending_close_error(self) -> VoicekitError | None:
+        """After a failed send: the error of a close frame the server sent, if one waits."""
+        ws = self._ws
+        if ws is None:
+            return None
+        try:
+            ws.settimeout(1.0)
+            opcode, frame = ws.recv_data_frame(control_frame=True)
+        except Exception:
+            return None
+        if opcode != websocket.ABNF.OPCODE_CLOSE:
+            return None
+        self._closed = True
+        _KEEPALIVE.discard(self)
+        code, reason = _close_status(frame.data)
+        return self._close_error(code, reason)
 
     # -- receiving -----------------------------------------------------------------------
 

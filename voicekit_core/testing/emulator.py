@@ -52,7 +52,8 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 #: Headers that carry credentials at some vendor; storage refuses all of them.
-CREDENTIAL_HEADERS = ("authorization", "x-api-key", "x-client-key", "api-key", "cookie")
+CREDENTIAL_HEADERS = ("authorization", "x-api-key", "x-client-key", "x-client-id", "api-key",
+                      "cookie")
 
 
 def json_error(status: int, body: Mapping[str, Any],
