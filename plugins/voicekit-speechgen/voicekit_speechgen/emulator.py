@@ -99,6 +99,7 @@ class SpeechgenEmulator(Emulator):
         self.voices: dict[str, dict[str, Any]] = {v["id"]: dict(v) for v in STOCK_VOICES}
         self.models: dict[str, dict[str, Any]] = {}
         self.clone_uploads: list[dict[str, Any]] = []  # what each POST /voice-clone got
+        self.tts_bodies: list[Any] = []  # the JSON body of each POST /text-to-speech
         self._fail_next: list[str] = []
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
@@ -181,6 +182,7 @@ class SpeechgenEmulator(Emulator):
 
     async def text_to_speech(self, request: Request) -> Response:
         body = await self.json_body(request)
+        self.tts_bodies.append(body)
         if not isinstance(body, dict):
             return _error(400, "invalid_request", "The body must be a JSON object")
         text = body.get("text")

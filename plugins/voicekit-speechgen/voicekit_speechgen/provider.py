@@ -10,6 +10,8 @@ where a voice is needed is refused locally with an explanation.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import logging
 import math
@@ -192,7 +194,7 @@ class SpeechgenProvider(Provider, ListVoices, Synthesize, CloneVoice):
                       "code": body.get("code") or (inner if " " not in inner else None)}
         else:
             fields = body
-        message = _text(fields.get("message")) or _text(fields.get("detail"))
+        message = _text(fields.get("message")) or _detail_message(fields.get("detail"))
         code = _text(fields.get("code"))
         param = _text(fields.get("param"))
         message = message or (code.replace("_", " ") if code else f"HTTP {response.status}")
@@ -253,16 +255,30 @@ class SpeechgenProvider(Provider, ListVoices, Synthesize, CloneVoice):
             yield self._stock_voice(item)
 
     def _cloned_voices(self) -> Iterator[Voice]:
-        for model in self.list_models():
+        try:
+            models = self.list_models()
+        except ProviderError as exc:
+            # GET /models is not on Speechgen's cloning page; a server without it has no
+            # listable cloned voices (list_models() itself still raises)
+            if exc.status in (404, 405, 501):
+                log.info("speechgen: GET /models is not available (%s); listing stock "
+                         "voices only", exc.status)
+                return
+            raise
+        for model in models:
+            if model.ready and not model.voice_id:
+                # a summary list may leave voice_id out: GET /models/{id} carries it
+                model = self.get_model(model.model_id)
             if model.ready and model.voice_id:
                 yield model.as_voice(self.name)
 
     def _stock_voice(self, item: Any) -> Voice:
-        if not isinstance(item, Mapping) or not item.get("id"):
+        voice_id = _first_id(item, "id", "voice_id") if isinstance(item, Mapping) else None
+        if not isinstance(item, Mapping) or voice_id is None:
             raise BadResponse(f"speechgen sent a voice without an id: {str(item)[:80]}",
                               provider=self.name)
         description = item.get("description")
-        return Voice(id=str(item["id"]), name=str(item.get("name") or item["id"]),
+        return Voice(id=voice_id, name=str(item.get("name") or voice_id),
                      provider=self.name, kind="stock", languages=_languages(item),
                      description=str(description) if description else None, raw=dict(item))
 
@@ -343,22 +359,54 @@ class SpeechgenProvider(Provider, ListVoices, Synthesize, CloneVoice):
     def _audio(self, response: HttpResponse, requested: str) -> Audio:
         data = response.content
         ctype = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        duration = _header_number(response.headers.get("X-Audio-Duration"))
+        used = _header_number(response.headers.get("X-Characters-Used"))
         if ctype.endswith("json") or ctype.startswith("text/"):
-            raise BadResponse(f"speechgen answered text-to-speech with {ctype}, not audio: "
-                              f"{data[:80]!r}", provider=self.name, status=response.status,
-                              request_id=response.request_id)
+            # Speechgen sends the audio itself; a JSON answer carrying the audio (a link
+            # or base64) is read too, anything else is a clear BadResponse
+            data, ctype, duration, used = self._json_audio(response, ctype, duration, used)
         if not data:
             raise BadResponse("speechgen sent an empty audio body", provider=self.name,
                               status=response.status, request_id=response.request_id)
         fmt = _CONTENT_FORMATS.get(ctype) or sniff_format(data[:64]) or requested
-        duration = _header_number(response.headers.get("X-Audio-Duration"))
-        used = _header_number(response.headers.get("X-Characters-Used"))
         metadata: dict[str, Any] = {
             "characters_used": int(used) if used is not None else None,
             "content_type": ctype or None,
             "request_id": response.request_id,
         }
         return Audio(data=data, format=fmt, duration=duration, metadata=metadata)
+
+    def _json_audio(self, response: HttpResponse, ctype: str, duration: float | None,
+                    used: float | None) -> tuple[bytes, str, float | None, float | None]:
+        """(audio bytes, content type, duration, characters) from a JSON TTS answer."""
+        body = response.json_object()
+        if isinstance(body, Mapping) and isinstance(body.get("data"), Mapping):
+            body = {**body, **body["data"]}
+        if body is not None:
+            if duration is None:
+                duration = _header_number(_text(body.get("duration")
+                                                if body.get("duration") is not None
+                                                else body.get("audio_duration")))
+            if used is None:
+                used = _header_number(_text(body.get("characters_used")
+                                            if body.get("characters_used") is not None
+                                            else body.get("characters")))
+            encoded = next((body[k] for k in ("audio", "audio_content", "audio_base64")
+                            if isinstance(body.get(k), str) and body[k]), None)
+            if encoded is not None and not encoded.startswith(("http://", "https://")):
+                try:
+                    return base64.b64decode(encoded, validate=True), "", duration, used
+                except (binascii.Error, ValueError):
+                    pass
+            url = encoded or next((body[k] for k in ("audio_url", "url")
+                                   if isinstance(body.get(k), str) and body[k]), None)
+            if url is not None and url.startswith(("http://", "https://")):
+                fetched = self.http.request("GET", url)
+                kind = (fetched.headers.get("Content-Type") or "").split(";")[0]
+                return fetched.content, kind.strip().lower(), duration, used
+        raise BadResponse(f"speechgen answered text-to-speech with {ctype}, not audio: "
+                          f"{response.content[:80]!r}", provider=self.name,
+                          status=response.status, request_id=response.request_id)
 
     # -- cloning -----------------------------------------------------------------------
 
@@ -501,21 +549,20 @@ class SpeechgenProvider(Provider, ListVoices, Synthesize, CloneVoice):
         if not isinstance(body, Mapping):
             raise BadResponse(f"speechgen sent a model that is not an object: {str(body)[:80]}",
                               provider=self.name)
-        model_id = body.get("model_id") or body.get("id")
-        if not model_id:
+        model_id = _first_id(body, "model_id", "id")
+        if model_id is None:
             raise BadResponse(f"speechgen sent a model without model_id: {str(body)[:80]}",
                               provider=self.name)
-        usage = body.get("usage_count")
+        usage = _header_number(_text(body.get("usage_count")))
         samples = body.get("samples")
-        voice_id = body.get("voice_id")
+        voice_id = _first_id(body, "voice_id")
         return VoiceModel(
             model_id=str(model_id), name=str(body.get("name") or model_id),
             status=str(body.get("status") or "processing"),
-            voice_id=str(voice_id) if voice_id else None,
+            voice_id=voice_id,
             description=_text(body.get("description")),
             created_at=parse_datetime(body.get("created_at")),
-            usage_count=int(usage) if isinstance(usage, (int, float)) and
-            not isinstance(usage, bool) else None,
+            usage_count=int(usage) if usage is not None else None,
             estimated_completion=_eta(body),
             samples=tuple(s for s in samples if isinstance(s, Mapping))
             if isinstance(samples, list) else (),
@@ -548,7 +595,8 @@ def _check_range(value: tuple[float, float] | None, field: str) -> tuple[float, 
     return (low, high)
 
 
-def _check_number(value: Any, field: str, bounds: tuple[float, float] | None) -> float:
+def _check_number(value: Any, field: str, bounds: tuple[float, float] | None
+                  ) -> int | float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) \
             or not math.isfinite(value):
         raise InvalidInput(f"{field} must be a number, got {value!r}", field=field,
@@ -557,7 +605,9 @@ def _check_number(value: Any, field: str, bounds: tuple[float, float] | None) ->
         raise InvalidInput(f"{field}={value:g} is out of range; allowed {bounds[0]:g} to "
                            f"{bounds[1]:g}", field=field,
                            limit=f"{bounds[0]:g} to {bounds[1]:g}")
-    return float(value)
+    # keep the caller's type: an integer stays an integer in the JSON (pitch's documented
+    # default is the integer 0, and a strict server may refuse 2.0 for an integer field)
+    return value if isinstance(value, int) else float(value)
 
 
 def _segment(value: str) -> str:
@@ -565,7 +615,37 @@ def _segment(value: str) -> str:
 
 
 def _text(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return None
     return str(value) if isinstance(value, (str, int, float)) and str(value) else None
+
+
+def _first_id(body: Mapping[str, Any], *keys: str) -> str | None:
+    """The first of ``keys`` holding an id (a non-empty string or an integer) as str."""
+    for key in keys:
+        value = body.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
+
+
+def _detail_message(value: Any) -> str | None:
+    """``detail`` as a string, or a list of ``{"msg", "loc"}`` validation problems."""
+    if isinstance(value, list):
+        parts = []
+        for item in value:
+            if isinstance(item, Mapping):
+                where = item.get("loc")
+                place = ".".join(str(p) for p in where) if isinstance(where, list) else None
+                msg = _text(item.get("msg")) or _text(item.get("message"))
+                if msg:
+                    parts.append(f"{place}: {msg}" if place else msg)
+            elif _text(item):
+                parts.append(str(item))
+        return "; ".join(parts) or None
+    return _text(value)
 
 
 def _items(body: Any, key: str, path: str) -> list[Any]:
@@ -596,11 +676,24 @@ def _styles(item: Mapping[str, Any]) -> set[str]:
     return set()
 
 
+_UNITS = {"": 1.0, "s": 1.0, "sec": 1.0, "secs": 1.0, "second": 1.0, "seconds": 1.0,
+          "m": 60.0, "min": 60.0, "mins": 60.0, "minute": 60.0, "minutes": 60.0,
+          "ms": 0.001}
+
+
 def _header_number(value: str | None) -> float | None:
+    """A non-negative number from a header or a loose field: ``"2.5"``, ``"2.5s"``,
+    ``"60 seconds"``, ``"1 minute"`` (as seconds), ``"~60"``; None when unreadable."""
     if value is None:
         return None
+    text = value.strip().lstrip("~").strip().lower()
+    number_part = text.rstrip("abcdefghijklmnopqrstuvwxyz").strip()
+    unit = text[len(number_part):].strip() if text.startswith(number_part) else ""
+    scale = _UNITS.get(unit)
+    if scale is None:
+        return None
     try:
-        number = float(value.strip().rstrip("s"))
+        number = float(number_part) * scale
     except ValueError:
         return None
     return number if math.isfinite(number) and number >= 0 else None
