@@ -231,3 +231,24 @@ def test_doc_error_envelope_with_param(speechgen: SpeechgenProvider,
         speechgen.synthesize("Hello", voice="zz")
     assert info.value.code == "invalid_voice" and info.value.status == 400
     assert "Voice 'zz' not found (param: voice)" in str(info.value)
+
+
+def test_clone_answer_already_failed_with_200(speechgen: SpeechgenProvider,
+                                              speechgen_emulator: SpeechgenEmulator) -> None:
+    from voicekit_core.errors import JobFailed
+
+    answer = {**DOC_CLONE, "status": "failed"}
+    speechgen_emulator.faults.add("POST /v1/voice-clone", "status", status=200,
+                                  body=body(answer))
+    job = speechgen.clone_voice(sample(), name="Doomed")
+    assert job.state is JobState.FAILED
+    with pytest.raises(JobFailed, match="could not create voice model vm_abc123xyz"):
+        job.wait(timeout=60)
+    assert not speechgen_emulator.requests("GET", "/v1/models/*")
+
+
+def test_delete_answered_with_200_and_a_body(speechgen: SpeechgenProvider,
+                                             speechgen_emulator: SpeechgenEmulator) -> None:
+    speechgen_emulator.faults.add("DELETE /v1/models/*", "status", status=200,
+                                  body=body({"deleted": True, "model_id": "vm_abc123xyz"}))
+    assert speechgen.delete_model("vm_abc123xyz") is None
