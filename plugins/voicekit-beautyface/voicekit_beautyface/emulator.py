@@ -67,6 +67,8 @@ STATUSES = ("PROCESSING", "COMPLETED", "FAILED")
 TYPES = ("USER", "SYSTEM")
 SORT_KEYS = ("createdAt", "updatedAt", "title", "duration", "popularity")
 SAMPLE_RATE = 16000
+MEDIA_HOSTS = ("storage", "api", "api-private")
+MEDIA_PREFIX = "/uploads/"
 #: seconds of speech per character of text, and the longest audio made
 SECONDS_PER_CHAR = 0.06
 MAX_AUDIO_SECONDS = 10.0
@@ -178,6 +180,10 @@ class BeautyfaceEmulator(Emulator):
         fail_clones / fail_speeches: every new voice / speech ends FAILED.
         rate_limit, rate_window: requests allowed per window, and its length in seconds.
         permanent_credits: the part of the credits that is permanent (spent last).
+        media_host: where ``audioUrl`` points: ``"storage"`` (default: the storage
+            origin, signed links, credentials refused), ``"api"`` (the API host itself,
+            under ``/uploads/``, public) or ``"api-private"`` (the same, but only with the
+            API key), for deployments that serve their files themselves.
         clock, credits, port: as for :class:`~voicekit_core.testing.emulator.Emulator`.
     """
 
@@ -189,7 +195,12 @@ class BeautyfaceEmulator(Emulator):
     def __init__(self, *, tts_seconds: float = 6.0, clone_seconds: float = 30.0,
                  fail_clones: bool = False, fail_speeches: bool = False,
                  rate_limit: int = 120, rate_window: int = 60,
-                 permanent_credits: float = 2000, **kwargs: Any) -> None:
+                 permanent_credits: float = 2000, media_host: str = "storage",
+                 **kwargs: Any) -> None:
+        if media_host not in MEDIA_HOSTS:
+            raise ValueError(f"media_host must be one of {', '.join(MEDIA_HOSTS)}")
+        self.media_host = media_host
+        self.media: dict[str, tuple[bytes, str]] = {}  # files served under /uploads/
         self.tts_seconds = float(tts_seconds)
         self.clone_seconds = float(clone_seconds)
         self.fail_clones = fail_clones
@@ -283,6 +294,10 @@ class BeautyfaceEmulator(Emulator):
         return scheme.lower() == "bearer" and token.strip() == self.credentials["api_key"]
 
     def refuse(self, scope: Scope, headers: Mapping[str, str]) -> ASGIApp | None:
+        if str(scope.get("path", "")).startswith(MEDIA_PREFIX):  # files, not the API
+            if self.media_host == "api-private" and not self.authorized(headers):
+                return _error(401, "UNAUTHORIZED", "Authentication required")
+            return None
         if not headers.get("authorization", "").strip():
             return _error(401, "UNAUTHORIZED", "Authentication required")
         if not self.authorized(headers):
@@ -320,7 +335,22 @@ class BeautyfaceEmulator(Emulator):
             Route("/api/v1/tts", self.tts, methods=["POST"]),
             Route("/api/v1/tts/{speech_id}", self.get_speech, methods=["GET"]),
             Route("/api/v1/credits", self.credits, methods=["GET"]),
+            Route(MEDIA_PREFIX + "{key:path}", self.media_file, methods=["GET"]),
         ]
+
+    def publish(self, key: str, data: bytes, content_type: str) -> str:
+        """Serve a file where ``media_host`` says; return its URL."""
+        if self.media_host == "storage":
+            return self.storage.publish(key, data, content_type)
+        self.media[key] = (data, content_type)
+        return self.url.removesuffix(self.base_path) + MEDIA_PREFIX + key
+
+    async def media_file(self, request: Request) -> Response:
+        found = self.media.get(request.path_params["key"])
+        if found is None:
+            return _error(404, "NOT_FOUND", "File not found")
+        data, ctype = found
+        return Response(data, media_type=ctype)
 
     # -- voices ------------------------------------------------------------------------
 
@@ -424,8 +454,7 @@ class BeautyfaceEmulator(Emulator):
         if voice["_audio_url"] is None:
             data, fmt = voice["_audio"] or (mp3_bytes(1.0), "mp3")
             ctype = {"wav": "audio/wav", "webm": "audio/webm"}.get(fmt, "audio/mpeg")
-            voice["_audio_url"] = self.storage.publish(f"voices/{voice['id']}.{fmt}", data,
-                                                       ctype)
+            voice["_audio_url"] = self.publish(f"voices/{voice['id']}.{fmt}", data, ctype)
             voice["_audio"] = None
         return str(voice["_audio_url"])
 
@@ -497,7 +526,7 @@ class BeautyfaceEmulator(Emulator):
             seconds = round(min(MAX_AUDIO_SECONDS,
                                 max(0.5, len(speech["text"]) * SECONDS_PER_CHAR)), 3)
             fmt = speech["format"]
-            speech["_audio_url"] = self.storage.publish(
+            speech["_audio_url"] = self.publish(
                 f"speeches/{speech['id']}.{fmt}", _audio(fmt, seconds), FORMATS[fmt])
             speech["_duration"] = seconds
         return str(speech["_audio_url"]), float(speech["_duration"])

@@ -10,12 +10,14 @@ without credentials. ``synthesize()`` does all of that; ``submit_speech()`` retu
 
 Errors come as ``{"code", "error"}``. ``USAGE_LIMIT_EXCEEDED`` (HTTP 429 with ``credits`` and
 ``needCredits``) means too few credits: it raises InsufficientCredits and is never retried;
-``RATE_LIMITED`` (also 429) is retried once ``X-RateLimit-Reset`` (a Unix time) has passed.
+``RATE_LIMITED`` (also 429) is retried once ``X-RateLimit-Reset`` (a Unix time) has passed,
+after at least 1 s (as the vendor's example client waits).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import math
 import urllib.parse
@@ -33,6 +35,7 @@ from voicekit_core.errors import (
     InvalidInput,
     InvalidRequest,
     NotFound,
+    PermissionDenied,
     ProviderError,
     RateLimited,
     ServerError,
@@ -54,6 +57,7 @@ __all__ = [
     "MAX_DESCRIPTION_CHARS",
     "MAX_PAGE_LIMIT",
     "MAX_TEXT_BYTES",
+    "MIN_RATE_WAIT",
     "SORT_KEYS",
     "SORT_ORDERS",
     "VOICE_KINDS",
@@ -89,12 +93,16 @@ SPEECH_POLL = PollPolicy(interval=3.0, first_delay=3.0)
 #: Cloning has no documented rhythm; a clone takes tens of seconds, and each look is a
 #: (narrow) voice listing, so every 5 s.
 CLONE_POLL = PollPolicy(interval=5.0, first_delay=5.0)
+#: The shortest wait after RATE_LIMITED (the documentation's client waits at least 1 s).
+MIN_RATE_WAIT = 1.0
 #: How long ``synthesize()`` waits for the vendor by default (the job goes on after it).
 DEFAULT_WAIT_TIMEOUT = 300.0
 #: Page size when voicekit pages through GET /voices on its own.
 _PAGE_SIZE = MAX_PAGE_LIMIT
 _CLONE_LOOKUP_PAGE = 50
 _MAX_PAGES = 10_000
+#: Slack when comparing a clone's ``createdAt`` with other voices' (precision, skew).
+_CLOCK_SLACK = dt.timedelta(seconds=60)
 
 
 _CODE_ERRORS: dict[str, type[ProviderError]] = {
@@ -156,7 +164,7 @@ class BeautyfaceProvider(Provider, ListVoices, Synthesize, CloneVoice, Balance):
         ``needCredits``."""
         body = response.json_object()
         if body is None:
-            return ErrorDetails(response.summary())
+            return self._rate_limit_details(response, ErrorDetails(response.summary()))
         inner = body.get("error")
         if isinstance(inner, dict):  # tolerate {"error": {"code", "message"}}
             body = {**body, **inner}
@@ -165,15 +173,47 @@ class BeautyfaceProvider(Provider, ListVoices, Synthesize, CloneVoice, Balance):
                    or (code.replace("_", " ").lower() if code else f"HTTP {response.status}"))
         have, need = _number(body.get("credits")), _number(body.get("needCredits"))
         error = _CODE_ERRORS.get(code.upper()) if code else None
-        if error is None and response.status == 429 and need is not None:
-            error = InsufficientCredits  # a 429 that states credits is about money
+        if error is None and response.status == 429 and _about_credits(body, message):
+            error = InsufficientCredits  # a 429 that speaks of credits is about money
         if error is InsufficientCredits:
             if need is not None:
                 message += (f": this needs {need:g} credits, the account has "
                             f"{have:g}" if have is not None else f": this needs {need:g}")
             return ErrorDetails(message, code=code, error=InsufficientCredits,
                                 extra={"have": have, "need": need})
-        return ErrorDetails(message, code=code, error=error)
+        return self._rate_limit_details(response, ErrorDetails(message, code=code,
+                                                               error=error))
+
+    @staticmethod
+    def _rate_limit_details(response: HttpResponse, details: ErrorDetails) -> ErrorDetails:
+        """For a rate limit, the wait the documentation's own client uses: until
+        ``X-RateLimit-Reset``, but at least 1 s (a reset in whole seconds may be due now,
+        or just past, while the server still counts the old window)."""
+        limited = details.error is RateLimited or (details.error is None
+                                                   and response.status == 429)
+        if not limited:
+            return details
+        wait = response.rate_limit.wait
+        if wait is None and any(h in response.headers for h in ("X-RateLimit-Reset",
+                                                                 "Retry-After")):
+            wait = 0.0  # a reset time already reached (or unreadable): soon
+        if wait is None:
+            return attrs.evolve(details, error=RateLimited)
+        return attrs.evolve(details, error=RateLimited,
+                            extra={**details.extra, "retry_after": max(MIN_RATE_WAIT, wait)})
+
+    def _api(self, method: str, path: str, **kwargs: Any) -> Any:
+        """``self.http.json``, but a 2xx body saying ``"success": false`` is an error too
+        (mapped like an error status, from its ``code``)."""
+        response = self.http.request(method, path, **kwargs)
+        body = response.json()
+        if isinstance(body, Mapping) and body.get("success") is False:
+            details = self.parse_error(response)
+            error = details.error or ProviderError
+            raise error(self.http.scrub(details.message), provider=self.name,
+                        status=response.status, code=details.code,
+                        request_id=response.request_id, **dict(details.extra))
+        return body
 
     # -- voices ------------------------------------------------------------------------
 
@@ -255,21 +295,25 @@ class BeautyfaceProvider(Provider, ListVoices, Synthesize, CloneVoice, Balance):
 
     def _voice_items(self, params: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
         """Raw voice objects, page after page, fetched only as iteration needs them."""
+        for items in self._voice_pages(params):
+            yield from items
+
+    def _voice_pages(self, params: Mapping[str, Any]) -> Iterator[list[Mapping[str, Any]]]:
+        """The pages of GET /voices (lists of raw voice objects), fetched one by one."""
         query = dict(params)
         page = int(query.get("page", 1))
         limit = int(query.get("limit", 20))
         seen: set[str] = set()
         for _ in range(_MAX_PAGES):
             query["page"] = page
-            body = self.http.json("GET", "/voices", params=query)
+            body = self._api("GET", "/voices", params=query)
             items = _voice_list(body)
             fresh = [i for i in items if str(i.get("id")) not in seen]
             if items and not fresh:
                 raise BadResponse(f"beautyface sent page {page} of /voices again; paging "
                                   "stopped", provider=self.name)
-            for item in items:
-                seen.add(str(item.get("id")))
-                yield item
+            seen.update(str(i.get("id")) for i in items)
+            yield items
             if not items or not _has_next(body, page, len(items), limit):
                 return
             page += 1
@@ -288,18 +332,20 @@ class BeautyfaceProvider(Provider, ListVoices, Synthesize, CloneVoice, Balance):
         """Look a voice of the account up by id, whatever its status; None if absent.
 
         The API has no GET for one voice, so this lists the account's own voices
-        (``type=USER``), newest first, and stops at the voice, or at voices older than
-        ``created_at`` (the voice's ``createdAt``, when known).
+        (``type=USER``), newest first, and stops at the voice, or after a page that is
+        really sorted newest first and ends with voices older than ``created_at`` (the
+        voice's ``createdAt``, when known); a listing that ignores the sort is read to
+        its end.
         """
         voice_id = self.voice_id(voice)
         since = parse_datetime(created_at)
         params = {"page": 1, "limit": _CLONE_LOOKUP_PAGE, "type": "USER",
                   "sortBy": "createdAt", "sortOrder": "desc"}
-        for item in self._voice_items(params):
-            if str(item.get("id")) == voice_id:
-                return self._voice(item)
-            made = parse_datetime(item.get("createdAt"))
-            if since is not None and made is not None and made < since:
+        for items in self._voice_pages(params):
+            for item in items:
+                if str(item.get("id")) == voice_id:
+                    return self._voice(item)
+            if since is not None and _older_than(items, since - _CLOCK_SLACK):
                 return None
         return None
 
@@ -344,13 +390,14 @@ class BeautyfaceProvider(Provider, ListVoices, Synthesize, CloneVoice, Balance):
         fmt = validate.choice(format, FORMATS, field="format", default=DEFAULT_FORMAT)
         voice_id = self._speech_voice(voice)
         self.check_budget(self.estimate("synthesize", text=text), max_credits)
-        body = self.http.json("POST", "/tts", json={"text": text, "voiceId": voice_id,
-                                                    "format": fmt})
+        body = self._api("POST", "/tts", json={"text": text, "voiceId": voice_id,
+                                               "format": fmt})
         if not isinstance(body, Mapping):
             raise BadResponse(f"beautyface answered POST /tts with {str(body)[:80]}",
                               provider=self.name)
         speech = body.get("speech")
-        speech_body: Mapping[str, Any] = speech if isinstance(speech, Mapping) else {}
+        # the speech object, or the answer itself when it is not wrapped
+        speech_body: Mapping[str, Any] = speech if isinstance(speech, Mapping) else body
         speech_id = body.get("speechId") or speech_body.get("id")
         if not speech_id:
             raise BadResponse("beautyface answered POST /tts without a speechId",
@@ -401,7 +448,7 @@ class BeautyfaceProvider(Provider, ListVoices, Synthesize, CloneVoice, Balance):
         if not isinstance(speech_id, str) or not speech_id.strip():
             raise InvalidInput(f"speech_id must be a non-empty string, got {speech_id!r}",
                                field="speech_id", limit="a speech id")
-        body = self.http.json("GET", f"/tts/{_segment(speech_id.strip())}")
+        body = self._api("GET", f"/tts/{_segment(speech_id.strip())}")
         item = body.get("speech") if isinstance(body, Mapping) else None
         if not isinstance(item, Mapping):
             item = body if isinstance(body, Mapping) and "status" in body else None
@@ -411,13 +458,22 @@ class BeautyfaceProvider(Provider, ListVoices, Synthesize, CloneVoice, Balance):
         return _speech(item, speech_id.strip())
 
     def fetch_speech(self, speech: Speech, *, format: str | None = None) -> Audio:
-        """Download a COMPLETED speech's audio (from the storage host, no credentials)."""
+        """Download a COMPLETED speech's audio (from the storage host, no credentials).
+
+        Only a link on the API host itself that refuses an anonymous request (401/403)
+        is asked again with the API key."""
         if not speech.audio_url:
             raise BadResponse(f"speech {speech.id} is {speech.status} but has no audioUrl",
                               provider=self.name)
         requested = format or speech.format or DEFAULT_FORMAT
         url = urllib.parse.urljoin(self.http.base_url + "/", speech.audio_url)
-        data = self.http.request("GET", url).content
+        try:  # a storage link: never with the API key
+            data = self.http.request("GET", url, authenticated=False).content
+        except (AuthenticationError, PermissionDenied):
+            if not self.http.is_own_origin(url):
+                raise
+            # the deployment serves its audio from the API host, behind the API key
+            data = self.http.request("GET", url).content
         if not data:
             raise BadResponse(f"the audio of speech {speech.id} is empty", provider=self.name)
         sniffed = sniff_format(data[:64])
@@ -480,13 +536,15 @@ class BeautyfaceProvider(Provider, ListVoices, Synthesize, CloneVoice, Balance):
         fields = self.clone_fields(samples, name=name, description=description,
                                    cover_image=cover_image, tags=tags)
         self.check_budget(self.estimate("clone_voice"), max_credits)
-        body = self.http.json("POST", "/voice-clone", multipart=fields,
-                              on_upload_progress=on_upload_progress)
+        body = self._api("POST", "/voice-clone", multipart=fields,
+                         on_upload_progress=on_upload_progress)
         if not isinstance(body, Mapping):
             raise BadResponse(f"beautyface answered POST /voice-clone with {str(body)[:80]}",
                               provider=self.name)
         given = body.get("voice")
-        item: Mapping[str, Any] = given if isinstance(given, Mapping) else {}
+        # the voice object, or the answer itself when it is not wrapped
+        item: Mapping[str, Any] = given if isinstance(given, Mapping) else {
+            k: v for k, v in body.items() if k not in ("success", "voiceId")}
         voice_id = body.get("voiceId") or item.get("id")
         if not voice_id:
             raise BadResponse("beautyface answered POST /voice-clone without a voiceId",
@@ -567,8 +625,8 @@ class BeautyfaceProvider(Provider, ListVoices, Synthesize, CloneVoice, Balance):
     def balance(self) -> BalanceInfo:
         """Credits left (GET /credits): total, ``breakdown`` regular (monthly, reset at
         ``resets_at``) and permanent (purchased)."""
-        body = self.http.json("GET", "/credits")
-        if not isinstance(body, Mapping) or _number(body.get("credits")) is None:
+        body = self._api("GET", "/credits")
+        if not isinstance(body, Mapping):
             raise BadResponse(f"beautyface sent no credits: {str(body)[:80]}",
                               provider=self.name)
         breakdown_body = body.get("breakdown")
@@ -580,8 +638,14 @@ class BeautyfaceProvider(Provider, ListVoices, Synthesize, CloneVoice, Balance):
                 if value is not None:
                     breakdown[key] = value
             resets_at = parse_datetime(breakdown_body.get("resetAt"))
-        return BalanceInfo(credits=_number(body["credits"]) or 0.0, unit="credits",
-                           breakdown=breakdown, resets_at=resets_at, raw=dict(body))
+        credits = _number(body.get("credits"))
+        if credits is None and len(breakdown) == 2:  # the total is regular + permanent
+            credits = breakdown["regular"] + breakdown["permanent"]
+        if credits is None:
+            raise BadResponse(f"beautyface sent no credits: {str(body)[:80]}",
+                              provider=self.name)
+        return BalanceInfo(credits=credits, unit="credits", breakdown=breakdown,
+                           resets_at=resets_at, raw=dict(body))
 
     # -- costs -------------------------------------------------------------------------
 
@@ -613,7 +677,9 @@ def _speech(item: Mapping[str, Any], fallback_id: str) -> Speech:
     used = _number(item.get("creditsUsed"))
     return Speech(
         id=str(item.get("id") or fallback_id),
-        status=str(item.get("status") or "PROCESSING"),
+        # no status stated: done if the audio is there, else still processing
+        status=str(item.get("status") or ("COMPLETED" if _text(item.get("audioUrl"))
+                                          else "PROCESSING")),
         format=_text(item.get("format")),
         text=_text(item.get("text")),
         audio_url=_text(item.get("audioUrl")),
@@ -628,13 +694,33 @@ def _speech(item: Mapping[str, Any], fallback_id: str) -> Speech:
 
 def _voice_list(body: Any) -> list[Mapping[str, Any]]:
     items = body.get("voices", body.get("data")) if isinstance(body, Mapping) else body
+    if items is None and isinstance(body, Mapping) and "voices" in body:
+        items = []  # "voices": null on an empty account
     if not isinstance(items, list):
         raise BadResponse(f"beautyface sent an unexpected /voices body: {str(body)[:80]}",
                           provider="beautyface")
-    voices = [i for i in items if isinstance(i, Mapping) and i.get("id")]
+    voices = [i for i in items if isinstance(i, Mapping) and _text(i.get("id"))]
     if len(voices) != len(items):
         raise BadResponse("beautyface sent a voice without an id", provider="beautyface")
     return voices
+
+
+def _older_than(items: Sequence[Mapping[str, Any]], since: dt.datetime) -> bool:
+    """Whether a page proves that later pages hold only voices made before ``since``: it
+    is sorted newest first (checked, not trusted) and its last voice is older."""
+    times = [parse_datetime(i.get("createdAt")) for i in items]
+    known = [t for t in times if t is not None]
+    if not known or len(known) != len(times) or times[-1] is None:
+        return False
+    in_order = all(a >= b for a, b in itertools.pairwise(known))
+    return in_order and times[-1] < since
+
+
+def _about_credits(body: Mapping[str, Any], message: str) -> bool:
+    """Whether an error body without a known code is about credits (not a rate limit)."""
+    if any(key in body for key in ("credits", "needCredits")):
+        return True
+    return "credit" in message.lower()
 
 
 def _has_next(body: Any, page: int, count: int, limit: int) -> bool:
@@ -665,8 +751,11 @@ def _languages(item: Mapping[str, Any]) -> tuple[str, ...]:
 def _speaks(voice: Voice, language: str) -> bool:
     """The voice's languages, or else its tags (the API documents no language field)."""
     tags = voice.raw.get("tags")
+    if isinstance(tags, str):  # a comma-separated string, as the clone request takes
+        tags = tags.split(",")
     tagged = Voice(voice.id, voice.name, voice.provider,
-                   languages=tuple(str(t) for t in tags) if isinstance(tags, list) else ())
+                   languages=tuple(str(t).strip() for t in tags if str(t).strip())
+                   if isinstance(tags, list) else ())
     return voice.speaks(language) or tagged.speaks(language)
 
 
