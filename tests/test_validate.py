@@ -68,3 +68,10 @@ def test_parse_datetime_is_lenient_and_aware() -> None:
                                                                  tzinfo=dt.timezone.utc)
     assert parse_datetime("2026-01-02T03:04:05").tzinfo is dt.timezone.utc  # type: ignore[union-attr]
     assert parse_datetime("soon") is None and parse_datetime(None) is None
+
+
+@pytest.mark.parametrize("text", ["2026-01-02T03:04:05.1Z", "2026-01-02T03:04:05.1234567+00:00",
+                                  "2026-01-02T03:04:05.12345"])
+def test_parse_datetime_reads_any_fraction_length(text: str) -> None:
+    parsed = parse_datetime(text)
+    assert parsed is not None and parsed.second == 5 and parsed.tzinfo is not None

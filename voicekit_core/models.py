@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
@@ -87,10 +88,21 @@ def parse_datetime(value: Any) -> dt.datetime | None:
     if not isinstance(value, str) or not value:
         return None
     try:
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        parsed = _fromisoformat(value)
     except ValueError:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+
+
+_FRACTION = re.compile(r"(\.\d+)(?=[+-]\d\d:?\d\d$|$)")
+
+
+def _fromisoformat(value: str) -> dt.datetime:
+    """``datetime.fromisoformat`` that also reads ``Z`` and any number of fraction digits
+    on Python 3.10 (which only takes 3 or 6)."""
+    text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
+    text = _FRACTION.sub(lambda m: (m.group(1) + "000000")[:7], text)
+    return dt.datetime.fromisoformat(text)
 
 
 @attrs.frozen
@@ -428,7 +440,7 @@ def make_converter() -> cattrs.Converter:
         if isinstance(value, (int, float)):
             return dt.datetime.fromtimestamp(value / 1000 if value > 1e11 else value,
                                              tz=dt.timezone.utc)
-        return dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        return _fromisoformat(str(value))
 
     conv.register_structure_hook(dt.datetime, _dt)
     conv.register_unstructure_hook(dt.datetime, lambda d: d.isoformat())
