@@ -160,3 +160,27 @@ def test_read_timeout_on_post_is_timeout_not_retried(emulator: FakeEmulator,
         provider.synthesize("hello", voice="v1")
     assert info.value.may_have_been_processed
     assert len(emulator.requests("POST", "/tts")) == 1
+
+
+def test_error_text_reads_every_common_shape() -> None:
+    from voicekit_core.http import error_text
+
+    assert error_text(" plain ") == "plain"
+    assert error_text([{"loc": ["body", "pitch"], "msg": "not an integer"}, "also this"]) == \
+        "body.pitch: not an integer; also this"
+    assert error_text({"error": {"message": "nested"}}) == "nested"
+    assert error_text({"detail": [{"message": "no loc"}]}) == "no loc"
+    assert error_text(42) is None and error_text([]) is None
+
+
+def test_validation_error_lists_become_the_message(emulator: FakeEmulator) -> None:
+    import requests
+
+    from voicekit_core.http import HttpResponse, default_error_details
+
+    emulator.faults.add("GET /balance", "status", status=422, count=1,
+                        body=b'{"detail": [{"loc": ["query", "x"], "msg": "bad x"}]}')
+    raw = requests.get(emulator.url + "/balance", timeout=5,
+                       headers={"X-Api-Key": emulator.credentials["api_key"]})
+    details = default_error_details(HttpResponse(raw, url="u", provider="p"))
+    assert details.message == "query.x: bad x"

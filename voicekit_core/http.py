@@ -54,6 +54,7 @@ __all__ = [
     "HttpResponse",
     "check_base_url",
     "default_error_details",
+    "error_text",
     "origin_of",
     "redact_url",
 ]
@@ -281,6 +282,35 @@ class HttpResponse:
         return f"<HttpResponse {self.status} {self.url}>"
 
 
+_MESSAGE_KEYS = ("message", "detail", "msg", "error", "reason", "text")
+
+
+def error_text(value: Any) -> str | None:
+    """The human message inside an error field, whatever its shape: a string, a list of
+    validation problems (``[{"loc": [...], "msg": ...}]`` joined as ``"a.b: msg; ..."``),
+    or an object holding one of ``message``/``detail``/``msg``/``error``/``reason``."""
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, list):
+        parts = [part for part in map(_problem_text, value) if part]
+        return "; ".join(parts) or None
+    if isinstance(value, dict):
+        for key in _MESSAGE_KEYS:
+            found = error_text(value.get(key))
+            if found:
+                return found
+    return None
+
+
+def _problem_text(item: Any) -> str | None:
+    if isinstance(item, dict):
+        message = error_text(item.get("msg")) or error_text(item.get("message"))
+        loc = item.get("loc")
+        where = ".".join(str(p) for p in loc) if isinstance(loc, list) else ""
+        return f"{where}: {message}" if message and where else message
+    return error_text(item) if isinstance(item, str) else None
+
+
 def default_error_details(response: HttpResponse) -> ErrorDetails:
     """Read common error envelopes: {message}, {error}, {detail}, {error: {code, message}}."""
     body = response.json_object()
@@ -289,8 +319,7 @@ def default_error_details(response: HttpResponse) -> ErrorDetails:
     inner = body.get("error")
     if isinstance(inner, dict):
         body = {**body, **inner}
-    message = next((str(body[k]) for k in ("message", "detail", "error", "text")
-                    if isinstance(body.get(k), (str, int, float))), None)
+    message = error_text(body)
     code = body.get("code")
     return ErrorDetails(message or f"HTTP {response.status}",
                         code=str(code) if code is not None else None)

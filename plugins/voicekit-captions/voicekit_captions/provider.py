@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 import attrs
 from voicekit_core.capabilities import CreateTwin
 from voicekit_core.errors import BadResponse, InvalidInput
-from voicekit_core.http import ErrorDetails, HttpResponse
+from voicekit_core.http import ErrorDetails, HttpResponse, error_text
 from voicekit_core.jobs import Job, JobState, JobUpdate, PollPolicy
 from voicekit_core.models import Cost, Twin, Video
 from voicekit_core.provider import Provider
@@ -118,25 +118,7 @@ def _detail(body: Any) -> str | None:
     """The human message of a Captions body: ``detail`` (str, list of errors or dict)."""
     if not isinstance(body, Mapping):
         return None
-    for field in _DETAIL_FIELDS:
-        value = body.get(field)
-        if isinstance(value, str) and value.strip():
-            return value.strip()
-        if isinstance(value, list) and value:
-            parts = []
-            for item in value:
-                if isinstance(item, Mapping):
-                    loc = ".".join(str(p) for p in item.get("loc", ()) if p != "body")
-                    msg = str(item.get("msg") or item.get("message") or item)
-                    parts.append(f"{loc}: {msg}" if loc else msg)
-                else:
-                    parts.append(str(item))
-            return "; ".join(parts)
-        if isinstance(value, Mapping):
-            inner = _detail(value)
-            if inner:
-                return inner
-    return None
+    return next(filter(None, (error_text(body.get(field)) for field in _DETAIL_FIELDS)), None)
 
 
 class CaptionsProvider(Provider, CreateTwin):

@@ -47,7 +47,7 @@ from voicekit_core.errors import (
     StreamInterrupted,
     VoicekitError,
 )
-from voicekit_core.http import ErrorDetails, HttpResponse
+from voicekit_core.http import ErrorDetails, HttpResponse, error_text
 from voicekit_core.jobs import Job, JobState, JobUpdate, PollPolicy
 from voicekit_core.models import Audio, AudioStream, DuplexStream, Voice
 from voicekit_core.provider import Provider
@@ -174,8 +174,8 @@ class GemeloProvider(Provider, ListVoices, Synthesize, StreamSynthesize, Convert
         nested = body.get("error")
         if isinstance(nested, dict):  # {"error": {"message", "code"}} (tolerated)
             body = {**body, **nested}
-        message = (_first_str(body, "message", "detail") or _detail_list(body.get("message"))
-                   or _detail_list(body.get("detail")) or _first_str(body, "error", "text"))
+        message = (error_text(body.get("message")) or error_text(body.get("detail"))
+                   or _first_str(body, "error", "text"))
         title = _first_str(body, "text")
         if title and message and title != message:
             message = f"{title}: {message}"
@@ -775,21 +775,6 @@ def _cursor_of(value: str) -> str | None:
     query = urllib.parse.parse_qs(urllib.parse.urlsplit(value).query)
     found = query.get("cursor") or query.get("nextCursor")
     return found[0] if found else None
-
-
-def _detail_list(detail: object) -> str | None:
-    """A validation ``detail`` list (``[{"loc", "msg"}...]``) as one message."""
-    if not isinstance(detail, list):
-        return None
-    parts = []
-    for entry in detail:
-        if isinstance(entry, dict) and isinstance(entry.get("msg"), str):
-            loc = entry.get("loc")
-            where = ".".join(str(x) for x in loc) if isinstance(loc, list) else ""
-            parts.append(f"{where}: {entry['msg']}" if where else entry["msg"])
-        elif isinstance(entry, str):
-            parts.append(entry)
-    return "; ".join(parts) or None
 
 
 def _label_pairs(raw: Mapping[str, Any]) -> list[tuple[str, str]]:

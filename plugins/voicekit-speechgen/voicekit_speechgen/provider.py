@@ -32,7 +32,7 @@ from voicekit_core.errors import (
     ProviderError,
     RateLimited,
 )
-from voicekit_core.http import ErrorDetails, HttpResponse
+from voicekit_core.http import ErrorDetails, HttpResponse, error_text
 from voicekit_core.jobs import Job, JobState, JobUpdate, PollPolicy
 from voicekit_core.models import Audio, Cost, Voice, parse_datetime
 from voicekit_core.provider import Provider
@@ -194,7 +194,7 @@ class SpeechgenProvider(Provider, ListVoices, Synthesize, CloneVoice):
                       "code": body.get("code") or (inner if " " not in inner else None)}
         else:
             fields = body
-        message = _text(fields.get("message")) or _detail_message(fields.get("detail"))
+        message = _text(fields.get("message")) or error_text(fields.get("detail"))
         code = _text(fields.get("code"))
         param = _text(fields.get("param"))
         message = message or (code.replace("_", " ") if code else f"HTTP {response.status}")
@@ -629,23 +629,6 @@ def _first_id(body: Mapping[str, Any], *keys: str) -> str | None:
         if isinstance(value, str) and value.strip():
             return value.strip()
     return None
-
-
-def _detail_message(value: Any) -> str | None:
-    """``detail`` as a string, or a list of ``{"msg", "loc"}`` validation problems."""
-    if isinstance(value, list):
-        parts = []
-        for item in value:
-            if isinstance(item, Mapping):
-                where = item.get("loc")
-                place = ".".join(str(p) for p in where) if isinstance(where, list) else None
-                msg = _text(item.get("msg")) or _text(item.get("message"))
-                if msg:
-                    parts.append(f"{place}: {msg}" if place else msg)
-            elif _text(item):
-                parts.append(str(item))
-        return "; ".join(parts) or None
-    return _text(value)
 
 
 def _items(body: Any, key: str, path: str) -> list[Any]:
