@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import ipaddress
 import json as jsonlib
 import logging
@@ -77,6 +78,7 @@ Timeouts = "float | tuple[float, float] | None"
 # -- URLs ------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=512)
 def origin_of(url: str) -> tuple[str, str, int | None]:
     """(scheme, host, port) with the scheme's default port made explicit."""
     parts = urllib.parse.urlsplit(url)
@@ -183,8 +185,12 @@ class HttpResponse:
         self.headers: Mapping[str, str] = response.headers
         self.url = url  # redacted
         self.provider = provider
-        # ``now``: the Unix time on the provider's clock, for Unix-time reset headers
-        self.rate_limit = RateLimitInfo.from_headers(response.headers, now=now)
+        self._now = now  # the Unix time on the provider's clock, for Unix-time resets
+
+    @functools.cached_property
+    def rate_limit(self) -> RateLimitInfo:
+        """The X-RateLimit-* / Retry-After headers, parsed (on first use)."""
+        return RateLimitInfo.from_headers(self.headers, now=self._now)
 
     @property
     def request_id(self) -> str | None:
@@ -645,7 +651,8 @@ class HttpClient:
                             now=wall_time(self.clock))
 
     def _check(self, response: HttpResponse, *, method: str, idempotent: bool) -> HttpResponse:
-        if response.rate_limit.limit is not None or response.rate_limit.remaining is not None:
+        headers = response.headers
+        if "X-RateLimit-Limit" in headers or "X-RateLimit-Remaining" in headers:
             self.last_rate_limit = response.rate_limit
         if response.ok:
             return response
