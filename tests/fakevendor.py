@@ -110,6 +110,7 @@ class FakeEmulator(Emulator):
     def __init__(self, **kwargs: Any) -> None:
         self.clones: dict[str, dict[str, Any]] = {}
         self.clone_fails = False
+        self.tts_voices: list[str] = []
         super().__init__(**kwargs)
 
     def authorized(self, headers: Mapping[str, str]) -> bool:
@@ -144,6 +145,7 @@ class FakeEmulator(Emulator):
 
     async def tts(self, request: Request) -> Response:
         body = await self.json_body(request)
+        self.tts_voices.append(body["voice"])
         if not self.ledger.charge(len(body["text"]), "tts"):
             return self.error_response("insufficient_credits")
         return Response(tone_wav(0.2), media_type="audio/wav")

@@ -366,6 +366,15 @@ def test_say_through_a_vendor_keeps_the_secret_out_of_output(
     assert SECRET not in text(out)
 
 
+def test_say_without_a_voice_uses_the_first_listed_one(
+        fake: tuple[FakeEmulator, dict[str, str]], tmp_path: Path) -> None:
+    emu, env = fake
+    out = voicekit(env, "say", "Hello", "-p", "fakevendor", "-o", str(tmp_path / "a.wav"))
+    assert out.returncode == 0, out.stderr
+    assert b"voice v1 (One); choose one with -v" in out.stderr
+    assert emu.tts_voices == ["v1"]
+
+
 # -- vendor commands against the fake emulator ----------------------------------------------
 
 

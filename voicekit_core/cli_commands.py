@@ -239,6 +239,18 @@ def _format_of(output: str | None) -> str | None:
     return suffix if suffix in _SUFFIX_FORMATS else None
 
 
+def _default_voice(provider: Provider) -> str | Voice | None:
+    """With no ``-v``: a remote provider speaks with its first listed voice (said on
+    stderr); a local one (espeak) keeps its own default."""
+    if provider.remote and isinstance(provider, ListVoices):
+        voice = next(iter(provider.list_voices()), None)
+        if voice is not None:
+            print(f"voicekit: speaking with {provider.name} voice {voice.id} ({voice.name}); "
+                  "choose one with -v", file=sys.stderr)
+            return voice
+    return None
+
+
 def cmd_say(args: argparse.Namespace) -> int:
     text = _read_text(args.text)
     sink = None if args.output else _stdout_sink()
@@ -247,6 +259,8 @@ def cmd_say(args: argparse.Namespace) -> int:
     if fmt:
         options["format"] = fmt
     with _connect(args.provider) as provider:
+        if args.voice is None:
+            args.voice = _default_voice(provider)
         try:
             if args.stream:
                 streamer = registry.require(provider, StreamSynthesize)
