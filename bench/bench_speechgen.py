@@ -19,7 +19,6 @@ Figures:
 from __future__ import annotations
 
 import contextlib
-import io
 import os
 import statistics
 import tempfile
@@ -28,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from _harness import child_emulator, median_pair
+
+from voicekit_core.testing.media import CountingFile
 
 _SETUP = """
 from voicekit_speechgen.emulator import SpeechgenEmulator
@@ -67,41 +68,6 @@ def synthesize_overhead(url: str, key: str) -> dict[str, float]:
     session.close()
     return {"raw_post_ms": round(raw_s * 1000, 3), "synthesize_ms": round(our_s * 1000, 3),
             "synthesize_overhead_ratio": round(our_s / raw_s, 3)}
-
-
-class _CountingFile(io.RawIOBase):
-    """A seekable binary file that counts the bytes read from it."""
-
-    def __init__(self, path: Path) -> None:
-        self._f = path.open("rb")
-        self.bytes_read = 0
-        self.name = str(path)
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def read(self, n: int = -1) -> bytes:
-        data = self._f.read(n)
-        self.bytes_read += len(data)
-        return data
-
-    def readinto(self, buffer: Any) -> int:
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
-
-    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
-        return self._f.seek(offset, whence)
-
-    def tell(self) -> int:
-        return self._f.tell()
-
-    def close(self) -> None:
-        self._f.close()
-        super().close()
 
 
 def _wav(path: Path, size: int, *, rate: int = 44100, channels: int = 2) -> Path:
@@ -150,7 +116,7 @@ def clone_validation() -> dict[str, float]:
         for name, path in files.items():
             times, read = [], 0
             for _ in range(15):
-                counting = _CountingFile(path)
+                counting = CountingFile(path)
                 start = time.perf_counter()
                 with contextlib.suppress(InvalidInput):
                     provider.check_clone_sample(counting)

@@ -378,11 +378,15 @@ def cmd_clone(args: argparse.Namespace) -> int:
         with Progress("upload") as progress:
             job = cloner.clone_voice(samples, name=args.name, description=args.description,
                                      **_upload_options(cloner.clone_voice, progress))
-        if args.no_wait:
-            _print_job_ref(job, args.json)
-            return 0
-        voice = _wait(job, args.timeout)
-        return _emit_result(voice, args, provider)
+        return _finish_job(job, args, provider)
+
+
+def _finish_job(job: Job[Any], args: argparse.Namespace, provider: Provider) -> int:
+    """``--no-wait``: print the job's reference; otherwise wait and print the result."""
+    if args.no_wait:
+        _print_job_ref(job, args.json)
+        return 0
+    return _emit_result(_wait(job, args.timeout), args, provider)
 
 
 def cmd_dub(args: argparse.Namespace) -> int:
@@ -397,11 +401,7 @@ def cmd_dub(args: argparse.Namespace) -> int:
         with Progress("upload") as progress:
             job = dubber.dub(args.source, voice=args.voice, **options,
                              **_upload_options(dubber.dub, progress))
-        if args.no_wait:
-            _print_job_ref(job, args.json)
-            return 0
-        result = _wait(job, args.timeout)
-        return _emit_result(result, args, provider)
+        return _finish_job(job, args, provider)
 
 
 def cmd_twin_create(args: argparse.Namespace) -> int:
@@ -410,11 +410,7 @@ def cmd_twin_create(args: argparse.Namespace) -> int:
         maker = registry.require(provider, CreateTwin)
         job = maker.create_twin(name=args.name, video_url=args.video_url,
                                 calibration_image_urls=args.image_urls, language=args.language)
-        if args.no_wait:
-            _print_job_ref(job, args.json)
-            return 0
-        twin = _wait(job, args.timeout)
-        return _emit_result(twin, args, provider)
+        return _finish_job(job, args, provider)
 
 
 def cmd_balance(args: argparse.Namespace) -> int:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import math
+import os
 import struct
 import zlib
+from pathlib import Path
 
 from voicekit_core.audio import wav_header
 
-__all__ = ["mp3_bytes", "ogg_bytes", "tone_pcm", "tone_wav"]
+__all__ = ["CountingFile", "mp3_bytes", "ogg_bytes", "tone_pcm", "tone_wav"]
 
 
 def tone_pcm(seconds: float, *, sample_rate: int = 22050, frequency: float = 440.0,
@@ -69,3 +72,39 @@ def ogg_bytes(seconds: float, *, sample_rate: int = 48000) -> bytes:
     granule = int(seconds * 48000) + 312
     return (_ogg_page(serial, 0, 0, head, 0x02) + _ogg_page(serial, 1, 0, tags, 0)
             + _ogg_page(serial, 2, granule, b"\xf8\xff\xfe", 0x04))
+
+
+class CountingFile(io.RawIOBase):
+    """A seekable binary file that counts the bytes read from it: proof that a size or
+    format check looked at metadata and a header, not the whole file."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self._f = Path(path).open("rb")  # noqa: SIM115 - closed by close()
+        self.bytes_read = 0
+        self.name = str(path)
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def read(self, n: int = -1) -> bytes:
+        data = self._f.read(n)
+        self.bytes_read += len(data)
+        return data
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        return self._f.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._f.tell()
+
+    def close(self) -> None:
+        self._f.close()
+        super().close()

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import itertools
-import os
 from pathlib import Path
 
 import pytest
@@ -13,7 +11,7 @@ import voicekit_core as vk
 from voicekit_core.audio import wav_header
 from voicekit_core.errors import InvalidInput, JobFailed, JobTimeout
 from voicekit_core.jobs import JobState
-from voicekit_core.testing.media import mp3_bytes, ogg_bytes, tone_wav
+from voicekit_core.testing.media import CountingFile, mp3_bytes, ogg_bytes, tone_wav
 
 from voicekit_speechgen.emulator import SpeechgenEmulator
 from voicekit_speechgen.provider import CLONE_MAX_BYTES, SpeechgenProvider
@@ -128,41 +126,6 @@ def _sparse_wav(path: Path, size: int) -> Path:
         f.write(wav_header(sample_rate=8000, data_size=size - 44))
         f.truncate(size)
     return path
-
-
-class CountingFile(io.RawIOBase):
-    """A seekable binary file that counts the bytes read from it."""
-
-    def __init__(self, path: Path) -> None:
-        self._f = path.open("rb")
-        self.bytes_read = 0
-        self.name = str(path)
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def read(self, n: int = -1) -> bytes:
-        data = self._f.read(n)
-        self.bytes_read += len(data)
-        return data
-
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
-
-    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
-        return self._f.seek(offset, whence)
-
-    def tell(self) -> int:
-        return self._f.tell()
-
-    def close(self) -> None:
-        self._f.close()
-        super().close()
 
 
 def test_size_over_10_mb_without_reading_the_file(speechgen: SpeechgenProvider,
