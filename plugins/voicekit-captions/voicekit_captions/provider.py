@@ -293,14 +293,19 @@ class CaptionsProvider(Provider, CreateTwin):
         return Job(self, "twin", operation, context={"name": name.strip(), **context},
                    update=JobUpdate(JobState.PENDING, raw=_raw(answer)))
 
-    def _refresh_twin(self, job: Job[Twin]) -> JobUpdate[Twin]:
-        body = self._poll("/twin/status", job)
+    def _status(self, path: str, job: Job[Any], states: Mapping[str, JobState]
+                ) -> tuple[Mapping[str, Any], str, JobState, float | None]:
+        """Poll ``path`` for ``job``: (body, vendor status, state, progress). Unknown
+        states count as running."""
+        body = self._poll(path, job)
         if not isinstance(body, Mapping):
-            raise BadResponse(f"captions /twin/status sent {str(body)[:80]!r}",
-                              provider=self.name)
+            raise BadResponse(f"captions {path} sent {str(body)[:80]!r}", provider=self.name)
         status = str(body.get("state") or body.get("status") or "").upper()
-        state = _TWIN_STATES.get(status, JobState.RUNNING)
         progress = _progress(body.get("progress"), job.progress)
+        return body, status, states.get(status, JobState.RUNNING), progress
+
+    def _refresh_twin(self, job: Job[Twin]) -> JobUpdate[Twin]:
+        body, status, state, progress = self._status("/twin/status", job, _TWIN_STATES)
         if state is JobState.SUCCEEDED:
             return JobUpdate(state, vendor_status=status, progress=1.0, raw=body,
                              result=self._finished_twin(job, body))
@@ -403,13 +408,7 @@ class CaptionsProvider(Provider, CreateTwin):
                    update=JobUpdate(JobState.PENDING, raw=_raw(answer)))
 
     def _refresh_video(self, job: Job[Video]) -> JobUpdate[Video]:
-        body = self._poll("/creator/poll", job)
-        if not isinstance(body, Mapping):
-            raise BadResponse(f"captions /creator/poll sent {str(body)[:80]!r}",
-                              provider=self.name)
-        status = str(body.get("state") or body.get("status") or "").upper()
-        state = _VIDEO_STATES.get(status, JobState.RUNNING)
-        progress = _progress(body.get("progress"), job.progress)
+        body, status, state, progress = self._status("/creator/poll", job, _VIDEO_STATES)
         if state is JobState.SUCCEEDED:
             url = body.get("url") or body.get("videoUrl")
             if not isinstance(url, str) or not url:
