@@ -51,6 +51,13 @@ class Provider:
     poll_policies: ClassVar[Mapping[str, PollPolicy]] = {}
     #: Whether the provider talks HTTP at all (False for local engines).
     remote: ClassVar[bool] = True
+    #: The vendor's documented rate limit, ``(requests, per_seconds)``, if it states one
+    #: (batches pace themselves by it; the vendor's rate-limit headers refine it).
+    rate_limit: ClassVar[tuple[int, float] | None] = None
+    #: Operations that can be started without waiting for the result: operation name ->
+    #: the method that returns a Job (``{"synthesize": "submit_speech"}``). Batches use it
+    #: to submit many and poll many instead of holding a thread per item.
+    submits: ClassVar[Mapping[str, str]] = {}
 
     def __init__(
         self,

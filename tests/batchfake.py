@@ -1,0 +1,186 @@
+"""Test-only vendors for batches, built on the core's fake vendor.
+
+``batchfake``: speech in one call (POST /tts), with an exact local estimate and a
+``credits_spent`` event. ``batchfake-async``: speech as a vendor job (POST /speeches, then
+GET /speeches/{id} until ready), so batches submit many and poll many. The emulator adds a
+fixed-window rate limit with X-RateLimit-* headers, and counts what it charged per text.
+"""
+
+from __future__ import annotations
+
+import collections
+import threading
+from collections.abc import Iterable
+from typing import Any, ClassVar
+
+from fakevendor import FakeEmulator, FakeProvider
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+import voicekit_core as vk
+from voicekit_core.testing.emulator import json_error
+from voicekit_core.testing.media import tone_wav
+
+SYNC_INFO = vk.ProviderInfo(
+    name="batchfake", factory="batchfake:BatchFakeProvider",
+    capabilities=("ListVoices", "Synthesize", "StreamSynthesize", "CloneVoice", "Balance"),
+    credentials=("BATCHFAKE_API_KEY",), summary="test-only vendor for batches",
+)
+ASYNC_INFO = vk.ProviderInfo(
+    name="batchfake-async", factory="batchfake:AsyncBatchFakeProvider",
+    capabilities=("ListVoices", "Synthesize", "StreamSynthesize", "CloneVoice", "Balance"),
+    credentials=("BATCHFAKE_ASYNC_API_KEY",), summary="test-only vendor with speech jobs",
+)
+
+
+class BatchFakePlugin:
+    @vk.hookimpl
+    def voicekit_register_providers(self, register: Any) -> None:
+        register(SYNC_INFO)
+        register(ASYNC_INFO)
+
+
+class BatchFakeProvider(FakeProvider):
+    """Speech in one paid call; 1 credit per character, known in advance."""
+
+    info = SYNC_INFO
+
+    def estimate(self, operation: str, **args: Any) -> vk.Cost | None:
+        text = args.get("text")
+        if operation == "synthesize" and isinstance(text, str):
+            return vk.Cost(credits=float(len(text)))
+        return None
+
+    def synthesize(self, text: str, *, voice: str | vk.Voice, format: str | None = None,
+                   **options: Any) -> vk.Audio:
+        max_credits = options.pop("max_credits", None)
+        self.check_budget(self.estimate("synthesize", text=text), max_credits)
+        audio = super().synthesize(text, voice=voice, format=format, **options)
+        self._emit("credits_spent", credits=float(len(text)), operation="synthesize")
+        return audio
+
+
+class AsyncBatchFakeProvider(BatchFakeProvider):
+    """Speech as a vendor job: submit, then poll every 2 s (after 4 s)."""
+
+    info = ASYNC_INFO
+    poll_policies = {"speech": vk.PollPolicy(first_delay=4, interval=2),
+                     **FakeProvider.poll_policies}
+    submits: ClassVar[dict[str, str]] = {"synthesize": "submit_speech"}
+
+    def submit_speech(self, text: str, *, voice: str | vk.Voice,
+                      max_credits: float | None = None) -> vk.Job[vk.Audio]:
+        self.check_budget(self.estimate("synthesize", text=text), max_credits)
+        body = self.http.json("POST", "/speeches", json={"text": text,
+                                                         "voice": self.voice_id(voice)})
+        self._emit("credits_spent", credits=float(body["charged"]), operation="synthesize")
+        return vk.Job(self, "speech", body["id"])
+
+    def _refresh_speech(self, job: vk.Job[vk.Audio]) -> vk.JobUpdate[vk.Audio]:
+        body = self.http.json("GET", f"/speeches/{job.id}")
+        if body["status"] == "ready":
+            data = self.http.request("GET", f"/speeches/{job.id}/audio").content
+            return vk.JobUpdate(vk.JobState.SUCCEEDED, vendor_status="ready",
+                                result=vk.Audio(data=data, format="wav"))
+        if body["status"] == "failed":
+            return vk.JobUpdate(vk.JobState.FAILED, vendor_status="failed",
+                                error_message="the speech failed")
+        return vk.JobUpdate(vk.JobState.RUNNING, vendor_status=body["status"])
+
+
+class BatchFakeEmulator(FakeEmulator):
+    """FakeEmulator plus speech jobs and an optional fixed-window rate limit."""
+
+    def __init__(self, *, speech_seconds: float = 10.0, window_limit: int | None = None,
+                 window_seconds: float = 60.0, **kwargs: Any) -> None:
+        self.speech_seconds = speech_seconds
+        self.window_limit = window_limit
+        self.window_seconds = window_seconds
+        self._window_start: float | None = None
+        self._window_count = 0
+        self._lock = threading.Lock()
+        self.throttled = 0  # requests answered 429
+        self.charged: collections.Counter[str] = collections.Counter()  # text -> times
+        self.speeches: dict[str, dict[str, Any]] = {}
+        self.fail_texts: set[str] = set()
+        super().__init__(**kwargs)
+
+    def routes(self) -> Iterable[BaseRoute]:
+        return [
+            *super().routes(),
+            Route("/speeches", self.create_speech, methods=["POST"]),
+            Route("/speeches/{id}", self.get_speech),
+            Route("/speeches/{id}/audio", self.speech_audio),
+        ]
+
+    # -- rate limit ----------------------------------------------------------------------
+
+    def _window(self) -> tuple[bool, dict[str, str]]:
+        """Count one request; (allowed, headers)."""
+        if self.window_limit is None:
+            return True, {}
+        with self._lock:
+            now = self.clock.now()
+            if self._window_start is None or now >= self._window_start + self.window_seconds:
+                self._window_start, self._window_count = now, 0
+            reset = self._window_start + self.window_seconds - now
+            allowed = self._window_count < self.window_limit
+            if allowed:
+                self._window_count += 1
+            else:
+                self.throttled += 1
+            remaining = self.window_limit - self._window_count
+        return allowed, {"X-RateLimit-Limit": str(self.window_limit),
+                         "X-RateLimit-Remaining": str(remaining),
+                         "X-RateLimit-Reset": f"{reset:.3f}"}
+
+    def _throttled(self, headers: dict[str, str]) -> Response:
+        return json_error(429, {"code": "SLOW_DOWN", "message": "rate limited"},
+                          {**headers, "Retry-After": headers["X-RateLimit-Reset"]})
+
+    # -- endpoints -----------------------------------------------------------------------
+
+    async def tts(self, request: Request) -> Response:
+        allowed, headers = self._window()
+        if not allowed:
+            return self._throttled(headers)
+        body = await self.json_body(request)
+        response = await super().tts(request)
+        if response.status_code == 200:
+            self.charged[body["text"]] += 1
+        response.headers.update(headers)
+        return response
+
+    async def create_speech(self, request: Request) -> Response:
+        allowed, headers = self._window()
+        if not allowed:
+            return self._throttled(headers)
+        body = await self.json_body(request)
+        text = body["text"]
+        if not self.ledger.charge(len(text), "speech"):
+            return self.error_response("insufficient_credits")
+        self.charged[text] += 1
+        sid = f"s{len(self.speeches) + 1}"
+        self.speeches[sid] = {"text": text, "ready_at": self.clock.now() + self.speech_seconds}
+        return JSONResponse({"id": sid, "charged": len(text)}, status_code=201,
+                            headers=headers)
+
+    async def get_speech(self, request: Request) -> Response:
+        allowed, headers = self._window()
+        if not allowed:
+            return self._throttled(headers)
+        speech = self.speeches.get(request.path_params["id"])
+        if speech is None:
+            return self.error_response("not_found")
+        if self.clock.now() < speech["ready_at"]:
+            status = "processing"
+        else:
+            status = "failed" if speech["text"] in self.fail_texts else "ready"
+        return JSONResponse({"status": status}, headers=headers)
+
+    async def speech_audio(self, request: Request) -> Response:
+        allowed, headers = self._window()
+        if not allowed:
+            return self._throttled(headers)
+        return Response(tone_wav(0.1), media_type="audio/wav", headers=headers)

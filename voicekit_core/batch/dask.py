@@ -1,0 +1,66 @@
+"""Running a batch on a Dask cluster (``pip install voicekit-core[dask]``).
+
+Imported only when a batch runs on a Dask executor. What workers on many machines must
+share lives in the cluster: the credit ledger and the rate limiter in one Dask actor (a
+:class:`~voicekit_core.batch.coordinator.Coordinator` on one worker), and the cap on calls
+in flight in a ``distributed.Semaphore`` named after the provider, so every worker (and
+every batch against the same provider on that cluster) draws from the same leases.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+from collections.abc import Callable
+from typing import Any
+
+from ..errors import ConfigurationError
+from .coordinator import Coordinator
+
+__all__ = ["executor_for", "shared_state"]
+
+
+def _distributed() -> Any:
+    try:
+        import distributed
+    except ImportError:
+        raise ConfigurationError("batches on Dask need dask.distributed: pip install "
+                                 "'voicekit-core[dask]'") from None
+    return distributed
+
+
+def shared_state(executor: cf.Executor, *, max_credits: float | None, spent: float,
+                 rate_limit: tuple[int, float] | None, workers: int, name: str
+                 ) -> tuple[Any, Any]:
+    """The ledger/limiter actor and the concurrency semaphore for a Dask ``executor``."""
+    distributed = _distributed()
+    client = getattr(executor, "_client", None)
+    if client is None:
+        raise ConfigurationError("a Dask executor comes from client.get_executor()")
+    actor = client.submit(Coordinator, max_credits, spent, rate_limit, actor=True,
+                          pure=False).result()
+    semaphore = distributed.Semaphore(max_leases=workers, name=f"voicekit-batch-{name}",
+                                      scheduler_rpc=client.scheduler, loop=client.loop)
+    return actor, semaphore
+
+
+def executor_for(scheduler: str | None = None, *, local_workers: int | None = None,
+                 threads_per_worker: int = 4) -> tuple[cf.Executor, Callable[[], None]]:
+    """An executor on the Dask scheduler at ``scheduler`` (``tcp://host:8786``), or on a
+    new local cluster of ``local_workers`` processes; and the function that closes it."""
+    distributed = _distributed()
+    cluster = None
+    if scheduler is not None:
+        client = distributed.Client(scheduler)
+    else:
+        cluster = distributed.LocalCluster(n_workers=local_workers or 2, processes=True,
+                                           threads_per_worker=threads_per_worker,
+                                           dashboard_address=None)
+        client = distributed.Client(cluster)
+
+    def close() -> None:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+    executor: cf.Executor = client.get_executor()
+    return executor, close

@@ -1,0 +1,286 @@
+"""What runs on a batch worker (a thread, or a Dask worker process).
+
+:func:`start_item` reserves the item's credits, waits for a rate-limit slot, calls the
+provider once, and reports back a picklable :class:`Started`: audio, a job reference, or
+the error (with whether the vendor may have charged for it). Workers never touch the
+state file or the output folder; the process running the batch does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, Protocol
+
+import attrs
+
+from ..errors import (
+    AuthenticationError,
+    ConfigurationError,
+    InsufficientCredits,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    TransportError,
+    VoicekitError,
+)
+from ..hookspecs import hookimpl
+from ..jobs import Job
+from ..models import Audio, Event
+from ..provider import Provider
+
+__all__ = ["ProviderHandle", "Started", "capture_spending", "observe_rate", "start_item"]
+
+
+class SharedState(Protocol):
+    """The coordinator's calls a worker makes (a :class:`Coordinator` or its Dask actor)."""
+
+    def reserve(self, estimate: float | None, exact: bool = True) -> Any: ...
+
+    def take(self) -> Any: ...
+
+    def observe(self, remaining: int | None = None, reset_after: float | None = None,
+                retry_after: float | None = None) -> Any: ...
+
+
+# -- the provider, in this process ---------------------------------------------------------
+
+
+_PROVIDERS: dict[tuple[str, str], Provider] = {}
+_PROVIDERS_LOCK = threading.Lock()
+
+
+class ProviderHandle:
+    """A provider that travels to workers: the instance itself in this process; its name
+    and (non-secret) options when pickled, so another process connects its own copy,
+    reading credentials from its own environment or key file (keys never travel)."""
+
+    def __init__(self, provider: Provider) -> None:
+        self.name = provider.name
+        cls = type(provider)
+        self.factory = f"{cls.__module__}:{cls.__qualname__}"
+        options: dict[str, Any] = {"timeout": provider.timeout,
+                                   "max_retries": provider.max_retries,
+                                   "rate_limit_cap": provider.rate_limit_cap}
+        if provider.base_url is not None:
+            options["base_url"] = provider.base_url
+            options["allow_http"] = provider.allow_http
+        self.options = options
+        self._instance: Provider | None = provider
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"name": self.name, "factory": self.factory, "options": self.options}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.name = state["name"]
+        self.factory = state["factory"]
+        self.options = state["options"]
+        self._instance = None
+
+    def get(self) -> Provider:
+        if self._instance is not None:
+            return self._instance
+        key = (self.factory, repr(sorted(self.options.items())))
+        with _PROVIDERS_LOCK:
+            provider = _PROVIDERS.get(key)
+            if provider is None:
+                import importlib
+
+                module, _, name = self.factory.partition(":")
+                cls: type[Provider] = getattr(importlib.import_module(module), name)
+                provider = _PROVIDERS[key] = cls(**self.options)
+            return provider
+
+
+# -- credits spent, from the providers' events ---------------------------------------------
+
+
+_local = threading.local()
+
+
+class _SpendingObserver:
+    """Adds the ``credits_spent`` events of this thread to the active recorder."""
+
+    @hookimpl
+    def voicekit_on_event(self, event: Event) -> None:
+        if event.kind != "credits_spent":
+            return
+        recorder: list[float] | None = getattr(_local, "recorder", None)
+        if recorder is None:
+            return
+        with contextlib.suppress(TypeError, ValueError):
+            recorder.append(float(event.data.get("credits") or 0.0))
+
+
+_OBSERVER = _SpendingObserver()
+_OBSERVER_NAME = "voicekit-batch-spending"
+
+
+def _listen(provider: Provider) -> None:
+    from ..registry import get_registry
+
+    registries = {id(r): r for r in (get_registry(), getattr(provider, "_registry", None))
+                  if r is not None}
+    for registry in registries.values():
+        if not registry.pm.has_plugin(_OBSERVER_NAME):
+            with contextlib.suppress(ValueError):  # registered meanwhile by another thread
+                registry.pm.register(_OBSERVER, name=_OBSERVER_NAME)
+
+
+@contextlib.contextmanager
+def capture_spending(provider: Provider) -> Iterator[list[float]]:
+    """Collect the credits ``provider`` reports spent on this thread inside the block."""
+    _listen(provider)
+    outer: list[float] | None = getattr(_local, "recorder", None)
+    recorder: list[float] = []
+    _local.recorder = recorder
+    try:
+        yield recorder
+    finally:
+        _local.recorder = outer
+        if outer is not None:
+            outer.extend(recorder)
+
+
+# -- rate limits -------------------------------------------------------------------------------
+
+
+def observe_rate(shared: SharedState, provider: Provider, error: BaseException | None
+                 ) -> None:
+    """Tell the shared limiter what the vendor's last answer said of its limit."""
+    retry_after = error.retry_after if isinstance(error, RateLimited) else None
+    info = provider.__dict__.get("http")
+    last = getattr(info, "last_rate_limit", None)
+    if last is not None:
+        shared.observe(last.remaining, last.reset_after, retry_after)
+    else:
+        shared.observe(None, None, retry_after)
+
+
+def wait_for_slot(shared: SharedState, provider: Provider) -> None:
+    delay = float(_resolve(shared.take()))
+    if delay > 0:
+        provider.clock.sleep(delay)
+
+
+def _resolve(value: Any) -> Any:
+    """A Dask actor answers with a future; a local coordinator with the value."""
+    result = getattr(value, "result", None)
+    return result() if callable(result) and not isinstance(value, (int, float)) else value
+
+
+# -- one item ----------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Started:
+    """What a worker reports for one item.
+
+    ``kind``: ``"audio"`` (``audio`` holds data, format...), ``"job"`` (``job_ref``),
+    ``"value"`` (a finished result that is not audio: ``value``), ``"failed"`` or
+    ``"ceiling"`` (its reservation did not fit under the credit ceiling; nothing sent).
+    """
+
+    kind: str
+    reserved: float = 0.0
+    spent: float = 0.0
+    reported: bool = False  # the provider sent credits_spent events
+    audio: tuple[bytes, str, int | None, int | None, float | None] | None = None
+    job_ref: str | None = None
+    value: Any = None
+    error_type: str | None = None
+    error: str | None = None
+    charged: bool = False
+    retryable: bool = False
+
+
+#: errors that prove the vendor did not take (or charge for) the request
+_NOT_CHARGED = (InvalidInput, InsufficientCredits, RateLimited, AuthenticationError,
+                PermissionDenied, NotFound, ConfigurationError, OSError)
+
+
+def may_have_charged(error: BaseException, spent: float) -> bool:
+    """Whether the vendor may have charged for a call that ended in ``error``."""
+    if spent > 0:
+        return True
+    if isinstance(error, TransportError):
+        return error.may_have_been_processed or not getattr(error, "never_sent", False)
+    return not isinstance(error, _NOT_CHARGED)
+
+
+def _accepts_max_credits(method: Callable[..., Any]) -> bool:
+    try:
+        parameters = inspect.signature(method).parameters
+    except (TypeError, ValueError):
+        return False
+    return "max_credits" in parameters or any(
+        p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+
+
+def start_item(handle: ProviderHandle, shared: SharedState, method_name: str,
+               arguments: Mapping[str, Any], estimate: float | None, exact: bool,
+               cap: Any = None, nonce: str = "") -> Started:
+    """Reserve, wait for a rate slot, call ``provider.<method_name>(**arguments)`` once.
+
+    ``cap`` (a Dask Semaphore) bounds the calls in flight across workers; ``nonce`` makes
+    each attempt a distinct task for executors that cache pure calls.
+    """
+    reserved = _resolve(shared.reserve(estimate, exact))
+    if reserved is None:
+        return Started("ceiling")
+    spent: list[float] = []
+    try:
+        provider = handle.get()
+    except Exception as exc:  # nothing was sent: the worker could not connect
+        return Started("failed", reserved=reserved, error_type=type(exc).__name__,
+                       error=f"this worker cannot connect {handle.name}: {exc}")
+    try:
+        method = getattr(provider, method_name)
+        kwargs = dict(arguments)
+        if estimate is not None and reserved > 0 and _accepts_max_credits(method):
+            kwargs["max_credits"] = reserved
+        with cap if cap is not None else contextlib.nullcontext():
+            wait_for_slot(shared, provider)
+            try:
+                with capture_spending(provider) as spent:
+                    result = method(**kwargs)
+            except BaseException as exc:
+                observe_rate(shared, provider, exc)
+                raise
+            observe_rate(shared, provider, None)
+    except VoicekitError as exc:
+        used = sum(spent)
+        return Started("failed", reserved=reserved, spent=used, reported=bool(spent),
+                       error_type=type(exc).__name__, error=str(exc),
+                       charged=may_have_charged(exc, used),
+                       retryable=isinstance(exc, RateLimited) and not used)
+    except OSError as exc:
+        return Started("failed", reserved=reserved, error_type=type(exc).__name__,
+                       error=f"{exc.strerror or exc}"
+                             + (f": {exc.filename}" if exc.filename else ""))
+    except Exception as exc:  # a bug somewhere: the request may have gone out
+        return Started("failed", reserved=reserved, spent=sum(spent), reported=bool(spent),
+                       error_type=type(exc).__name__, error=f"unexpected error: {exc}",
+                       charged=True)
+    used = sum(spent)
+    common = {"reserved": reserved, "spent": used, "reported": bool(spent)}
+    if isinstance(result, Job):
+        return Started("job", job_ref=str(result.to_ref()), **common)
+    if isinstance(result, Audio):
+        audio = (result.data, result.format, result.sample_rate, result.channels,
+                 result.duration)
+        return Started("audio", audio=audio, **common)
+    return Started("value", value=describe_value(result), **common)
+
+
+def describe_value(value: Any) -> Any:
+    """A picklable, JSON-able view of a result that is not audio (a Voice, a Twin...)."""
+    view: dict[str, Any] = {"type": type(value).__name__}
+    for name in ("id", "name", "provider", "url", "duration"):
+        attribute = getattr(value, name, None)
+        if isinstance(attribute, (str, int, float)):
+            view[name] = attribute
+    return view
