@@ -8,6 +8,7 @@ fixed-window rate limit with X-RateLimit-* headers, and counts what it charged p
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import threading
 from collections.abc import Iterable
@@ -27,6 +28,12 @@ SYNC_INFO = vk.ProviderInfo(
     capabilities=("ListVoices", "Synthesize", "StreamSynthesize", "CloneVoice", "Balance"),
     credentials=("BATCHFAKE_API_KEY",), summary="test-only vendor for batches",
 )
+CHEAP_INFO = vk.ProviderInfo(
+    name="batchfake-cheap", factory="batchfake:CheapEstimateProvider",
+    capabilities=("ListVoices", "Synthesize", "StreamSynthesize", "CloneVoice", "Balance"),
+    credentials=("BATCHFAKE_CHEAP_API_KEY",),
+    summary="test-only vendor whose estimates are half the real price",
+)
 ASYNC_INFO = vk.ProviderInfo(
     name="batchfake-async", factory="batchfake:AsyncBatchFakeProvider",
     capabilities=("ListVoices", "Synthesize", "StreamSynthesize", "CloneVoice", "Balance"),
@@ -39,6 +46,7 @@ class BatchFakePlugin:
     def voicekit_register_providers(self, register: Any) -> None:
         register(SYNC_INFO)
         register(ASYNC_INFO)
+        register(CHEAP_INFO)
 
 
 class BatchFakeProvider(FakeProvider):
@@ -59,6 +67,21 @@ class BatchFakeProvider(FakeProvider):
         audio = super().synthesize(text, voice=voice, format=format, **options)
         self._emit("credits_spent", credits=float(len(text)), operation="synthesize")
         return audio
+
+
+class CheapEstimateProvider(BatchFakeProvider):
+    """Estimates half of what the vendor charges (and says the estimate is not exact)."""
+
+    info = CHEAP_INFO
+
+    def estimate(self, operation: str, **args: Any) -> vk.Cost | None:
+        cost = super().estimate(operation, **args)
+        return None if cost is None else vk.Cost(credits=cost.credits / 2, exact=False)
+
+    def synthesize(self, text: str, *, voice: str | vk.Voice, format: str | None = None,
+                   **options: Any) -> vk.Audio:
+        options.pop("max_credits", None)  # its own estimate would let anything through
+        return super().synthesize(text, voice=voice, format=format, **options)
 
 
 class AsyncBatchFakeProvider(BatchFakeProvider):
@@ -104,7 +127,18 @@ class BatchFakeEmulator(FakeEmulator):
         self.charged: collections.Counter[str] = collections.Counter()  # text -> times
         self.speeches: dict[str, dict[str, Any]] = {}
         self.fail_texts: set[str] = set()
+        #: charged /tts requests after this many are held (not answered) until release()
+        self.hold_after: int | None = None
+        self.holding = threading.Event()  # set when a request is being held
+        self._release = threading.Event()
+        self.speeches_wanted: int | None = None
+        self.speeches_made = threading.Event()  # set when speeches_wanted were created
         super().__init__(**kwargs)
+
+    def release(self) -> None:
+        """Answer the held requests (and hold no more)."""
+        self.hold_after = None
+        self._release.set()
 
     def routes(self) -> Iterable[BaseRoute]:
         return [
@@ -149,6 +183,10 @@ class BatchFakeEmulator(FakeEmulator):
         response = await super().tts(request)
         if response.status_code == 200:
             self.charged[body["text"]] += 1
+            if self.hold_after is not None and sum(self.charged.values()) > self.hold_after:
+                self.holding.set()  # charged, and the client never hears back in time
+                loop = asyncio.get_running_loop()
+                await loop.run_in_executor(None, self._release.wait, 30.0)
         response.headers.update(headers)
         return response
 
@@ -163,6 +201,8 @@ class BatchFakeEmulator(FakeEmulator):
         self.charged[text] += 1
         sid = f"s{len(self.speeches) + 1}"
         self.speeches[sid] = {"text": text, "ready_at": self.clock.now() + self.speech_seconds}
+        if self.speeches_wanted is not None and len(self.speeches) >= self.speeches_wanted:
+            self.speeches_made.set()
         return JSONResponse({"id": sid, "charged": len(text)}, status_code=201,
                             headers=headers)
 
@@ -184,3 +224,12 @@ class BatchFakeEmulator(FakeEmulator):
         if not allowed:
             return self._throttled(headers)
         return Response(tone_wav(0.1), media_type="audio/wav", headers=headers)
+
+
+def register() -> None:
+    """Make the batch fakes known to ``connect()`` (once per process)."""
+    from voicekit_core.registry import get_registry
+
+    registry = get_registry()
+    if not registry.pm.has_plugin("batchfake"):
+        registry.register_plugin(BatchFakePlugin(), name="batchfake")

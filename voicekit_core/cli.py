@@ -250,6 +250,7 @@ def _add_core_commands(commands: CommandRegistry) -> None:
         (("--speed",), {"type": float, "default": 1.0,
                         "help": "how fast the emulator's clock runs (10: a 30 s job takes 3 s)"}),
     ])
+    _add_batch_commands(commands)
     commands.group("docs", help="documentation helpers")
     add("docs matrix", "docs_matrix", help="write the capability matrix of installed providers",
         arguments=[
@@ -258,6 +259,49 @@ def _add_core_commands(commands: CommandRegistry) -> None:
             (("--check",), {"action": "store_true",
                             "help": "exit 1 if FILE is not up to date (write nothing)"}),
         ])
+
+
+_BATCH_OPERATIONS = (
+    ("say", "speak every line of a manifest (text, voice, output, options)"),
+    ("convert", "re-speak every recording of a manifest in another voice"),
+    ("dub", "dub every recording of a manifest"),
+    ("clone", "create a voice from each line's recordings"),
+)
+
+
+def _add_batch_commands(commands: CommandRegistry) -> None:
+    commands.group("batch", help="run one operation over many items (resumable)")
+    for word, text in _BATCH_OPERATIONS:
+        parser = commands.add(f"batch {word}", "cli_batch:cmd_batch", help=text, arguments=[
+            (("manifest",), {"metavar": "MANIFEST",
+                             "help": "a .csv or .jsonl file, one item a line (docs/batch.md)"}),
+            (("-p", "--provider"), {"required": True, "help": "provider name"}),
+            (("-o", "--output"), {"required": True, "metavar": "DIR",
+                                  "help": "output folder (holds the state file that makes "
+                                          "a re-run resume)"}),
+            (("-v", "--voice"), {"default": None,
+                                 "help": "voice for lines that name none"}),
+            (("--workers",), {"type": int, "default": 4, "metavar": "N",
+                              "help": "calls in flight at once (default 4)"}),
+            (("--max-credits",), {"type": float, "default": None, "dest": "max_credits",
+                                  "metavar": "C",
+                                  "help": "refuse to start when the estimate is over C; "
+                                          "never spend more than C in all"}),
+            (("--dry-run",), {"action": "store_true", "dest": "dry_run",
+                              "help": "print the estimate; send nothing"}),
+            (("--scheduler",), {"default": None, "metavar": "ADDR",
+                                "help": "run on the Dask cluster at ADDR (tcp://host:8786;"
+                                        " needs voicekit-core[dask])"}),
+            (("--local-cluster",), {"type": int, "default": None, "metavar": "N",
+                                    "dest": "local_cluster",
+                                    "help": "run on a local Dask cluster of N processes"}),
+            (("--retry-uncertain",), {"action": "store_true", "dest": "retry_uncertain",
+                                      "help": "also submit again items that may already "
+                                              "have been charged (interrupted mid-request "
+                                              "or failed after a charge)"}),
+        ])
+        if parser is not None:
+            parser.set_defaults(batch_operation=word)
 
 
 def _formatter(prog: str) -> argparse.HelpFormatter:
@@ -326,7 +370,12 @@ def _run(argv: list[str]) -> int:
     if os.environ.get("VOICEKIT_DEBUG"):
         for path, owner, reason in commands.skipped:
             print(f"voicekit: command {path!r} from {owner} skipped: {reason}", file=sys.stderr)
-    if isinstance(handler, str):
+    if isinstance(handler, str) and ":" in handler:  # "module:function", loaded on use
+        import importlib
+
+        module, _, function = handler.partition(":")
+        handler = getattr(importlib.import_module(f"{__package__}.{module}"), function)
+    elif isinstance(handler, str):
         from . import cli_commands
 
         handler = getattr(cli_commands, "cmd_" + handler)

@@ -41,6 +41,9 @@ class Coordinator:
     def take(self) -> float:
         return self.limiter.take()
 
+    def finished(self, count: int = 1) -> None:
+        self.limiter.finished(count)
+
     def observe(self, remaining: int | None = None, reset_after: float | None = None,
                 retry_after: float | None = None) -> None:
         self.limiter.observe(remaining=remaining, reset_after=reset_after,

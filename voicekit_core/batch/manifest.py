@@ -69,11 +69,12 @@ def read_manifest(path: str | os.PathLike[str], operation: Operation, *,
 
 
 def validate_items(items: Iterable[BatchItem], operation: Operation, *,
-                   where: str = "items") -> None:
-    """Check outputs are unique and each item has what ``operation`` needs."""
+                   where: str | None = None) -> None:
+    """Check outputs are unique and each item has what ``operation`` needs; errors name
+    ``where:line`` (a manifest) or ``item N``."""
     outputs: dict[str, int] = {}
     for item in items:
-        at = f"{where}:{item.line}"
+        at = f"{where}:{item.line}" if where else f"item {item.line}"
         if operation.needs_voice and not item.voice:
             raise InvalidInput(f"{at}: no voice (give a voice field or --voice)",
                                field="voice")
@@ -83,8 +84,8 @@ def validate_items(items: Iterable[BatchItem], operation: Operation, *,
             check_output_name(item.output, where=at)
             earlier = outputs.setdefault(item.output, item.line)
             if earlier != item.line:
-                raise InvalidInput(f"{at}: output {item.output!r} is already used on line "
-                                   f"{earlier}", field="output")
+                raise InvalidInput(f"{at}: output {item.output!r} is already used by "
+                                   f"{'line' if where else 'item'} {earlier}", field="output")
 
 
 def _csv_rows(text: str, source: Path) -> Iterator[tuple[int, dict[str, Any]]]:

@@ -1,6 +1,7 @@
 """Client-side rate limiting: a token bucket, kept in step with the vendor's headers.
 
-The bucket hands out *times* rather than blocking: :meth:`RateLimiter.take` says how long
+Every HTTP request a batch makes to the vendor's API takes a slot. The bucket hands out
+*times* rather than blocking: :meth:`RateLimiter.take` says how long
 the caller must wait before its request, so one limiter can serve threads, or (behind a
 Dask actor) workers on many machines, without holding anyone's thread.
 
@@ -17,7 +18,10 @@ import threading
 import time
 from collections.abc import Callable
 
-__all__ = ["RateLimiter"]
+__all__ = ["WINDOW_MARGIN", "RateLimiter"]
+
+#: seconds added to a vendor's reset time (rounded headers, clock skew)
+WINDOW_MARGIN = 0.25
 
 
 class RateLimiter:
@@ -54,37 +58,39 @@ class RateLimiter:
         """Take the next request slot; return the seconds to wait before sending it."""
         with self._lock:
             now = self._now()
+            if self._window_left is not None and now >= self._window_ends:
+                self._window_left = None  # that window is over: its budget is unknown now
             start = max(now, self._paused_until)
             if self._interval > 0:
                 start = max(start, self._tat - self._burst)
-                self._tat = max(self._tat, start) + self._interval
-            if self._window_left is not None:
-                if start >= self._window_ends:
-                    self._window_left = None
-                elif self._window_left >= 1:
+            if self._window_left is not None and start < self._window_ends:
+                if self._window_left >= 1:
                     self._window_left -= 1
                 else:  # the vendor's window is used up: wait for its reset
-                    start = self._window_ends
-                    self._window_left = None
+                    start = self._window_ends + WINDOW_MARGIN
+            if self._interval > 0:
+                self._tat = max(self._tat, start) + self._interval
             self._in_flight += 1
             return max(0.0, start - now)
 
+    def finished(self, count: int = 1) -> None:
+        """``count`` requests taken with :meth:`take` got their answer (or failed)."""
+        with self._lock:
+            self._in_flight = max(0, self._in_flight - count)
+
     def observe(self, *, remaining: int | None = None, reset_after: float | None = None,
                 retry_after: float | None = None) -> None:
-        """After a request taken with :meth:`take`: what the vendor's headers said."""
+        """What the vendor's latest rate-limit headers (or 429) said."""
         with self._lock:
-            self._in_flight = max(0, self._in_flight - 1)
             now = self._now()
             if retry_after is not None and retry_after >= 0:
                 self._paused_until = max(self._paused_until, now + retry_after)
             if remaining is None or reset_after is None or reset_after < 0:
                 return
             # requests still in flight may not be counted in ``remaining`` yet
-            left = remaining - self._in_flight
+            left = max(0, remaining - self._in_flight)
             ends = now + reset_after
             if self._window_left is None or ends > self._window_ends + 0.5:
                 self._window_left, self._window_ends = left, ends
             else:
                 self._window_left = min(self._window_left, left)
-            if self._window_left <= 0:
-                self._window_left = 0

@@ -46,9 +46,8 @@ from .tasks import (
     capture_spending,
     describe_value,
     may_have_charged,
-    observe_rate,
+    paced,
     start_item,
-    wait_for_slot,
 )
 from .tasks import _resolve as resolve
 
@@ -190,6 +189,7 @@ class _Batch:
         self.unknown = 0
         self.unit = "credits"
         self.ceiling_hit = False
+        self._calibrated = False
         self.interrupted = False
         self._started_at = time.monotonic()
         self._finished = 0
@@ -215,7 +215,7 @@ class _Batch:
             listed.append(item if item.line else attrs.evolve(item, line=position))
         if not listed:
             raise InvalidInput("the batch has no items", field="items")
-        validate_items(listed, self.op, where="item")
+        validate_items(listed, self.op)
         seen: dict[str, int] = {}
         for item in listed:
             key = item_key(self.provider.name, self.op, item)
@@ -335,7 +335,8 @@ class _Batch:
             try:
                 while (todo and not stopping and not self.ceiling_hit
                        and len(futures) < self.workers
-                       and len(futures) + len(polls) < self.max_jobs):
+                       and len(futures) + len(polls) < self.max_jobs
+                       and not self._calibrating(todo[0], futures, polls)):
                     plan = todo.popleft()
                     assert self.state is not None
                     self.state.starting(plan.key, plan.item.line, plan.output,
@@ -378,6 +379,18 @@ class _Batch:
                          error=f"still {poll.job.vendor_status or poll.job.state.value} at "
                                f"{self.provider.name}: re-run to resume it")
 
+    def _calibrating(self, plan: _Plan, futures: dict[cf.Future[Started], _Plan],
+                     polls: dict[str, _Poll]) -> bool:
+        """Under a ceiling, an item whose estimate is not exact waits while another such
+        item is in flight and none has ended yet: the first one shows how far off the
+        estimates are (the ledger then reserves accordingly), so a wave of concurrent
+        under-estimated items cannot overshoot the ceiling together."""
+        if self.max_credits is None or self._calibrated or plan.cost is None \
+                or plan.cost.exact:
+            return False
+        in_flight = [*futures.values(), *(p.plan for p in polls.values())]
+        return any(p.cost is not None and not p.cost.exact for p in in_flight)
+
     def _pending_reason(self) -> str:
         if self.ceiling_hit:
             return (f"not started: it would take the batch over max_credits="
@@ -405,6 +418,7 @@ class _Batch:
         if started.kind == "failed":
             resolve(shared.settle(started.reserved, started.spent, plan.estimate))
             self.spent += started.spent
+            self._calibrated = self._calibrated or started.reported
             plan.attempts += 1
             if started.retryable and plan.attempts < _RATE_LIMIT_ATTEMPTS:
                 self.state.forget(plan.key)
@@ -413,6 +427,7 @@ class _Batch:
                        started.charged, started.spent)
             return False
         spent = started.spent if started.reported else (plan.estimate or 0.0)
+        self._calibrated = self._calibrated or (started.reported and started.kind != "job")
         if started.kind == "job":
             assert started.job_ref is not None
             self.state.running(plan.key, started.job_ref, started.spent)
@@ -457,14 +472,13 @@ class _Batch:
 
     def _poll(self, poll: _Poll, shared: Any) -> bool:
         """Look at one job; True when it has ended (recorded)."""
-        wait_for_slot(shared, self.provider)
         error: VoicekitError | None = None
+        reports: list[float] = []
         try:
-            with capture_spending(self.provider) as reports:
+            with paced(shared, self.provider), capture_spending(self.provider) as reports:
                 poll.job.refresh()
         except VoicekitError as exc:
             error = exc
-        observe_rate(shared, self.provider, error)
         poll.spent += sum(reports)
         poll.reported = poll.reported or bool(reports)
         now = self.clock.now()
@@ -505,6 +519,7 @@ class _Batch:
 
     def _end_job(self, poll: _Poll, shared: Any) -> float:
         spent = poll.spent if poll.reported else (poll.plan.estimate or 0.0)
+        self._calibrated = self._calibrated or poll.reported
         resolve(shared.settle(poll.reserved, spent, poll.plan.estimate))
         self.spent += spent
         poll.reserved = 0.0

@@ -32,7 +32,7 @@ from ..jobs import Job
 from ..models import Audio, Event
 from ..provider import Provider
 
-__all__ = ["ProviderHandle", "Started", "capture_spending", "observe_rate", "start_item"]
+__all__ = ["ProviderHandle", "Started", "capture_spending", "paced", "start_item"]
 
 
 class SharedState(Protocol):
@@ -41,6 +41,8 @@ class SharedState(Protocol):
     def reserve(self, estimate: float | None, exact: bool = True) -> Any: ...
 
     def take(self) -> Any: ...
+
+    def finished(self, count: int = 1) -> Any: ...
 
     def observe(self, remaining: int | None = None, reset_after: float | None = None,
                 retry_after: float | None = None) -> Any: ...
@@ -95,28 +97,60 @@ class ProviderHandle:
             return provider
 
 
-# -- credits spent, from the providers' events ---------------------------------------------
+# -- credits spent and requests paced, through the providers' events ------------------------
 
 
 _local = threading.local()
 
 
-class _SpendingObserver:
-    """Adds the ``credits_spent`` events of this thread to the active recorder."""
+@attrs.define
+class _Pacer:
+    """Rate-limit slots for the requests of one call on this thread."""
+
+    shared: SharedState
+    provider: Provider
+    taken: int = 0
+    answered: int = 0
+
+    def request(self, url: str) -> None:
+        http = self.provider.__dict__.get("http")
+        if http is None or not http.is_own_origin(url):
+            return  # storage and download hosts are not the vendor's API
+        self.taken += 1
+        delay = float(_resolve(self.shared.take()))
+        if delay > 0:
+            self.provider.clock.sleep(delay)
+
+    def response(self, url: str) -> None:
+        if self.answered < self.taken:
+            self.answered += 1
+            _resolve(self.shared.finished(1))
+
+
+class _BatchObserver:
+    """Routes this thread's ``credits_spent`` events to the active recorder, and paces
+    the requests of a batch call (the ``request`` event comes just before the send)."""
 
     @hookimpl
     def voicekit_on_event(self, event: Event) -> None:
-        if event.kind != "credits_spent":
+        kind = event.kind
+        if kind == "credits_spent":
+            recorder: list[float] | None = getattr(_local, "recorder", None)
+            if recorder is not None:
+                with contextlib.suppress(TypeError, ValueError):
+                    recorder.append(float(event.data.get("credits") or 0.0))
             return
-        recorder: list[float] | None = getattr(_local, "recorder", None)
-        if recorder is None:
+        pacer: _Pacer | None = getattr(_local, "pacer", None)
+        if pacer is None or pacer.provider.name != event.provider:
             return
-        with contextlib.suppress(TypeError, ValueError):
-            recorder.append(float(event.data.get("credits") or 0.0))
+        if kind == "request":
+            pacer.request(str(event.data.get("url", "")))
+        elif kind == "response":
+            pacer.response(str(event.data.get("url", "")))
 
 
-_OBSERVER = _SpendingObserver()
-_OBSERVER_NAME = "voicekit-batch-spending"
+_OBSERVER = _BatchObserver()
+_OBSERVER_NAME = "voicekit-batch"
 
 
 def _listen(provider: Provider) -> None:
@@ -145,31 +179,42 @@ def capture_spending(provider: Provider) -> Iterator[list[float]]:
             outer.extend(recorder)
 
 
-# -- rate limits -------------------------------------------------------------------------------
+@contextlib.contextmanager
+def paced(shared: SharedState, provider: Provider) -> Iterator[None]:
+    """Inside the block, each request ``provider`` sends to its API (retries included)
+    waits for a slot of the shared rate limiter; afterwards the limiter learns what the
+    vendor's rate-limit headers (or a 429) said."""
+    _listen(provider)
+    pacer = _Pacer(shared, provider)
+    outer = getattr(_local, "pacer", None)
+    _local.pacer = pacer
+    error: BaseException | None = None
+    try:
+        yield
+    except BaseException as exc:
+        error = exc
+        raise
+    finally:
+        _local.pacer = outer
+        if pacer.taken > pacer.answered:  # requests that failed without an answer
+            _resolve(shared.finished(pacer.taken - pacer.answered))
+        _observe(shared, provider, error)
 
 
-def observe_rate(shared: SharedState, provider: Provider, error: BaseException | None
-                 ) -> None:
-    """Tell the shared limiter what the vendor's last answer said of its limit."""
+def _observe(shared: SharedState, provider: Provider, error: BaseException | None) -> None:
     retry_after = error.retry_after if isinstance(error, RateLimited) else None
-    info = provider.__dict__.get("http")
-    last = getattr(info, "last_rate_limit", None)
+    http = provider.__dict__.get("http")
+    last = getattr(http, "last_rate_limit", None)
     if last is not None:
-        shared.observe(last.remaining, last.reset_after, retry_after)
-    else:
-        shared.observe(None, None, retry_after)
-
-
-def wait_for_slot(shared: SharedState, provider: Provider) -> None:
-    delay = float(_resolve(shared.take()))
-    if delay > 0:
-        provider.clock.sleep(delay)
+        _resolve(shared.observe(last.remaining, last.reset_after, retry_after))
+    elif retry_after is not None:
+        _resolve(shared.observe(None, None, retry_after))
 
 
 def _resolve(value: Any) -> Any:
-    """A Dask actor answers with a future; a local coordinator with the value."""
+    """A Dask actor answers with a future; a local coordinator with the value itself."""
     result = getattr(value, "result", None)
-    return result() if callable(result) and not isinstance(value, (int, float)) else value
+    return result() if callable(result) else value
 
 
 # -- one item ----------------------------------------------------------------------------------
@@ -242,15 +287,9 @@ def start_item(handle: ProviderHandle, shared: SharedState, method_name: str,
         kwargs = dict(arguments)
         if estimate is not None and reserved > 0 and _accepts_max_credits(method):
             kwargs["max_credits"] = reserved
-        with cap if cap is not None else contextlib.nullcontext():
-            wait_for_slot(shared, provider)
-            try:
-                with capture_spending(provider) as spent:
-                    result = method(**kwargs)
-            except BaseException as exc:
-                observe_rate(shared, provider, exc)
-                raise
-            observe_rate(shared, provider, None)
+        with cap if cap is not None else contextlib.nullcontext(), \
+                paced(shared, provider), capture_spending(provider) as spent:
+            result = method(**kwargs)
     except VoicekitError as exc:
         used = sum(spent)
         return Started("failed", reserved=reserved, spent=used, reported=bool(spent),
