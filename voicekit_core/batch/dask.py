@@ -16,7 +16,7 @@ from typing import Any
 from ..errors import ConfigurationError
 from .coordinator import Coordinator
 
-__all__ = ["executor_for", "shared_state"]
+__all__ = ["SharedActor", "executor_for", "shared_state"]
 
 
 def _distributed() -> Any:
@@ -40,7 +40,36 @@ def shared_state(executor: cf.Executor, *, max_credits: float | None, spent: flo
                           pure=False).result()
     semaphore = distributed.Semaphore(max_leases=workers, name=f"voicekit-batch-{name}",
                                       scheduler_rpc=client.scheduler, loop=client.loop)
-    return actor, semaphore
+    return SharedActor(actor), semaphore
+
+
+class SharedActor:
+    """A Dask actor's address, passed to tasks as plain data.
+
+    Handing tasks the actor itself would make it a dependency, and the scheduler would
+    then run every task on the worker that hosts the actor. Calls answer with futures
+    (``.result()``).
+    """
+
+    def __init__(self, actor: Any) -> None:
+        self._ref = actor.__reduce__()[1]  # (class, worker address, key)
+        self._actor: Any = actor
+
+    def __getstate__(self) -> Any:
+        return self._ref
+
+    def __setstate__(self, state: Any) -> None:
+        self._ref = state
+        self._actor = None
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if self._actor is None:
+            from distributed.actor import Actor
+
+            self._actor = Actor(*self._ref)  # type: ignore[no-untyped-call]
+        return getattr(self._actor, name)
 
 
 def executor_for(scheduler: str | None = None, *, local_workers: int | None = None,
