@@ -5,8 +5,10 @@ reservation is *settled* with what it really spent (from the provider's ``credit
 events, or the estimate when the provider reports nothing). A reservation that would take
 spent + reserved over the ceiling is refused, so concurrent workers together stay under it.
 
-When estimates are not exact, the ledger learns how far off they are (the largest
-spent / estimated ratio seen) and reserves that much more for the following items.
+When estimates are not exact, the ledger reserves 10% more until an item has shown how
+far off they are, then the largest spent / estimated ratio seen. The reservation is also
+the item's own ``max_credits=``, so a provider that learns the real price before charging
+(VoiceDub's ``requiredCredits``) refuses an item that would not fit.
 """
 
 from __future__ import annotations
@@ -16,7 +18,10 @@ import threading
 
 import attrs
 
-__all__ = ["CreditLedger", "LedgerView"]
+__all__ = ["UNCALIBRATED_MARGIN", "CreditLedger", "LedgerView"]
+
+#: extra reserved for an inexact estimate before any item has settled
+UNCALIBRATED_MARGIN = 0.10
 
 
 @attrs.frozen
@@ -40,6 +45,7 @@ class CreditLedger:
         self._spent = float(spent)
         self._reserved = 0.0
         self._ratio = 1.0
+        self._samples = 0
         self._lock = threading.Lock()
 
     def reserve(self, estimate: float | None, exact: bool = True) -> float | None:
@@ -48,7 +54,8 @@ class CreditLedger:
         amount = 0.0 if estimate is None else float(estimate)
         with self._lock:
             if not exact:
-                amount *= self._ratio
+                amount *= self._ratio if self._samples else max(
+                    self._ratio, 1.0 + UNCALIBRATED_MARGIN)
             if self.max_credits is not None and \
                     self._spent + self._reserved + amount > self.max_credits + 1e-9:
                 return None
@@ -63,6 +70,7 @@ class CreditLedger:
                 self._spent += spent
                 if estimate and estimate > 0:
                     self._ratio = max(self._ratio, spent / estimate)
+                    self._samples += 1
 
     def view(self) -> LedgerView:
         with self._lock:

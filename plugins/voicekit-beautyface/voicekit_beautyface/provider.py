@@ -151,6 +151,8 @@ class BeautyfaceProvider(Provider, ListVoices, Synthesize, CloneVoice, Balance):
     """
 
     info = INFO
+    #: batches start speeches with submit_speech and poll them together
+    submits: ClassVar[Mapping[str, str]] = {"synthesize": "submit_speech"}
     poll_policies: ClassVar[Mapping[str, PollPolicy]] = {"speech": SPEECH_POLL,
                                                          "clone": CLONE_POLL}
 
