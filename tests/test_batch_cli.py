@@ -198,12 +198,14 @@ def test_killed_mid_request_then_rerun_pays_no_item_twice(
     second = _voicekit(tmp_path, emu, *args)
     _, err = second.communicate(timeout=120)
     assert second.returncode == 1, err
-    assert max(emu.charged.values()) == 1 and len(emu.charged) == 12  # nobody paid twice
+    assert max(emu.charged.values()) == 1  # nobody paid twice
     assert "may have been charged" in (tmp_path / "out" / "failures.jsonl").read_text()
     with vk.batch.BatchState(tmp_path / "out" / STATE_FILE) as state:
-        statuses = sorted(r.status for r in state.records())
-    uncertain = statuses.count("starting")
-    assert statuses.count("done") == 12 - uncertain and 1 <= uncertain <= 2
+        records = list(state.records())
+    done = [r for r in records if r.status == "done"]
+    uncertain = [r for r in records if r.status == "starting"]  # left by the kill
+    assert len(done) + len(uncertain) == 12 and 1 <= len(uncertain) <= 6
+    assert all((tmp_path / "out" / r.output).is_file() for r in done)
 
 
 def test_killed_while_jobs_run_then_rerun_resumes_them_by_reference(

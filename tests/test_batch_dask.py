@@ -46,9 +46,9 @@ def _connected_providers() -> int:
 
 def test_ceiling_honoured_on_a_local_cluster_of_2_processes(tmp_path: Path, client: Any
                                                            ) -> None:
-    """Workers in two processes share the ledger (a Dask actor) and the concurrency cap
-    (a distributed Semaphore): estimates are half the real price, and together they still
-    stop at the ceiling, paying no item twice."""
+    """Workers in two processes share the ledger and the concurrency cap (a Dask actor):
+    estimates are half the real price, and together they still stop at the ceiling,
+    paying no item twice."""
     items = [BatchItem(f"line number {i:03d}", voice="v1") for i in range(20)]
     with BatchFakeEmulator() as emu:
         emu.faults.add("POST /tts", "delay", count=20, delay=0.1)  # calls overlap

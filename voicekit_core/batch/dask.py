@@ -1,22 +1,24 @@
 """Running a batch on a Dask cluster (``pip install voicekit-core[dask]``).
 
 Imported only when a batch runs on a Dask executor. What workers on many machines must
-share lives in the cluster: the credit ledger and the rate limiter in one Dask actor (a
-:class:`~voicekit_core.batch.coordinator.Coordinator` on one worker), and the cap on calls
-in flight in a ``distributed.Semaphore`` named after the provider, so every worker (and
-every batch against the same provider on that cluster) draws from the same leases.
+share lives in the cluster, in one Dask actor (a
+:class:`~voicekit_core.batch.coordinator.Coordinator` on one worker): the credit ledger,
+the rate limiter and the cap on calls in flight. A call costs two round trips to it, one
+to begin (reservation, rate slot, place under the cap) and one to end; a
+``distributed.Semaphore`` for the cap would add two more to the scheduler per call.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
+import time
 from collections.abc import Callable
 from typing import Any
 
 from ..errors import ConfigurationError
 from .coordinator import Coordinator
 
-__all__ = ["SharedActor", "executor_for", "shared_state"]
+__all__ = ["ActorCoordinator", "SharedActor", "executor_for", "shared_state"]
 
 
 def _distributed() -> Any:
@@ -31,16 +33,38 @@ def _distributed() -> Any:
 def shared_state(executor: cf.Executor, *, max_credits: float | None, spent: float,
                  rate_limit: tuple[int, float] | None, workers: int, name: str
                  ) -> tuple[Any, Any]:
-    """The ledger/limiter actor and the concurrency semaphore for a Dask ``executor``."""
-    distributed = _distributed()
+    """The shared coordinator of a batch on a Dask ``executor``: one actor holding the
+    ledger, the rate limiter and the cap of ``workers`` calls in flight; and the
+    concurrency cap to hold around each call (None: the actor's cap is the one)."""
+    _distributed()
     client = getattr(executor, "_client", None)
     if client is None:
         raise ConfigurationError("a Dask executor comes from client.get_executor()")
-    actor = client.submit(Coordinator, max_credits, spent, rate_limit, actor=True,
-                          pure=False).result()
-    semaphore = distributed.Semaphore(max_leases=workers, name=f"voicekit-batch-{name}",
-                                      scheduler_rpc=client.scheduler, loop=client.loop)
-    return SharedActor(actor), semaphore
+    actor = client.submit(ActorCoordinator, max_credits, spent, rate_limit, time.monotonic,
+                          workers, actor=True, pure=False).result()
+    return SharedActor(actor), None
+
+
+class ActorCoordinator(Coordinator):
+    """The coordinator as a Dask actor: its methods are coroutines, so they run on the
+    hosting worker's event loop at once (no hop to the actor's thread); each is quick
+    and never blocks."""
+
+    async def begin(self, estimate: float | None, exact: bool = True  # type: ignore[override]
+                    ) -> tuple[str, float | None, float]:
+        return Coordinator.begin(self, estimate, exact)
+
+    async def end(self, slots: int, remaining: int | None = None,  # type: ignore[override]
+                  reset_after: float | None = None, retry_after: float | None = None,
+                  settle: tuple[float, float, float | None] | None = None) -> None:
+        Coordinator.end(self, slots, remaining, reset_after, retry_after, settle)
+
+    async def take(self) -> float:  # type: ignore[override]
+        return Coordinator.take(self)
+
+    async def settle(self, reserved: float, spent: float,  # type: ignore[override]
+                     estimate: float | None = None) -> None:
+        Coordinator.settle(self, reserved, spent, estimate)
 
 
 class SharedActor:

@@ -183,6 +183,7 @@ class _Batch:
         self.todo: list[_Plan] = []
         self.resume: list[tuple[_Plan, ItemRecord]] = []
         self.results: dict[str, ItemResult] = {}
+        self._counts: collections.Counter[str] = collections.Counter()
         self.state: BatchState | None = None
         self.spent = 0.0
         self.estimate = 0.0
@@ -190,6 +191,7 @@ class _Batch:
         self.unit = "credits"
         self.ceiling_hit = False
         self._calibrated = False
+        self._depth = workers
         self.interrupted = False
         self._started_at = time.monotonic()
         self._finished = 0
@@ -297,11 +299,18 @@ class _Batch:
         pool: cf.Executor = executor or cf.ThreadPoolExecutor(
             max_workers=self.workers, thread_name_prefix="voicekit-batch")
         shared, cap = self._shared(pool, limit)
+        # a remote executor gets the next calls queued ahead, hiding its dispatch latency;
+        # the shared cap still keeps ``workers`` calls in flight
+        self._depth = 2 * self.workers if _is_dask(pool) else self.workers
         if self.provider.remote:
             _ = self.provider.http  # created once, before the workers share it
+        # outputs are written off the loop, so fsyncs do not hold up submitting
+        self._io = cf.ThreadPoolExecutor(max_workers=min(4, self.workers),
+                                         thread_name_prefix="voicekit-batch-io")
         try:
             self._loop(pool, shared, cap)
         finally:
+            self._io.shutdown(wait=True)
             if own_executor:
                 pool.shutdown(wait=not self.interrupted, cancel_futures=True)
         return self.report()
@@ -330,11 +339,12 @@ class _Batch:
             polls[plan.key] = self._poll_of(plan, record.job_ref, reserved=0.0,
                                             spent=record.spent, reported=True, at=now)
         stopping = False
-        while futures or (polls and not stopping) or (todo and not stopping
-                                                        and not self.ceiling_hit):
+        saves: dict[cf.Future[str], tuple[_Plan, float]] = {}
+        while futures or saves or (polls and not stopping) or (
+                todo and not stopping and not self.ceiling_hit):
             try:
                 while (todo and not stopping and not self.ceiling_hit
-                       and len(futures) < self.workers
+                       and len(futures) < self._depth
                        and len(futures) + len(polls) < self.max_jobs
                        and not self._calibrating(todo[0], futures, polls)):
                     plan = todo.popleft()
@@ -348,13 +358,17 @@ class _Batch:
                     futures[future] = plan
                 if not stopping:
                     self._poll_due(polls, shared)
-                if futures:
+                if futures or saves:
                     timeout = self._idle(polls)
-                    done, _ = cf.wait(futures, timeout=timeout,
+                    waiting: list[cf.Future[Any]] = [*futures, *saves]
+                    done, _ = cf.wait(waiting, timeout=timeout,
                                       return_when=cf.FIRST_COMPLETED)
-                    for future in done:
-                        plan = futures.pop(future)
-                        requeue = self._started(plan, _outcome(future), shared, polls)
+                    for finished in done:
+                        if finished in saves:
+                            self._saved(finished, *saves.pop(finished))
+                            continue
+                        plan = futures.pop(finished)
+                        requeue = self._started(plan, _outcome(finished), polls, saves)
                         if requeue:
                             todo.append(plan)
                 elif polls and not stopping:
@@ -406,8 +420,19 @@ class _Batch:
 
     # -- what workers report --------------------------------------------------------------------
 
-    def _started(self, plan: _Plan, started: Started, shared: Any,
-                 polls: dict[str, _Poll]) -> bool:
+    def _saved(self, future: cf.Future[str], plan: _Plan, spent: float) -> None:
+        try:
+            name = future.result()
+        except VoicekitError as exc:
+            self._fail(plan, str(exc), type(exc).__name__, True, spent)
+        except OSError as exc:
+            self._fail(plan, f"could not write the output: {exc.strerror or exc}",
+                       type(exc).__name__, True, spent)
+        else:
+            self._done(plan, name, spent)
+
+    def _started(self, plan: _Plan, started: Started, polls: dict[str, _Poll],
+                 saves: dict[cf.Future[str], tuple[_Plan, float]]) -> bool:
         """Record a worker's report; True to try the item again later."""
         assert self.state is not None
         if started.kind == "ceiling":
@@ -415,8 +440,7 @@ class _Batch:
             self.ceiling_hit = True
             self._result(plan, "pending", error=self._pending_reason())
             return False
-        if started.kind == "failed":
-            resolve(shared.settle(started.reserved, started.spent, plan.estimate))
+        if started.kind == "failed":  # the worker settled it
             self.spent += started.spent
             self._calibrated = self._calibrated or started.reported
             plan.attempts += 1
@@ -435,21 +459,16 @@ class _Batch:
                                             spent=started.spent, reported=started.reported,
                                             at=None)
             return False
-        resolve(shared.settle(started.reserved, spent, plan.estimate))
-        self.spent += spent
-        try:
-            if started.kind == "audio":
-                assert started.audio is not None
-                data, fmt, rate, channels, duration = started.audio
-                name = self._save_audio(plan, Audio(data=data, format=fmt, sample_rate=rate,
-                                                    channels=channels, duration=duration))
-            else:
-                name = self._save_value(plan, started.value)
-        except OSError as exc:
-            self._fail(plan, f"could not write the output: {exc.strerror or exc}",
-                       type(exc).__name__, True, spent)
-            return False
-        self._done(plan, name, spent)
+        self.spent += spent  # the worker settled it
+        if started.kind == "audio":
+            assert started.audio is not None
+            data, fmt, rate, channels, duration = started.audio
+            audio = Audio(data=data, format=fmt, sample_rate=rate, channels=channels,
+                          duration=duration)
+            saving = self._io.submit(self._save_audio, plan, audio)
+        else:
+            saving = self._io.submit(self._save_value, plan, started.value)
+        saves[saving] = (plan, spent)
         return False
 
     # -- jobs ---------------------------------------------------------------------------------
@@ -581,7 +600,11 @@ class _Batch:
     def _result(self, plan: _Plan, status: str, **details: Any) -> None:
         result = ItemResult(line=plan.item.line, key=plan.key, output=plan.output,
                             status=status, **details)
+        previous = self.results.get(plan.key)
+        if previous is not None:
+            self._counts[previous.status] -= 1
         self.results[plan.key] = result
+        self._counts[status] += 1
         if status in ("done", "failed"):
             self._finished += 1
             self._progress(result)
@@ -589,7 +612,7 @@ class _Batch:
     def _progress(self, last: ItemResult | None) -> None:
         if self.on_progress is None:
             return
-        counts = collections.Counter(r.status for r in self.results.values())
+        counts = self._counts
         total = len(self.plans)
         elapsed = time.monotonic() - self._started_at
         remaining = total - counts["done"] - counts["failed"] - counts["skipped"]

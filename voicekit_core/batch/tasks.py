@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Protocol
 
@@ -36,16 +37,17 @@ __all__ = ["ProviderHandle", "Started", "capture_spending", "paced", "start_item
 
 
 class SharedState(Protocol):
-    """The coordinator's calls a worker makes (a :class:`Coordinator` or its Dask actor)."""
+    """The coordinator's calls a worker makes (a :class:`Coordinator` or its Dask actor,
+    whose calls answer with futures)."""
 
-    def reserve(self, estimate: float | None, exact: bool = True) -> Any: ...
+    def begin(self, estimate: float | None, exact: bool = True) -> Any:
+        """``(verdict, reserved, delay)``: see :meth:`Coordinator.begin`."""
 
     def take(self) -> Any: ...
 
-    def finished(self, count: int = 1) -> Any: ...
-
-    def observe(self, remaining: int | None = None, reset_after: float | None = None,
-                retry_after: float | None = None) -> Any: ...
+    def end(self, slots: int, remaining: int | None = None, reset_after: float | None = None,
+            retry_after: float | None = None,
+            settle: tuple[float, float, float | None] | None = None) -> Any: ...
 
 
 # -- the provider, in this process ---------------------------------------------------------
@@ -105,26 +107,25 @@ _local = threading.local()
 
 @attrs.define
 class _Pacer:
-    """Rate-limit slots for the requests of one call on this thread."""
+    """Rate-limit slots for the requests of one call on this thread (``prepaid`` slots
+    were taken with the call's reservation)."""
 
     shared: SharedState
     provider: Provider
+    prepaid: int = 0
     taken: int = 0
-    answered: int = 0
 
     def request(self, url: str) -> None:
         http = self.provider.__dict__.get("http")
         if http is None or not http.is_own_origin(url):
             return  # storage and download hosts are not the vendor's API
+        if self.prepaid > 0:
+            self.prepaid -= 1
+            return
         self.taken += 1
         delay = float(_resolve(self.shared.take()))
         if delay > 0:
             self.provider.clock.sleep(delay)
-
-    def response(self, url: str) -> None:
-        if self.answered < self.taken:
-            self.answered += 1
-            _resolve(self.shared.finished(1))
 
 
 class _BatchObserver:
@@ -145,8 +146,6 @@ class _BatchObserver:
             return
         if kind == "request":
             pacer.request(str(event.data.get("url", "")))
-        elif kind == "response":
-            pacer.response(str(event.data.get("url", "")))
 
 
 _OBSERVER = _BatchObserver()
@@ -179,36 +178,41 @@ def capture_spending(provider: Provider) -> Iterator[list[float]]:
             outer.extend(recorder)
 
 
+class Paced:
+    """What :func:`paced` learns: set ``settle`` before the block ends to settle the
+    call's reservation in the same message."""
+
+    settle: tuple[float, float, float | None] | None = None
+
+
 @contextlib.contextmanager
-def paced(shared: SharedState, provider: Provider) -> Iterator[None]:
+def paced(shared: SharedState, provider: Provider, *, prepaid: int = 0,
+          wait: bool = True) -> Iterator[Paced]:
     """Inside the block, each request ``provider`` sends to its API (retries included)
-    waits for a slot of the shared rate limiter; afterwards the limiter learns what the
-    vendor's rate-limit headers (or a 429) said."""
+    waits for a slot of the shared rate limiter (``prepaid`` slots were taken already);
+    at the end one message tells the limiter what the vendor's rate-limit headers (or a
+    429) said, and settles the call's credits when ``settle`` was set."""
     _listen(provider)
-    pacer = _Pacer(shared, provider)
+    pacer = _Pacer(shared, provider, prepaid=prepaid)
     outer = getattr(_local, "pacer", None)
     _local.pacer = pacer
+    result = Paced()
     error: BaseException | None = None
     try:
-        yield
+        yield result
     except BaseException as exc:
         error = exc
         raise
     finally:
         _local.pacer = outer
-        if pacer.taken > pacer.answered:  # requests that failed without an answer
-            _resolve(shared.finished(pacer.taken - pacer.answered))
-        _observe(shared, provider, error)
-
-
-def _observe(shared: SharedState, provider: Provider, error: BaseException | None) -> None:
-    retry_after = error.retry_after if isinstance(error, RateLimited) else None
-    http = provider.__dict__.get("http")
-    last = getattr(http, "last_rate_limit", None)
-    if last is not None:
-        _resolve(shared.observe(last.remaining, last.reset_after, retry_after))
-    elif retry_after is not None:
-        _resolve(shared.observe(None, None, retry_after))
+        retry_after = error.retry_after if isinstance(error, RateLimited) else None
+        last = getattr(provider.__dict__.get("http"), "last_rate_limit", None)
+        answer = shared.end(prepaid + pacer.taken,
+                            None if last is None else last.remaining,
+                            None if last is None else last.reset_after,
+                            retry_after, result.settle)
+        if wait:
+            _resolve(answer)
 
 
 def _resolve(value: Any) -> Any:
@@ -271,41 +275,71 @@ def start_item(handle: ProviderHandle, shared: SharedState, method_name: str,
     """Reserve, wait for a rate slot, call ``provider.<method_name>(**arguments)`` once.
 
     ``cap`` (a Dask Semaphore) bounds the calls in flight across workers; ``nonce`` makes
-    each attempt a distinct task for executors that cache pure calls.
+    each attempt a distinct task for executors that cache pure calls. A call that ends
+    (audio, a value, an error) is settled here; a job is settled when it ends.
     """
-    reserved = _resolve(shared.reserve(estimate, exact))
-    if reserved is None:
+    with cap if cap is not None else contextlib.nullcontext():
+        return _start(handle, shared, method_name, arguments, estimate, exact)
+
+
+#: the longest a worker waits for a place under the shared cap on calls in flight
+_BUSY_LIMIT = 3600.0
+
+
+def _start(handle: ProviderHandle, shared: SharedState, method_name: str,
+           arguments: Mapping[str, Any], estimate: float | None, exact: bool) -> Started:
+    waited = 0.0
+    while True:
+        verdict, reserved, delay = _resolve(shared.begin(estimate, exact))
+        if verdict != "busy" or waited >= _BUSY_LIMIT:
+            break
+        time.sleep(delay)  # real time: other workers' calls end in real time
+        waited += delay
+    if verdict == "ceiling":
         return Started("ceiling")
+    if reserved is None:
+        return Started("failed", error_type="Busy", error=f"no place under the cap on "
+                       f"calls in flight after {_BUSY_LIMIT:g} s; nothing was sent")
     spent: list[float] = []
     try:
         provider = handle.get()
     except Exception as exc:  # nothing was sent: the worker could not connect
+        _resolve(shared.end(1, settle=(reserved, 0.0, estimate)))
         return Started("failed", reserved=reserved, error_type=type(exc).__name__,
                        error=f"this worker cannot connect {handle.name}: {exc}")
+    if delay > 0:
+        provider.clock.sleep(float(delay))
+    outcome: Started
     try:
-        method = getattr(provider, method_name)
-        kwargs = dict(arguments)
-        if estimate is not None and reserved > 0 and _accepts_max_credits(method):
-            kwargs["max_credits"] = reserved
-        with cap if cap is not None else contextlib.nullcontext(), \
-                paced(shared, provider), capture_spending(provider) as spent:
-            result = method(**kwargs)
-    except VoicekitError as exc:
-        used = sum(spent)
-        return Started("failed", reserved=reserved, spent=used, reported=bool(spent),
-                       error_type=type(exc).__name__, error=str(exc),
-                       charged=may_have_charged(exc, used),
-                       retryable=isinstance(exc, RateLimited) and not used)
-    except OSError as exc:
-        return Started("failed", reserved=reserved, error_type=type(exc).__name__,
-                       error=f"{exc.strerror or exc}"
-                             + (f": {exc.filename}" if exc.filename else ""))
-    except Exception as exc:  # a bug somewhere: the request may have gone out
-        return Started("failed", reserved=reserved, spent=sum(spent), reported=bool(spent),
-                       error_type=type(exc).__name__, error=f"unexpected error: {exc}",
-                       charged=True)
+        # the end message is not waited for: the worker is free at once
+        with paced(shared, provider, prepaid=1, wait=False) as pace:
+            try:
+                method = getattr(provider, method_name)
+                kwargs = dict(arguments)
+                if estimate is not None and reserved > 0 and _accepts_max_credits(method):
+                    kwargs["max_credits"] = reserved
+                with capture_spending(provider) as spent:
+                    result = method(**kwargs)
+                outcome = _success(result, reserved, spent, estimate)
+            except Exception as exc:
+                outcome = _failure(exc, reserved, spent)
+            if outcome.kind != "job":
+                pace.settle = (reserved, outcome.spent if outcome.reported else
+                               _assumed(outcome, estimate), estimate)
+    except VoicekitError as exc:  # the limiter's own call failed (a lost Dask actor)
+        return _failure(exc, reserved, spent)
+    return outcome
+
+
+def _assumed(outcome: Started, estimate: float | None) -> float:
+    """What an item that reported nothing is taken to have spent."""
+    return (estimate or 0.0) if outcome.kind != "failed" or outcome.charged else 0.0
+
+
+def _success(result: Any, reserved: float, spent: list[float], estimate: float | None
+             ) -> Started:
     used = sum(spent)
-    common = {"reserved": reserved, "spent": used, "reported": bool(spent)}
+    common: dict[str, Any] = {"reserved": reserved, "spent": used, "reported": bool(spent)}
     if isinstance(result, Job):
         return Started("job", job_ref=str(result.to_ref()), **common)
     if isinstance(result, Audio):
@@ -313,6 +347,20 @@ def start_item(handle: ProviderHandle, shared: SharedState, method_name: str,
                  result.duration)
         return Started("audio", audio=audio, **common)
     return Started("value", value=describe_value(result), **common)
+
+
+def _failure(exc: BaseException, reserved: float, spent: list[float]) -> Started:
+    used = sum(spent)
+    common: dict[str, Any] = {"reserved": reserved, "spent": used, "reported": bool(spent),
+                              "error_type": type(exc).__name__}
+    if isinstance(exc, VoicekitError):
+        return Started("failed", error=str(exc), charged=may_have_charged(exc, used),
+                       retryable=isinstance(exc, RateLimited) and not used, **common)
+    if isinstance(exc, OSError):  # reading an input file: nothing was sent
+        return Started("failed", error=f"{exc.strerror or exc}"
+                       + (f": {exc.filename}" if exc.filename else ""), **common)
+    # a bug somewhere: the request may have gone out
+    return Started("failed", error=f"unexpected error: {exc}", charged=True, **common)
 
 
 def describe_value(value: Any) -> Any:
