@@ -3,7 +3,8 @@
 Run: ``python bench/run_all.py`` (or ``nox -s bench``). Each module defines ``run() ->
 dict[str, object]`` returning named figures; a benchmark whose plugin is not installed, or
 that fails, is reported as such and the others still run. ``--only core,espeak`` runs a
-subset; ``--output PATH`` writes elsewhere; ``--no-write`` only prints.
+subset (its sections replace theirs in the existing file, the others are kept);
+``--output PATH`` writes elsewhere; ``--no-write`` only prints.
 """
 
 from __future__ import annotations
@@ -106,8 +107,22 @@ def render(results: list[tuple[Path, dict[str, Any] | None, str | None, float]])
             continue
         lines += ["| figure | value |", "|---|---|"]
         lines += [f"| `{key}` | {value} |" for key, value in figures.items()]
-        lines += ["", f"({seconds:.1f} s)", ""]
+        lines += ["", f"({seconds:.1f} s, {now})", ""]
     return "\n".join(lines)
+
+
+def _sections(text: str) -> tuple[str, dict[str, str]]:
+    """The text before the first ``## name`` heading, and each section by name."""
+    head, *parts = text.split("\n## ")
+    return head, {p.split("\n", 1)[0].strip(): "## " + p.rstrip() + "\n" for p in parts}
+
+
+def merge(old: str, new: str) -> str:
+    """``old`` with the sections of ``new`` put in (replaced, or added in name order)."""
+    head, sections = _sections(old)  # the old head: its date is the full run's
+    _, fresh = _sections(new)
+    sections.update(fresh)
+    return head.rstrip() + "\n\n" + "\n".join(sections[k] for k in sorted(sections))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -137,7 +152,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_write:
         out = Path(args.output)
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(render(results), encoding="utf-8")
+        text = render(results)
+        if wanted is not None and out.exists():  # a subset: keep the other sections
+            text = merge(out.read_text(encoding="utf-8"), text)
+        out.write_text(text, encoding="utf-8")
         print(f"wrote {out}")
     return 1 if any(error and error.startswith("failed") for _, _, error, _ in results) else 0
 

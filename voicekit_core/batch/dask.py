@@ -90,10 +90,21 @@ class SharedActor:
         if name.startswith("_"):
             raise AttributeError(name)
         if self._actor is None:
-            from distributed.actor import Actor
-
-            self._actor = Actor(*self._ref)  # type: ignore[no-untyped-call]
+            self._actor = _actor(self._ref)
         return getattr(self._actor, name)
+
+
+_ACTORS: dict[str, Any] = {}
+
+
+def _actor(ref: tuple[Any, str, str]) -> Any:
+    """The actor of ``ref`` (class, address, key), one per process and key."""
+    actor = _ACTORS.get(ref[2])
+    if actor is None:
+        from distributed.actor import Actor
+
+        actor = _ACTORS[ref[2]] = Actor(*ref)  # type: ignore[no-untyped-call]
+    return actor
 
 
 def executor_for(scheduler: str | None = None, *, local_workers: int | None = None,
