@@ -235,3 +235,47 @@ def test_killed_while_jobs_run_then_rerun_resumes_them_by_reference(
     else:  # the others were being submitted at the kill: not paid twice, reported
         assert second.returncode == 1 and "may have been charged" in err + (
             tmp_path / "out" / "failures.jsonl").read_text()
+
+
+def test_ctrl_c_stops_submitting_and_prints_the_quoted_resume_command(
+        emu: BatchFakeEmulator, tmp_path: Path) -> None:
+    import signal
+
+    manifest = _csv(tmp_path / "lines.csv", [f"line {i:02d},v1," for i in range(12)])
+    out = tmp_path / "my outputs"  # a space: the resume command must quote it
+    args = ["batch", "say", str(manifest), "-p", "batchfake", "-o", str(out),
+            "--workers", "2"]
+    emu.hold_after = 3
+    proc = _voicekit(tmp_path, emu, *args)
+    try:
+        assert emu.holding.wait(60), proc.communicate(timeout=5)
+        proc.send_signal(signal.SIGINT)
+        # the calls in flight end (the vendor answers), then the command stops
+        emu.release()
+        _, err = proc.communicate(timeout=60)
+    finally:
+        emu.release()
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, err
+    assert "interrupted; nothing more was submitted. Resume with:" in err
+    assert f"-o '{out}'" in err
+    done = sum(emu.charged.values())
+    assert done < 12 and max(emu.charged.values()) == 1
+    again = _voicekit(tmp_path, emu, *args)
+    _, err = again.communicate(timeout=120)
+    assert again.returncode == 0, err
+    assert max(emu.charged.values()) == 1 and len(emu.charged) == 12
+
+
+def test_help_and_import_load_no_batch_machinery() -> None:
+    probe = ("import sys, contextlib, io\n"
+             "import voicekit_core\n"
+             "from voicekit_core.cli import main\n"
+             "with contextlib.redirect_stdout(io.StringIO()):\n"
+             "    main(['--help'])\n"
+             "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+             "('dask', 'distributed', 'sqlite3') or m.startswith('voicekit_core.batch')))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         timeout=60, check=True)
+    assert out.stdout.strip() == "[]"
