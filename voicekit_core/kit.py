@@ -1,0 +1,74 @@
+"""The plugin author's import: every building block of a provider, in one place.
+
+>>> from voicekit_core import kit
+>>> class AcmeProvider(kit.Provider): ...  # doctest: +SKIP
+
+Names load on first use (``kit.paginate`` imports ``voicekit_core.paging``), so
+``from voicekit_core import kit`` in a plugin costs nothing until the provider runs.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ._lazy import ExportTable, lazy_exports
+
+if TYPE_CHECKING:  # the names below are loaded on first use (see __getattr__)
+    from .hookspecs import hookimpl as hookimpl
+    from .jobs import Job as Job
+    from .jobs import JobState as JobState
+    from .jobs import JobUpdate as JobUpdate
+    from .jobs import PollPolicy as PollPolicy
+    from .models import ProviderInfo as ProviderInfo
+    from .provider import Provider as Provider
+
+_EXPORTS: ExportTable = {
+    "Provider": ("provider", "Provider"),
+    "ProviderInfo": ("registry", "ProviderInfo"),
+    "hookimpl": ("hookspecs", "hookimpl"),
+    # declared options and the operation wrapper
+    "Options": ("options", "Options"),
+    "opt": ("options", "opt"),
+    "operation": ("options", "operation"),
+    "Call": ("options", "Call"),
+    # inputs
+    "AudioRules": ("inputs", "AudioRules"),
+    "TextRules": ("inputs", "TextRules"),
+    "segment": ("inputs", "segment"),
+    "language_code": ("inputs", "language_code"),
+    "language_name": ("inputs", "language_name"),
+    # paging
+    "Page": ("paging", "Page"),
+    "paginate": ("paging", "paginate"),
+    "next_cursor": ("paging", "next_cursor"),
+    "next_page_number": ("paging", "next_page_number"),
+    # vendor error bodies
+    "ErrorMap": ("errormap", "ErrorMap"),
+    "error_text": ("errormap|http", "error_text"),
+    # jobs
+    "JobKind": ("jobs", "JobKind"),
+    "StatusMap": ("jobs", "StatusMap"),
+    "PollPolicy": ("jobs", "PollPolicy"),
+    "Job": ("jobs", "Job"),
+    "JobUpdate": ("jobs", "JobUpdate"),
+    "JobState": ("jobs", "JobState"),
+    # vendor JSON
+    "vendor_converter": ("schema", "vendor_converter"),
+    "structure": ("schema", "structure"),
+    # responses and streams
+    "read_audio": ("transfers", "read_audio"),
+    "CloseMap": ("websocket", "CloseMap"),
+}
+
+__all__ = sorted(_EXPORTS)
+
+_getattr, _dir = lazy_exports(__name__, "voicekit_core", _EXPORTS, globals())
+
+
+def __getattr__(name: str) -> Any:
+    """Import ``name`` from its module on first use."""
+    return _getattr(name)
+
+
+def __dir__() -> list[str]:
+    return _dir()
