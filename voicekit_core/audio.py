@@ -281,11 +281,19 @@ class AudioSource:
             except FileNotFoundError:
                 raise InvalidInput(f"{field}: file not found: {path}", field=field,
                                    limit="an existing file") from None
+            except (OSError, ValueError) as exc:  # NUL in the path, too long, a loop...
+                raise InvalidInput(f"{field}: cannot use the path {str(path)[:200]!r}: "
+                                   f"{getattr(exc, 'strerror', None) or exc}", field=field,
+                                   limit="an existing file") from None
             if not path.is_file():
                 raise InvalidInput(f"{field}: not a file: {path}", field=field,
                                    limit="a regular file")
-            with path.open("rb") as f:
-                head = f.read(_SNIFF_BYTES)
+            try:
+                with path.open("rb") as f:
+                    head = f.read(_SNIFF_BYTES)
+            except OSError as exc:
+                raise InvalidInput(f"{field}: cannot read {path}: {exc.strerror or exc}",
+                                   field=field, limit="a readable file") from None
             return cls(name=path.name, size=stat.st_size, format=sniff_format(head), path=path)
         if hasattr(value, "read"):
             return cls._from_file(value, field)
@@ -303,7 +311,7 @@ class AudioSource:
             f.seek(start)
             head = f.read(_SNIFF_BYTES)
             f.seek(start)
-        except (OSError, AttributeError, io.UnsupportedOperation):
+        except (OSError, AttributeError, ValueError, TypeError, io.UnsupportedOperation):
             raise InvalidInput(f"{field}: the file object must be seekable", field=field,
                                limit="a seekable binary file") from None
         if isinstance(head, str):

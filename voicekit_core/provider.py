@@ -12,6 +12,7 @@ URL, the HTTP client (created on first use), jobs, cost guards and events.
 from __future__ import annotations
 
 import functools
+import math
 import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -22,6 +23,7 @@ from .credentials import Secret, resolve_credentials
 from .errors import ConfigurationError, CreditLimitExceeded, InvalidInput, NotFound
 from .jobs import Job, JobRef, JobUpdate, PollPolicy
 from .models import Cost, Event, ProviderInfo, Voice
+from .validate import show, surrogate_at
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -186,17 +188,30 @@ class Provider:
         return None
 
     def check_budget(self, cost: Cost | None, max_credits: float | None) -> None:
-        """Raise CreditLimitExceeded when ``cost`` exceeds ``max_credits`` (None: no limit)."""
-        if max_credits is None or cost is None:
+        """Raise CreditLimitExceeded when ``cost`` exceeds ``max_credits`` (None: no limit).
+
+        ``max_credits`` must be a finite number >= 0 (NaN, negatives, bools and strings are
+        InvalidInput), checked even when the price is not known.
+        """
+        from .validate import max_credits as check_max_credits
+
+        budget = check_max_credits(max_credits)
+        if budget is None or cost is None:
             return
-        if max_credits < 0:
-            raise InvalidInput("max_credits must be >= 0", field="max_credits", limit=">= 0")
-        if cost.credits > max_credits:
+        if cost.credits > budget:
             raise CreditLimitExceeded(
                 f"this would spend {cost.credits:g} {cost.unit}, over max_credits="
-                f"{max_credits:g}; nothing was sent",
-                max_credits=max_credits, need=cost.credits, provider=self.name,
+                f"{budget:g}; nothing was sent",
+                max_credits=budget, need=cost.credits, provider=self.name,
             )
+
+    def spent(self, credits: float, unit: str = "credits", **data: Any) -> None:
+        """Report credits a call spent: the ``credits_spent`` event (``credits``, ``unit`` and
+        ``data``, e.g. ``operation="dub"``). A value that is not a finite number (a vendor's
+        odd answer) emits nothing rather than raising after the work was done."""
+        if isinstance(credits, (int, float)) and not isinstance(credits, bool) \
+                and math.isfinite(credits):
+            self._emit("credits_spent", credits=float(credits), unit=unit, **data)
 
     # -- options ---------------------------------------------------------------------
 
@@ -216,14 +231,26 @@ class Provider:
 
     # -- voices ----------------------------------------------------------------------
 
-    @staticmethod
-    def voice_id(voice: str | int | Voice) -> str:
-        """The id of ``voice`` (a Voice or an id); raises InvalidInput when empty."""
-        value = voice.id if isinstance(voice, Voice) else voice
+    def voice_id(self, voice: str | int | Voice) -> str:
+        """The id of ``voice`` (a Voice of this provider, or an id); raises InvalidInput when
+        it is empty, not text, has control characters, or is a Voice of another provider."""
+        if isinstance(voice, Voice):
+            if voice.provider and voice.provider != self.name:
+                raise InvalidInput(
+                    f"voice {voice.id!r} belongs to {voice.provider}; pass a {self.name} voice",
+                    field="voice", limit=f"a {self.name} voice", provider=self.name)
+            value: Any = voice.id
+        else:
+            value = voice
         if isinstance(value, bool) or not isinstance(value, (str, int)) or not str(value).strip():
-            raise InvalidInput(f"voice must be a voice id or a Voice, got {voice!r}",
-                               field="voice", limit="a voice id")
-        return str(value).strip()
+            raise InvalidInput(f"voice must be a voice id or a Voice, got {show(voice)}",
+                               field="voice", limit="a voice id", provider=self.name)
+        text = str(value).strip()
+        if surrogate_at(text) is not None or any(ord(c) < 32 or ord(c) == 127 for c in text):
+            raise InvalidInput(f"voice {show(text)} has control characters or unpaired "
+                               "surrogates", field="voice", limit="a voice id",
+                               provider=self.name)
+        return text
 
     # -- jobs ------------------------------------------------------------------------
 
