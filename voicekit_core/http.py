@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import ipaddress
 import json as jsonlib
 import logging
 import os
@@ -31,30 +30,30 @@ import urllib3.exceptions
 from .audio import AudioSource, atomic_write
 from .clock import SYSTEM_CLOCK, Clock, wall_time
 from .credentials import Secret
+from .errormap import (
+    ErrorDetails,
+    default_error_details,
+    error_for_status,
+    error_text,
+    link_error_details,
+)
 from .errors import (
-    AuthenticationError,
     BadResponse,
-    ConfigurationError,
     ConnectionFailed,
-    InsufficientCredits,
-    InvalidRequest,
-    NotFound,
-    PermissionDenied,
-    ProviderError,
-    RateLimited,
-    ServerError,
     StreamInterrupted,
     Timeout,
     VoicekitError,
 )
 from .retry import IDEMPOTENT_METHODS, RateLimitInfo, RetryPolicy
+from .urls import check_base_url, origin_of, redact_url, scrub_secrets, websocket_url
 
 __all__ = [
-    "ErrorDetails",
+    "ErrorDetails",  # re-exported from errormap (old import path)
     "HttpClient",
     "HttpResponse",
-    "check_base_url",
+    "check_base_url",  # re-exported from urls
     "default_error_details",
+    "error_for_status",
     "error_text",
     "origin_of",
     "redact_url",
@@ -67,69 +66,10 @@ CHUNK_SIZE = 64 * 1024
 MAX_REDIRECTS = 5
 USER_AGENT = "voicekit/0.1 (+https://pypi.org/project/voicekit-core/)"
 
-_SENSITIVE_QUERY = re.compile(
-    r"(sig|signature|token|key|secret|credential|auth|policy|x-amz-|x-goog-|password)", re.I
-)
-
 ProgressCallback = Callable[[int, "int | None"], None]
-Timeouts = "float | tuple[float, float] | None"
 
 
-# -- URLs ------------------------------------------------------------------------------
-
-
-@functools.lru_cache(maxsize=512)
-def origin_of(url: str) -> tuple[str, str, int | None]:
-    """(scheme, host, port) with the scheme's default port made explicit."""
-    parts = urllib.parse.urlsplit(url)
-    port = parts.port or {"http": 80, "https": 443, "ws": 80, "wss": 443}.get(parts.scheme)
-    scheme = {"ws": "http", "wss": "https"}.get(parts.scheme, parts.scheme)
-    return scheme, (parts.hostname or "").lower(), port
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def check_base_url(url: str, *, allow_http: bool = False, provider: str | None = None) -> str:
-    """Validate a provider base URL; plain http is refused off loopback unless allowed."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigurationError(f"base_url must be an http(s) URL, got {redact_url(url)!r}",
-                                 provider=provider)
-    if parts.username or parts.password:
-        raise ConfigurationError("base_url must not carry credentials; pass them as options",
-                                 provider=provider)
-    if parts.scheme == "http" and not allow_http and not _is_loopback(parts.hostname):
-        raise ConfigurationError(
-            f"refusing plain http to {parts.hostname}: keys would travel unencrypted. Use "
-            "https, or pass allow_http=True if this is really what you want",
-            provider=provider,
-        )
-    return url.rstrip("/")
-
-
-def redact_url(url: str, *, trusted_origin: tuple[str, str, int | None] | None = None) -> str:
-    """``url`` fit for logs and errors: signatures and keys in the query are hidden.
-
-    For URLs off ``trusted_origin`` (presigned storage links) the whole query is hidden.
-    """
-    parts = urllib.parse.urlsplit(url)
-    if not parts.query:
-        return url
-    if trusted_origin is not None and origin_of(url) != trusted_origin:
-        query = "<redacted>"
-    else:
-        pairs = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
-        query = "&".join(
-            f"{k}={'<redacted>' if _SENSITIVE_QUERY.search(k) else v}" for k, v in pairs
-        )
-    return urllib.parse.urlunsplit(parts._replace(query=query))
+# -- logs ------------------------------------------------------------------------------
 
 
 class _QueryRedactingFilter(logging.Filter):
@@ -154,37 +94,27 @@ def _guard_urllib3_logs() -> None:
         logger.addFilter(_URLLIB3_FILTER)
 
 
-# -- responses and errors --------------------------------------------------------------
-
-
-@attrs.frozen
-class ErrorDetails:
-    """What a provider's error parser reads from a vendor error response.
-
-    Attributes:
-        message: the vendor's message.
-        code: the vendor's error code.
-        error: an error class to raise instead of the one the HTTP status implies
-            (e.g. InsufficientCredits for a vendor that answers 429 for it).
-        extra: keyword arguments for that class (``have=``, ``need=``).
-    """
-
-    message: str
-    code: str | None = None
-    error: type[ProviderError] | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
+# -- responses -------------------------------------------------------------------------
 
 
 class HttpResponse:
-    """A vendor's answer: status, headers, body, rate-limit info and request id."""
+    """A vendor's answer: status, headers, body, rate-limit info and request id.
+
+    ``link`` is True for an answer from another host than the vendor's API, or to a request
+    sent without credentials (a signed link): the vendor's error map does not apply to it.
+    ``scrub`` hides the provider's credentials in any text taken from the body.
+    """
 
     def __init__(self, response: requests.Response, *, url: str, provider: str,
-                 now: float | None = None) -> None:
+                 now: float | None = None, link: bool = False,
+                 scrub: Callable[[str], str] = lambda text: text) -> None:
         self._response = response
         self.status: int = response.status_code
         self.headers: Mapping[str, str] = response.headers
         self.url = url  # redacted
         self.provider = provider
+        self.link = link
+        self.scrub = scrub
         self._now = now  # the Unix time on the provider's clock, for Unix-time resets
 
     @functools.cached_property
@@ -195,63 +125,88 @@ class HttpResponse:
     @property
     def request_id(self) -> str | None:
         h = self.headers
-        return h.get("X-Request-Id") or h.get("Request-Id") or h.get("X-Amzn-RequestId")
+        found = h.get("X-Request-Id") or h.get("Request-Id") or h.get("X-Amzn-RequestId")
+        return found[:200] if found else None
 
     @property
     def ok(self) -> bool:
         return 200 <= self.status < 300
 
     @property
+    def content_type(self) -> str:
+        """The media type of the body, lower-case, without parameters (``""`` if none)."""
+        return (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+
+    @property
     def content(self) -> bytes:
-        """The whole body (read on first access)."""
+        """The whole body (read on first access).
+
+        A body that breaks off raises StreamInterrupted; one that cannot be decoded (a
+        broken gzip) raises BadResponse.
+        """
         try:
             return self._response.content
-        except (requests.exceptions.ChunkedEncodingError,
-                requests.exceptions.ConnectionError) as exc:
+        except requests.exceptions.ContentDecodingError:
+            raise self.bad("sent a body that cannot be decoded "
+                           f"(Content-Encoding {self.headers.get('Content-Encoding')!r})"
+                           ) from None
+        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError,
+                OSError) as exc:
             raise StreamInterrupted(
-                f"the response from {self.url} broke off mid-body",
+                f"the response from {self.url} broke off mid-body ({type(exc).__name__})",
                 received_bytes=0, provider=self.provider, status=self.status,
             ) from exc
 
     @property
     def text(self) -> str:
-        return self.content.decode(self._response.encoding or "utf-8", errors="replace")
+        """The body as text in its declared charset (UTF-8 when none, or an unknown one)."""
+        data = self.content
+        encoding = self._response.encoding or "utf-8"
+        try:
+            return data.decode(encoding, errors="replace")
+        except Exception:
+            return data.decode("utf-8", errors="replace")
+
+    def bad(self, what: str) -> BadResponse:
+        """A BadResponse saying ``<provider> <what> (status) from <url>``, scrubbed."""
+        return BadResponse(self.scrub(f"{self.provider} {what} (status {self.status}) "
+                                      f"from {self.url}"),
+                           provider=self.provider, status=self.status,
+                           request_id=self.request_id)
 
     def json(self) -> Any:
-        """The body as JSON; BadResponse if it is not."""
+        """The body as JSON; BadResponse if it is not (or is nested absurdly deep)."""
         body = self.content
         if not body:
             return None
         try:
             return jsonlib.loads(body)
+        except RecursionError:
+            raise self.bad("sent JSON nested too deeply to read") from None
         except ValueError:
-            raise BadResponse(
-                f"{self.provider} sent a malformed JSON body (status {self.status}) "
-                f"from {self.url}: {body[:80]!r}",
-                provider=self.provider, status=self.status, request_id=self.request_id,
-            ) from None
+            raise self.bad(f"sent a malformed JSON body: {body[:80]!r}") from None
 
     def json_object(self) -> dict[str, Any] | None:
         """The body as a JSON object, or None when it is not one (for error parsers)."""
         try:
             body = jsonlib.loads(self.content or b"null")
-        except (ValueError, VoicekitError):
+        except (ValueError, RecursionError, VoicekitError):
             return None
         return body if isinstance(body, dict) else None
 
     def summary(self) -> str:
         """The start of a non-JSON body, or ``HTTP <status>``: an error message of last
-        resort."""
+        resort (scrubbed of credentials)."""
         try:
             text = self.text.strip()[:200]
         except VoicekitError:
             text = ""
-        return text or f"HTTP {self.status}"
+        return self.scrub(text) or f"HTTP {self.status}"
 
     def iter_bytes(self, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
         """Stream the body; a body that ends short raises StreamInterrupted."""
         received = 0
-        expected = self._expected_length()
+        expected = self.expected_length
         raw = self._response.raw
         try:
             while True:
@@ -273,13 +228,19 @@ class HttpResponse:
                 received_bytes=received, provider=self.provider, status=self.status,
             )
 
-    def _expected_length(self) -> int | None:
+    @property
+    def expected_length(self) -> int | None:
+        """The Content-Length of an unencoded body (None when absent, encoded or junk)."""
         if self.headers.get("Content-Encoding"):
             return None
         try:
-            return int(self.headers["Content-Length"])
-        except (KeyError, ValueError):
+            value = int(self.headers["Content-Length"].strip())
+        except (KeyError, ValueError, AttributeError):
             return None
+        return value if value >= 0 else None
+
+    def _expected_length(self) -> int | None:  # kept for callers of the old name
+        return self.expected_length
 
     def close(self) -> None:
         self._response.close()
@@ -288,90 +249,7 @@ class HttpResponse:
         return f"<HttpResponse {self.status} {self.url}>"
 
 
-_MESSAGE_KEYS = ("message", "detail", "msg", "error", "reason", "text")
-
-
-def error_text(value: Any) -> str | None:
-    """The human message inside an error field, whatever its shape: a string, a list of
-    validation problems (``[{"loc": [...], "msg": ...}]`` joined as ``"a.b: msg; ..."``),
-    or an object holding one of ``message``/``detail``/``msg``/``error``/``reason``."""
-    if isinstance(value, str):
-        return value.strip() or None
-    if isinstance(value, list):
-        parts = [part for part in map(_problem_text, value) if part]
-        return "; ".join(parts) or None
-    if isinstance(value, dict):
-        for key in _MESSAGE_KEYS:
-            found = error_text(value.get(key))
-            if found:
-                return found
-    return None
-
-
-def _problem_text(item: Any) -> str | None:
-    if isinstance(item, dict):
-        message = error_text(item.get("msg")) or error_text(item.get("message"))
-        loc = item.get("loc")
-        where = ".".join(str(p) for p in loc) if isinstance(loc, list) else ""
-        return f"{where}: {message}" if message and where else message
-    return error_text(item) if isinstance(item, str) else None
-
-
-def default_error_details(response: HttpResponse) -> ErrorDetails:
-    """Read common error envelopes: {message}, {error}, {detail}, {error: {code, message}}."""
-    body = response.json_object()
-    if body is None:
-        return ErrorDetails(response.summary())
-    inner = body.get("error")
-    if isinstance(inner, dict):
-        body = {**body, **inner}
-    message = error_text(body)
-    code = body.get("code")
-    return ErrorDetails(message or f"HTTP {response.status}",
-                        code=str(code) if code is not None else None)
-
-
-_STATUS_ERRORS: dict[int, type[ProviderError]] = {
-    400: InvalidRequest,
-    401: AuthenticationError,
-    402: InsufficientCredits,
-    403: PermissionDenied,
-    404: NotFound,
-    409: InvalidRequest,
-    410: NotFound,
-    413: InvalidRequest,
-    415: InvalidRequest,
-    422: InvalidRequest,
-    429: RateLimited,
-}
-
-
-def error_for_status(
-    response: HttpResponse, details: ErrorDetails, *, may_have_been_processed: bool = False
-) -> ProviderError:
-    """The error-tree exception for a failed response."""
-    cls = details.error or _STATUS_ERRORS.get(response.status)
-    if cls is None:
-        cls = ServerError if response.status >= 500 else ProviderError
-    kwargs: dict[str, Any] = dict(details.extra)
-    if cls is RateLimited or issubclass(cls, RateLimited):
-        info = response.rate_limit
-        kwargs.setdefault("retry_after", info.wait)
-        kwargs.setdefault("limit", info.limit)
-        kwargs.setdefault("remaining", info.remaining)
-    message = details.message
-    if may_have_been_processed:
-        message += (" — the request may have been processed by the vendor (it was not "
-                    "retried, to avoid spending twice); check before sending it again")
-    return cls(message, provider=response.provider, status=response.status, code=details.code,
-               request_id=response.request_id, may_have_been_processed=may_have_been_processed,
-               **kwargs)
-
-
 # -- the client ------------------------------------------------------------------------
-
-MultipartValue = "str | bytes | int | float | AudioSource | tuple[str, AudioSource, str]"
-
 
 class _CountingReader:
     """A file wrapper that reports bytes read (upload progress) and keeps its length."""
@@ -440,11 +318,7 @@ class HttpClient:
 
     def websocket_url(self, path: str, params: Mapping[str, Any] | None = None) -> str:
         """``path`` on the provider's origin as a ws:// or wss:// URL."""
-        url = self.url(path)
-        url = "wss://" + url[8:] if url.startswith("https://") else "ws://" + url[7:]
-        if params:
-            url += "?" + urllib.parse.urlencode(params, doseq=True)
-        return url
+        return websocket_url(self.url(path), params)
 
     def is_own_origin(self, url: str) -> bool:
         return origin_of(url) == self.origin
@@ -453,11 +327,9 @@ class HttpClient:
         return redact_url(url, trusted_origin=self.origin)
 
     def scrub(self, text: str) -> str:
-        """``text`` with every credential value replaced by ``***``."""
-        for secret in self._secrets:
-            if secret and secret in text:
-                text = text.replace(secret, "***")
-        return text
+        """``text`` with every credential value replaced by ``***`` (whole tokens for short
+        credentials, so no word is garbled)."""
+        return scrub_secrets(text, self._secrets)
 
     # -- requests ----------------------------------------------------------------------
 
@@ -647,8 +519,9 @@ class HttpClient:
         if self._emit is not None:
             self._emit("response", method=method, url=redacted, status=raw.status_code,
                        elapsed_ms=elapsed_ms)
+        link = not authenticated or not self.is_own_origin(url)
         return HttpResponse(raw, url=redacted, provider=self.provider,
-                            now=wall_time(self.clock))
+                            now=wall_time(self.clock), link=link, scrub=self.scrub)
 
     def _check(self, response: HttpResponse, *, method: str, idempotent: bool) -> HttpResponse:
         headers = response.headers
@@ -657,9 +530,13 @@ class HttpClient:
         if response.ok:
             return response
         try:
-            details = self._error_parser(response)
-        except VoicekitError:
-            details = ErrorDetails(f"HTTP {response.status}")
+            if response.link:  # storage / signed links: plain status mapping
+                details = link_error_details(response)
+            else:
+                details = self._error_parser(response)
+        except Exception:
+            log.debug("error parser of %s failed", self.provider, exc_info=True)
+            details = default_error_details(response)
         finally:
             response.close()
         details = attrs.evolve(details, message=self.scrub(details.message))
@@ -732,7 +609,7 @@ class HttpClient:
         def attempt() -> Path:
             response = self.request("GET", absolute, stream=True, idempotent=True,
                                     authenticated=authenticated)
-            total = response._expected_length() or expected_size
+            total = response.expected_length or expected_size
             done = 0
 
             def chunks() -> Iterator[bytes]:

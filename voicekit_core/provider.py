@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from .capabilities import capabilities_of
 from .clock import SYSTEM_CLOCK, Clock
 from .credentials import Secret, resolve_credentials
+from .errormap import ErrorMap
 from .errors import ConfigurationError, CreditLimitExceeded, InvalidInput, NotFound
 from .jobs import Job, JobRef, JobUpdate, PollPolicy
 from .models import Cost, Event, ProviderInfo, Voice
@@ -28,7 +29,8 @@ from .validate import show, surrogate_at
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from .http import ErrorDetails, HttpClient, HttpResponse
+    from .errormap import ErrorDetails
+    from .http import HttpClient, HttpResponse
     from .registry import Registry
 
 __all__ = ["Provider"]
@@ -53,6 +55,8 @@ class Provider:
     poll_policies: ClassVar[Mapping[str, PollPolicy]] = {}
     #: Whether the provider talks HTTP at all (False for local engines).
     remote: ClassVar[bool] = True
+    #: How the vendor writes errors; the default :meth:`parse_error` reads them with it.
+    errors: ClassVar[ErrorMap] = ErrorMap()
 
     def __init__(
         self,
@@ -119,10 +123,10 @@ class Provider:
         return {}
 
     def parse_error(self, response: HttpResponse) -> ErrorDetails:
-        """Read the vendor's error body. Override for the vendor's envelope."""
-        from .http import default_error_details
-
-        return default_error_details(response)
+        """Read an error answer of the vendor's own origin with :attr:`errors` (never
+        raises). Override only for what an :class:`~voicekit_core.errormap.ErrorMap` cannot
+        say; answers from storage hosts and signed links never come here."""
+        return self.errors.details(response)
 
     @functools.cached_property
     def http(self) -> HttpClient:
