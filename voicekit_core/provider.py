@@ -22,7 +22,7 @@ from .clock import SYSTEM_CLOCK, Clock
 from .credentials import Secret, resolve_credentials
 from .errormap import ErrorMap
 from .errors import ConfigurationError, CreditLimitExceeded, InvalidInput, NotFound
-from .jobs import Job, JobRef, JobUpdate, PollPolicy
+from .jobs import Job, JobKind, JobRef, JobUpdate, PollPolicy
 from .models import Cost, Event, ProviderInfo, Voice
 from .validate import show, surrogate_at
 
@@ -51,7 +51,9 @@ class Provider:
 
     #: The plugin's registration; the single source of the name and credential names.
     info: ClassVar[ProviderInfo]
-    #: Polling rule per job kind, from the vendor's documentation.
+    #: The vendor's kinds of jobs (poll rule, status words, refresh method of each).
+    jobs: ClassVar[tuple[JobKind[Any], ...]] = ()
+    #: Polling rule per job kind name, for kinds not declared in :attr:`jobs`.
     poll_policies: ClassVar[Mapping[str, PollPolicy]] = {}
     #: Whether the provider talks HTTP at all (False for local engines).
     remote: ClassVar[bool] = True
@@ -258,24 +260,42 @@ class Provider:
 
     # -- jobs ------------------------------------------------------------------------
 
+    def job_kind(self, kind: str) -> JobKind[Any] | None:
+        """The declared :class:`JobKind` named ``kind``, if any."""
+        return next((k for k in self.jobs if k.name == kind), None)
+
     def poll_policy(self, kind: str) -> PollPolicy:
         """The polling rule for jobs of ``kind``."""
+        declared = self.job_kind(kind)
+        if declared is not None:
+            return declared.poll
         return self.poll_policies.get(kind) or self.poll_policies.get("*") or PollPolicy()
 
     def refresh_job(self, job: Job[Any]) -> JobUpdate[Any]:
-        """Look at a job once; dispatches to ``_refresh_<kind>(job)`` of the subclass."""
-        method = getattr(self, f"_refresh_{job.kind}", None)
+        """Look at a job once, with the method its :class:`JobKind` registered (falling back
+        to a ``_refresh_<kind>(job)`` method)."""
+        declared = self.job_kind(job.kind)
+        method = None
+        if declared is not None and declared.method is not None:
+            method = getattr(self, declared.method, None)
+        if method is None:
+            method = getattr(self, f"_refresh_{job.kind}", None)
         if method is None:
             raise NotFound(f"{self.name} has no jobs of kind {job.kind!r}", provider=self.name)
         update: JobUpdate[Any] = method(job)
         return update
 
     def job(self, ref: str | JobRef) -> Job[Any]:
-        """Resume a job from ``job.to_ref()`` (a string or JobRef); it is refreshed once."""
+        """Resume a job from ``job.to_ref()`` (a string or JobRef); it is refreshed once.
+
+        Raises:
+            InvalidInput: ``ref`` is not a job reference of this provider.
+            NotFound: the provider has no jobs of that kind (nothing was sent).
+        """
         parsed = JobRef.parse(ref)
         if parsed.provider != self.name:
             raise InvalidInput(
-                f"job {ref} belongs to {parsed.provider!r}, not {self.name!r}", field="ref"
-            )
+                f"job {parsed} belongs to {parsed.provider!r}, not {self.name!r}", field="ref",
+                provider=self.name)
         job: Job[Any] = Job(self, parsed.kind, parsed.id, context=parsed.context)
         return job.refresh()
