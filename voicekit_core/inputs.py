@@ -54,7 +54,7 @@ class TextRules:
                 raise InvalidInput(f"{name} is not valid UTF-8 (byte {exc.start}); pass str "
                                    "or UTF-8 bytes", field=name, limit="UTF-8") from None
         elif not isinstance(value, str):
-            what = "text or UTF-8 bytes" if self.bytes_ok else "text"
+            what = "a str or UTF-8 bytes" if self.bytes_ok else "a str"
             raise InvalidInput(f"{name} must be {what}, got {type(value).__name__}",
                                field=name, limit=what)
         return validate.text(value, field=name, max_chars=self.max_chars,

@@ -49,7 +49,7 @@ __all__ = [
 ]
 
 _META = "voicekit_option"
-F = TypeVar("F", bound=Callable[..., Any])
+R = TypeVar("R")
 
 
 # -- declarations ----------------------------------------------------------------------
@@ -293,7 +293,8 @@ _RESERVED = ("max_credits", "on_upload_progress")
 
 
 def operation(options: type[Options] | None = None, *, spends: bool = False,
-              **inputs: TextRules | AudioRules) -> Callable[[F], F]:
+              **inputs: TextRules | AudioRules
+              ) -> Callable[[Callable[..., R]], Callable[..., R]]:
     """Declare a provider method: its options, whether it spends credits, its checked inputs.
 
     The method takes keyword-only ``opts`` and ``call``. Before it runs (eagerly, also when
@@ -306,7 +307,7 @@ def operation(options: type[Options] | None = None, *, spends: bool = False,
     opts_cls: type[Options] = options if options is not None else NoOptions
     uploads = any(isinstance(r, AudioRules) for r in inputs.values())
 
-    def decorate(method: F) -> F:
+    def decorate(method: Callable[..., R]) -> Callable[..., R]:
         name = method.__name__
         inner = inspect.signature(method)
         params = list(inner.parameters.values())
@@ -342,7 +343,7 @@ def operation(options: type[Options] | None = None, *, spends: bool = False,
         voice_param = inner.parameters.get("voice")
 
         @functools.wraps(method)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
+        def wrapper(*args: Any, **kwargs: Any) -> R:
             self: Provider = args[0]  # a ``self=`` keyword must not collide with it
             args = args[1:]
             reserved = {k: kwargs.pop(k, None) for k in _RESERVED}
@@ -386,7 +387,7 @@ def operation(options: type[Options] | None = None, *, spends: bool = False,
         wrapper.__voicekit_operation__ = OperationInfo(  # type: ignore[attr-defined]
             name=name, options=opts_cls, spends=spends, inputs=dict(inputs), uploads=uploads,
             keywords=accepted)
-        return wrapper  # type: ignore[return-value]
+        return wrapper
 
     return decorate
 

@@ -72,8 +72,8 @@ def choice(value: Any, allowed: Sequence[str], *, field: str, default: str | Non
 def integer(value: Any, *, field: str, low: int | None = None, high: int | None = None) -> int:
     """``value`` as an int within [low, high] and a signed 64-bit range (bools refused)."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInput(f"{field} must be an integer, got {show(value)}", field=field,
-                           limit="an integer")
+        raise InvalidInput(f"{field} must be an integer{_within(low, high)}, got {show(value)}",
+                           field=field, limit="an integer")
     result = int(value)
     _check_range(result, field, low, high)
     if not -MAX_INT <= result <= MAX_INT:
@@ -87,15 +87,15 @@ def number(value: Any, *, field: str, low: float | None = None, high: float | No
     """``value`` as a finite float within [low, high] (bools, strings, NaN, infinities and
     integers too large for a float are refused)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise InvalidInput(f"{field} must be a number, got {show(value)}", field=field,
-                           limit="a finite number")
+        raise InvalidInput(f"{field} must be a number{_within(low, high)}, got {show(value)}",
+                           field=field, limit="a finite number")
     try:
         result = float(value)
     except OverflowError:
         result = math.inf
     if not math.isfinite(result):
-        raise InvalidInput(f"{field} must be a number, got {show(value)}", field=field,
-                           limit="a finite number")
+        raise InvalidInput(f"{field} must be a number{_within(low, high)}, got {show(value)}",
+                           field=field, limit="a finite number")
     _check_range(result, field, low, high)
     return result
 
@@ -190,10 +190,20 @@ def _num(value: float | None) -> str:
     return str(value) if isinstance(value, int) else f"{value:g}"
 
 
+def _span(low: float | None, high: float | None) -> str:
+    return (f"{_num(low)}..{_num(high)}" if low is not None and high is not None
+            else f">= {_num(low)}" if low is not None else f"<= {_num(high)}")
+
+
+def _within(low: float | None, high: float | None) -> str:
+    if low is None or high is None:
+        return "" if low is None and high is None else f" ({_span(low, high)})"
+    return f" in {_span(low, high)}"
+
+
 def _check_range(value: float, field: str, low: float | None, high: float | None) -> None:
     if (low is not None and value < low) or (high is not None and value > high):
-        span = (f"{_num(low)}..{_num(high)}" if low is not None and high is not None
-                else f">= {_num(low)}" if low is not None else f"<= {_num(high)}")
+        span = _span(low, high)
         shown = _num(value) if abs(value) < 10**30 else show(value)
         raise InvalidInput(f"{field}={shown} is out of range; allowed {span}", field=field,
                            limit=span)
