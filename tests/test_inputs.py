@@ -93,6 +93,52 @@ def test_many_inputs_give_a_list_within_the_count() -> None:
     assert info.value.field == "samples"
 
 
+def test_iterables_of_inputs_are_read_with_a_bound() -> None:
+    rules = AudioRules(count=(1, 3))
+    assert len(rules.check(tone_wav(0.1) for _ in range(2))) == 2  # type: ignore[arg-type]
+
+    def endless() -> Any:
+        while True:
+            yield tone_wav(0.1)
+
+    with pytest.raises(vk.InvalidInput, match="1 to 3"):
+        rules.check(endless(), field="samples")
+
+    def broken() -> Any:
+        yield tone_wav(0.1)
+        raise OSError("disk gone")
+
+    with pytest.raises(vk.InvalidInput, match="could not be read") as info:
+        rules.check(broken(), field="samples")
+    assert info.value.field == "samples"
+    with pytest.raises(vk.InvalidInput, match="got dict"):
+        rules.check({"a": tone_wav(0.1)}, field="samples")
+    one = AudioRules().check(iter([tone_wav(0.1)]))
+    assert isinstance(one, AudioSource)
+
+
+_hostile_audio = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(), st.binary(max_size=600),
+    st.text(max_size=40), st.sampled_from(["/", ".", "..", "/etc/hostname", "/dev/null",
+                                           "/proc/self/status", "https://", "http://x y"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=st.one_of(_hostile_audio, st.lists(_hostile_audio, max_size=4)),
+       urls=st.booleans())
+def test_audio_rules_let_only_invalid_input_escape(value: Any, urls: bool) -> None:
+    for rules in (AudioRules(urls=urls), AudioRules(count=(1, 3), urls=urls)):
+        try:
+            checked = rules.check(value, field="samples")
+        except vk.InvalidInput as exc:
+            assert exc.field == "samples" and exc.limit
+            continue
+        sources = checked if isinstance(checked, list) else [checked]
+        assert all(isinstance(s, AudioSource) for s in sources)
+        assert all(s.is_url or (s.size or 0) > 0 for s in sources)
+
+
 @pytest.mark.parametrize("make", [
     lambda d: str(d / "missing.wav"),
     lambda d: d / "missing.wav",

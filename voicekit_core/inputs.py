@@ -7,8 +7,10 @@ request is sent or any credit spent. :func:`voicekit_core.options.operation` app
 
 from __future__ import annotations
 
+import itertools
 import os
 import urllib.parse
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
@@ -92,12 +94,11 @@ class AudioRules:
     def check(self, value: Any, field: str = "audio") -> AudioSource | list[AudioSource]:
         """``value`` as an AudioSource (or a list, when ``count`` allows many)."""
         low, high = self.count
-        if isinstance(value, (list, tuple)):
-            items = list(value)
-        elif self.many:
+        items = _several(value, high, field)
+        if items is None:
+            if not self.many:
+                return self.one(value, field)
             items = [value]
-        else:
-            return self.one(value, field)
         if not low <= len(items) <= high:
             want = (f"exactly {low}" if low == high else f"{low} to {high}")
             raise InvalidInput(f"{field} takes {want} audio input(s), got {len(items)}",
@@ -131,6 +132,27 @@ class AudioRules:
         return source
 
 
+def _several(value: Any, high: int, field: str) -> list[Any] | None:
+    """The items of a list, tuple or other iterable of inputs (at most ``high + 1`` are
+    taken, so an endless generator is refused too), or None for a single input."""
+    if isinstance(value, (str, bytes, bytearray, memoryview, os.PathLike, AudioSource,
+                          Mapping)) or hasattr(value, "read"):
+        return None
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    try:
+        iterator = iter(value)
+    except TypeError:
+        return None
+    try:
+        return list(itertools.islice(iterator, high + 1))
+    except InvalidInput:
+        raise
+    except Exception as exc:  # a generator of inputs that fails on its own
+        raise InvalidInput(f"{field}: the inputs could not be read ({type(exc).__name__})",
+                           field=field, limit="a list of inputs") from None
+
+
 def _source(value: Any, field: str, where: str, urls: bool) -> AudioSource:
     if isinstance(value, AudioSource):
         return value
@@ -146,7 +168,7 @@ def _source(value: Any, field: str, where: str, urls: bool) -> AudioSource:
             raise InvalidInput(f"{where}: give the path as text, not bytes", field=field,
                                limit="a path")
         _check_path(path, field, where)
-    elif isinstance(value, (bool, int, float, type(None), dict, set)):
+    elif isinstance(value, (bool, int, float, type(None), Mapping, set, frozenset)):
         raise InvalidInput(f"{where}: expected a path, bytes, a binary file"
                            f"{' or a URL' if urls else ''}, got {type(value).__name__}",
                            field=field, limit="path, bytes or binary file")
