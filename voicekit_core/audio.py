@@ -24,6 +24,8 @@ __all__ = [
     "AudioSource",
     "WavInfo",
     "atomic_write",
+    "finalize_wav_bytes",
+    "format_of_content_type",
     "media_duration",
     "parse_wav_header",
     "sniff_format",
@@ -45,6 +47,25 @@ CONTENT_TYPES = {
     "mov": "video/quicktime",
     "pcm": "audio/pcm",
 }
+
+#: Content-Type -> format, for answers (aliases vendors send included).
+CONTENT_FORMATS = {
+    "audio/wav": "wav", "audio/x-wav": "wav", "audio/wave": "wav", "audio/vnd.wave": "wav",
+    "audio/mpeg": "mp3", "audio/mp3": "mp3", "audio/mpeg3": "mp3", "audio/x-mpeg": "mp3",
+    "audio/ogg": "ogg", "audio/opus": "ogg", "application/ogg": "ogg", "audio/vorbis": "ogg",
+    "audio/flac": "flac", "audio/x-flac": "flac", "audio/webm": "webm",
+    "audio/mp4": "m4a", "audio/x-m4a": "m4a", "audio/aac": "aac",
+    "audio/pcm": "pcm", "audio/l16": "pcm", "audio/x-pcm": "pcm", "audio/raw": "pcm",
+    "video/mp4": "mp4", "video/quicktime": "mov", "video/webm": "webm",
+}
+
+
+def format_of_content_type(content_type: str | None) -> str | None:
+    """The format a Content-Type names (parameters and case ignored), or None."""
+    if not content_type:
+        return None
+    return CONTENT_FORMATS.get(content_type.split(";")[0].strip().lower())
+
 
 _SNIFF_BYTES = 64
 

@@ -136,7 +136,7 @@ STATUS_ERRORS: Mapping[int, type[ProviderError]] = {
     429: RateLimited,
 }
 
-_PROCESSED_NOTE = (" — the request may have been processed by the vendor (it was not "
+PROCESSED_NOTE = (" — the request may have been processed by the vendor (it was not "
                    "retried, to avoid spending twice); check before sending it again")
 
 
@@ -188,7 +188,7 @@ def error_for_status(
         kwargs.setdefault("remaining", info.remaining)
     message = details.message
     if may_have_been_processed:
-        message += _PROCESSED_NOTE
+        message += PROCESSED_NOTE
     return cls(message, provider=response.provider, status=response.status, code=details.code,
                request_id=response.request_id, may_have_been_processed=may_have_been_processed,
                **kwargs)

@@ -21,16 +21,18 @@ import time
 import urllib.parse
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import attrs
 import requests
 import urllib3.exceptions
 
-from .audio import AudioSource, atomic_write
+from . import transfers
+from .audio import AudioSource
 from .clock import SYSTEM_CLOCK, Clock, wall_time
 from .credentials import Secret
 from .errormap import (
+    PROCESSED_NOTE,
     ErrorDetails,
     default_error_details,
     error_for_status,
@@ -45,6 +47,7 @@ from .errors import (
     VoicekitError,
 )
 from .retry import IDEMPOTENT_METHODS, RateLimitInfo, RetryPolicy
+from .transfers import CountingReader, ProgressCallback, encode_body
 from .urls import check_base_url, origin_of, redact_url, scrub_secrets, websocket_url
 
 __all__ = [
@@ -66,7 +69,7 @@ CHUNK_SIZE = 64 * 1024
 MAX_REDIRECTS = 5
 USER_AGENT = "voicekit/0.1 (+https://pypi.org/project/voicekit-core/)"
 
-ProgressCallback = Callable[[int, "int | None"], None]
+_CountingReader = CountingReader  # the old private name
 
 
 # -- logs ------------------------------------------------------------------------------
@@ -251,22 +254,6 @@ class HttpResponse:
 
 # -- the client ------------------------------------------------------------------------
 
-class _CountingReader:
-    """A file wrapper that reports bytes read (upload progress) and keeps its length."""
-
-    def __init__(self, f: IO[bytes], total: int | None, callback: ProgressCallback) -> None:
-        self._f = f
-        self.len = total
-        self._sent = 0
-        self._callback = callback
-
-    def read(self, n: int = -1) -> bytes:
-        data = self._f.read(n)
-        self._sent += len(data)
-        self._callback(self._sent, self.len)
-        return data
-
-
 class HttpClient:
     """HTTP for one provider instance. Plugins call :meth:`request`, :meth:`json`,
     :meth:`upload` and :meth:`download`; paths are relative to ``base_url``."""
@@ -349,6 +336,7 @@ class HttpClient:
         stream: bool = False,
         on_upload_progress: ProgressCallback | None = None,
         authenticated: bool = True,
+        retry: bool = True,
     ) -> HttpResponse:
         """Send one request (with retries) and return the successful response.
 
@@ -361,6 +349,7 @@ class HttpClient:
             stream: leave the body unread (for :meth:`HttpResponse.iter_bytes`).
             authenticated: attach credentials (only ever to the provider's own origin);
                 False for links that carry their own signature.
+            retry: False sends once (for callers running their own retry loop).
 
         Raises:
             ProviderError subclasses for error statuses, TransportError subclasses for the
@@ -380,19 +369,22 @@ class HttpClient:
                 authenticated=authenticated,
             )
 
+        if not retry:
+            return call()
         return self.retry.run(call, idempotent=idempotent, clock=self.clock,
-                              on_retry=self._on_retry(method, url))
+                              on_retry=self.on_retry(method, url))
 
     def json(self, method: str, path: str, **kwargs: Any) -> Any:
         """:meth:`request`, returning the JSON body (BadResponse if malformed)."""
         return self.request(method, path, **kwargs).json()
 
-    def _on_retry(
+    def on_retry(
         self, method: str, url: str
     ) -> Callable[[int, BaseException, float | None], None]:
+        """The retry reporter for ``method url``: a DEBUG line and a ``retry`` event."""
         def report(attempt: int, exc: BaseException, delay: float | None) -> None:
             redacted = self.redact(url)
-            log.info("retrying %s %s (attempt %d) after %s", method, redacted, attempt + 1,
+            log.debug("retrying %s %s (attempt %d) after %s", method, redacted, attempt + 1,
                      type(exc).__name__)
             if self._emit is not None:
                 self._emit("retry", method=method, url=redacted, attempt=attempt + 1,
@@ -418,62 +410,19 @@ class HttpClient:
         authenticated: bool = True,
     ) -> HttpResponse:
         with contextlib.ExitStack() as stack:
-            body_kwargs: dict[str, Any] = {}
+            body, body_headers = encode_body(stack, json=json, data=data, multipart=multipart,
+                                             content=content, on_progress=on_upload_progress)
             extra_headers: dict[str, str] = dict(headers or {})
-            if json is not None:
-                body_kwargs["data"] = jsonlib.dumps(json, separators=(",", ":"))
-                extra_headers.setdefault("Content-Type", "application/json")
-            elif multipart is not None:
-                encoder = self._multipart(multipart, stack, on_upload_progress)
-                body_kwargs["data"] = encoder
-                extra_headers["Content-Type"] = encoder.content_type
-            elif data is not None:
-                body_kwargs["data"] = data
-            elif content is not None:
-                if isinstance(content, AudioSource):
-                    f = stack.enter_context(content.open())
-                    body: Any = f
-                    if on_upload_progress is not None:
-                        body = _CountingReader(f, content.size, on_upload_progress)
-                    elif content.size is not None:
-                        body = _CountingReader(f, content.size, lambda *_: None)
-                    body_kwargs["data"] = body
+            for name, value in body_headers.items():
+                if multipart is not None:  # the boundary must be the encoder's
+                    extra_headers[name] = value
                 else:
-                    body_kwargs["data"] = content
-            response = self._send_following_redirects(
+                    extra_headers.setdefault(name, value)
+            return self._send_following_redirects(
                 method, url, params=params, headers=extra_headers,
                 timeout=_timeouts(timeout) or self.timeout, stream=stream,
-                idempotent=idempotent, authenticated=authenticated, **body_kwargs,
+                idempotent=idempotent, authenticated=authenticated, data=body,
             )
-        return response
-
-    def _multipart(
-        self, fields: Mapping[str, Any], stack: contextlib.ExitStack,
-        on_progress: ProgressCallback | None,
-    ) -> Any:
-        from requests_toolbelt.multipart.encoder import MultipartEncoder, MultipartEncoderMonitor
-
-        encoded: list[tuple[str, Any]] = []
-        for name, value in fields.items():
-            values = value if isinstance(value, list) else [value]
-            for item in values:
-                if item is None:
-                    continue
-                if isinstance(item, tuple):
-                    filename, source, ctype = item
-                    encoded.append((name, (filename, stack.enter_context(source.open()), ctype)))
-                elif isinstance(item, AudioSource):
-                    encoded.append((name, (item.filename(), stack.enter_context(item.open()),
-                                           item.content_type)))
-                elif isinstance(item, bytes):
-                    encoded.append((name, item.decode()))
-                else:
-                    encoded.append((name, str(item)))
-        encoder = MultipartEncoder(fields=encoded)
-        if on_progress is None:
-            return encoder
-        total = encoder.len
-        return MultipartEncoderMonitor(encoder, lambda m: on_progress(m.bytes_read, total))
 
     def _send_following_redirects(
         self, method: str, url: str, *, headers: dict[str, str], timeout: tuple[float, float],
@@ -547,102 +496,42 @@ class HttpClient:
     def _transport_error(
         self, exc: requests.exceptions.RequestException, method: str, url: str, idempotent: bool
     ) -> VoicekitError:
+        """The error-tree error for a failed send, naming host, port and cause."""
         never_sent = _never_sent(exc)
         processed = not idempotent and not never_sent
-        suffix = ""
-        if processed:
-            suffix = (" — the request may have been processed by the vendor (it was not "
-                      "retried, to avoid spending twice); check before sending it again")
-        reason = self.scrub(type(exc).__name__)
+        suffix = PROCESSED_NOTE if processed else ""
+        _scheme, host, port = origin_of(url)
+        where = f"{host}:{port}" if port else host
+        cause = self.scrub(_cause(exc))
+        kwargs: dict[str, Any] = {"provider": self.provider,
+                                  "may_have_been_processed": processed,
+                                  "never_sent": never_sent}
+        if isinstance(exc, requests.exceptions.ContentDecodingError):
+            return BadResponse(f"{self.provider} sent a body that cannot be decoded from {url} "
+                               f"({cause})", provider=self.provider)
+        if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+            return StreamInterrupted(f"the answer to {method} {url} broke off mid-body "
+                                     f"({cause}){suffix}", received_bytes=0, **kwargs)
         if isinstance(exc, requests.exceptions.Timeout):
-            kind = "connecting to" if isinstance(exc, requests.exceptions.ConnectTimeout) \
-                else "waiting for"
-            err: VoicekitError = Timeout(f"timed out {kind} {url} ({method}){suffix}",
-                                         provider=self.provider,
-                                         may_have_been_processed=processed)
-        else:
-            err = ConnectionFailed(f"{method} {url} failed: {reason}{suffix}",
-                                   provider=self.provider, may_have_been_processed=processed)
-        err.never_sent = never_sent  # type: ignore[attr-defined]
-        return err
+            return Timeout(f"{method} {url}: {cause} ({where}){suffix}", **kwargs)
+        return ConnectionFailed(f"cannot reach {where} for {method} {url}: {cause}{suffix}",
+                                **kwargs)
 
-    # -- transfers ---------------------------------------------------------------------
+    # -- transfers (see voicekit_core.transfers) -----------------------------------------
 
-    def upload(
-        self,
-        url: str,
-        source: AudioSource,
-        *,
-        method: str = "PUT",
-        content_type: str | None = None,
-        on_progress: ProgressCallback | None = None,
-    ) -> HttpResponse:
-        """Send ``source``'s bytes as the raw body to a presigned URL, streamed from disk.
+    def upload(self, url: str, source: AudioSource, *, method: str = "PUT",
+               content_type: str | None = None,
+               on_progress: ProgressCallback | None = None) -> HttpResponse:
+        """Stream ``source`` to a presigned URL, without credentials (:func:`transfers.upload`)."""
+        return transfers.upload(self, url, source, method=method, content_type=content_type,
+                                on_progress=on_progress)
 
-        No credentials are sent, even to the provider's own host: the URL carries its own
-        signature (and S3-style storage rejects a second auth mechanism). The upload is
-        retried (re-read from the start) on failures: a presigned PUT is idempotent.
-        """
-        headers = {"Content-Type": content_type} if content_type else {}
-        return self.request(method, url, content=source, headers=headers, idempotent=True,
-                            on_upload_progress=on_progress, authenticated=False)
-
-    def download(
-        self,
-        url: str,
-        path: str | os.PathLike[str],
-        *,
-        on_progress: ProgressCallback | None = None,
-        expected_size: int | None = None,
-        authenticated: bool = True,
-    ) -> Path:
-        """Stream ``url`` to ``path``: a temporary file beside it, renamed when complete.
-
-        Memory stays flat whatever the size. A body that ends short (by Content-Length or
-        ``expected_size``) raises StreamInterrupted and leaves nothing at ``path``.
-        Credentials go only to the provider's own origin, and not at all when
-        ``authenticated`` is False (signed result links).
-        """
-        target = Path(path)
-        absolute = self.url(url)
-
-        def attempt() -> Path:
-            response = self.request("GET", absolute, stream=True, idempotent=True,
-                                    authenticated=authenticated)
-            total = response.expected_length or expected_size
-            done = 0
-
-            def chunks() -> Iterator[bytes]:
-                nonlocal done
-                for chunk in response.iter_bytes():
-                    done += len(chunk)
-                    if on_progress is not None:
-                        on_progress(done, total)
-                    yield chunk
-                if expected_size is not None and done != expected_size:
-                    raise StreamInterrupted(
-                        f"download from {response.url} ended after {done} of "
-                        f"{expected_size} bytes", received_bytes=done, provider=self.provider,
-                    )
-
-            try:
-                return atomic_write(target, chunks())
-            finally:
-                response.close()
-
-        def retry_on_interrupt() -> Path:
-            try:
-                return attempt()
-            except StreamInterrupted as exc:
-                raise ConnectionFailed(str(exc.message), provider=self.provider) from exc
-
-        try:
-            return self.retry.run(retry_on_interrupt, idempotent=True, clock=self.clock,
-                                  on_retry=self._on_retry("GET", absolute))
-        except ConnectionFailed as exc:
-            if isinstance(exc.__cause__, StreamInterrupted):
-                raise exc.__cause__ from None
-            raise
+    def download(self, url: str, path: str | os.PathLike[str], *,
+                 on_progress: ProgressCallback | None = None, expected_size: int | None = None,
+                 authenticated: bool = True) -> Path:
+        """Stream ``url`` to ``path`` atomically (:func:`transfers.download`)."""
+        return transfers.download(self, url, path, on_progress=on_progress,
+                                  expected_size=expected_size, authenticated=authenticated)
 
 
 def _timeouts(value: float | tuple[float, float] | None) -> tuple[float, float] | None:
@@ -653,6 +542,41 @@ def _timeouts(value: float | tuple[float, float] | None) -> tuple[float, float] 
     return (float(value), float(value))
 
 
+def _root(exc: BaseException) -> BaseException | None:
+    """The urllib3 / socket error inside a requests exception."""
+    inner: BaseException | None = exc.args[0] if exc.args else None
+    if isinstance(inner, urllib3.exceptions.MaxRetryError):
+        inner = inner.reason
+    return inner if isinstance(inner, BaseException) else None
+
+
+def _cause(exc: requests.exceptions.RequestException) -> str:
+    """Why a send failed, in words: refused, DNS, timeout, TLS, closed."""
+    inner = _root(exc)
+    chain = [inner, getattr(inner, "__cause__", None), getattr(inner, "__context__", None)]
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return "timed out connecting"
+    if isinstance(exc, requests.exceptions.Timeout):
+        return "timed out waiting for the answer"
+    if isinstance(inner, urllib3.exceptions.NameResolutionError):
+        return "the host name does not resolve (DNS)"
+    if any(isinstance(e, ConnectionRefusedError) for e in chain) or \
+            "refused" in str(inner).lower():
+        return "connection refused (is the server running and the port right?)"
+    if isinstance(exc, requests.exceptions.SSLError):
+        return "the TLS handshake failed"
+    if isinstance(inner, urllib3.exceptions.NewConnectionError):
+        return "cannot open a connection"
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return "the body ended early"
+    if isinstance(exc, requests.exceptions.ContentDecodingError):
+        return f"bad Content-Encoding ({type(inner).__name__ if inner else 'unknown'})"
+    if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema,
+                        requests.exceptions.MissingSchema, requests.exceptions.InvalidHeader)):
+        return f"invalid request ({type(exc).__name__})"
+    return f"the connection failed ({type(inner or exc).__name__})"
+
+
 def _never_sent(exc: requests.exceptions.RequestException) -> bool:
     """True when the request provably never reached the server."""
     if isinstance(exc, requests.exceptions.ConnectTimeout):
@@ -660,10 +584,9 @@ def _never_sent(exc: requests.exceptions.RequestException) -> bool:
     if isinstance(exc, (requests.exceptions.SSLError, requests.exceptions.InvalidURL,
                         requests.exceptions.InvalidSchema, requests.exceptions.MissingSchema)):
         return True
+    if isinstance(exc, requests.exceptions.InvalidHeader):
+        return True
     if isinstance(exc, requests.exceptions.ConnectionError):
-        inner: BaseException | None = exc.args[0] if exc.args else None
-        if isinstance(inner, urllib3.exceptions.MaxRetryError):
-            inner = inner.reason
-        return isinstance(inner, (urllib3.exceptions.NewConnectionError,
-                                  urllib3.exceptions.NameResolutionError))
+        return isinstance(_root(exc), (urllib3.exceptions.NewConnectionError,
+                                       urllib3.exceptions.NameResolutionError))
     return False
