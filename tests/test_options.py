@@ -377,9 +377,31 @@ def test_operation_refuses_methods_it_cannot_wrap() -> None:
         @operation(audio=AudioRules())
         def no_audio(self: Any, *, opts: Any, call: Any) -> None: ...
 
+    with pytest.raises(TypeError, match="clash with"):
+        @operation()
+        def estimate_clash(self: Any, operation: str, *, opts: Any, call: Any) -> None: ...
+
     with pytest.raises(TypeError, match="both a parameter and an option"):
         @operation(SynthOptions)
         def clash(self: Any, *, speed: float, opts: Any, call: Any) -> None: ...
+
+
+def test_options_inherit_and_override_fields() -> None:
+    class Base(Options):
+        speed: float | None = opt.number(0, 4)
+        style: str | None = opt.text()
+
+    class Child(Base):
+        speed: float | None = opt.number(0, 2, default=1.0)
+        seed: int | None = opt.integer(0, 9)
+
+    assert set(Child.names()) == {"speed", "style", "seed"}
+    child = Child.parse({"style": "calm", "seed": 3}, call="x", provider="p")
+    assert (child.speed, child.style, child.seed) == (1.0, "calm", 3)
+    with pytest.raises(vk.InvalidInput, match=r"0\.\.2"):
+        Child.parse({"speed": 3}, call="x", provider="p")
+    assert Base.parse({"speed": 3}, call="x", provider="p").speed == 3.0
+    assert hash(child) == hash(Child(style="calm", seed=3))
 
 
 def test_check_budget_validates_max_credits(demo: Demo) -> None:
@@ -389,3 +411,28 @@ def test_check_budget_validates_max_credits(demo: Demo) -> None:
         with pytest.raises(vk.InvalidInput) as info:
             demo.check_budget(None, bad)  # type: ignore[arg-type]
         assert info.value.field == "max_credits"
+
+
+class Plain(Provider):
+    info = ProviderInfo(name="plain", factory="tests:Plain", capabilities=())
+    remote = False
+
+
+@pytest.mark.parametrize(("setting", "value"), [
+    ("timeout", float("nan")), ("timeout", 0), ("timeout", -1), ("timeout", "10"),
+    ("timeout", True), ("timeout", (1, 2, 3)), ("timeout", (1, float("inf"))),
+    ("timeout", float("inf")), ("max_retries", -1), ("max_retries", 1.5),
+    ("max_retries", True), ("max_retries", 10**20), ("rate_limit_cap", float("nan")),
+    ("rate_limit_cap", -5), ("allow_http", "yes"),
+])
+def test_connect_settings_are_checked_as_configuration_errors(setting: str,
+                                                              value: Any) -> None:
+    with pytest.raises(vk.ConfigurationError, match=setting) as info:
+        Plain(**{setting: value})
+    assert info.value.provider == "plain"
+
+
+def test_good_connect_settings_are_kept() -> None:
+    plain = Plain(timeout=(2, 30), max_retries=0, rate_limit_cap=0, allow_http=True)
+    assert (plain.timeout, plain.max_retries, plain.rate_limit_cap) == ((2.0, 30.0), 0, 0.0)
+    assert Plain(timeout=5).timeout == 5.0 and Plain().max_retries == 4

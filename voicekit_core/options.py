@@ -320,6 +320,9 @@ def operation(options: type[Options] | None = None, *, spends: bool = False,
                 raise TypeError(f"{name}(): declare options in an Options class, not **{p.name}")
             if p.name in _RESERVED:
                 raise TypeError(f"{name}(): {p.name} is added by operation(); do not declare it")
+        if "operation" in inner.parameters:
+            raise TypeError(f"{name}(): a parameter named 'operation' would clash with "
+                            "Provider.estimate(operation, ...)")
         for input_name in inputs:
             if input_name not in inner.parameters:
                 raise TypeError(f"{name}() has no parameter {input_name!r} to check")

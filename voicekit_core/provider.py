@@ -14,16 +14,19 @@ from __future__ import annotations
 import functools
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from . import validate
 from .capabilities import capabilities_of
 from .clock import SYSTEM_CLOCK, Clock
 from .credentials import Secret, resolve_credentials
 from .errormap import ErrorMap
 from .errors import ConfigurationError, CreditLimitExceeded, InvalidInput, NotFound
+from .events import Event
 from .jobs import Job, JobKind, JobRef, JobUpdate, PollPolicy
-from .models import Cost, Event, ProviderInfo, Voice
+from .models import Cost, Voice
+from .registry import ProviderInfo
 from .validate import show, surrogate_at
 
 if TYPE_CHECKING:
@@ -85,10 +88,11 @@ class Provider:
             )
         self._credentials: dict[str, Secret] = resolve_credentials(info, credentials)
         self.clock: Clock = clock or SYSTEM_CLOCK
-        self.timeout = timeout
-        self.max_retries = 4 if max_retries is None else max_retries
-        self.rate_limit_cap = rate_limit_cap
-        self.allow_http = allow_http
+        self.timeout = _setting(_timeout, timeout, "timeout", self.name)
+        self.max_retries: int = 4 if max_retries is None else _setting(
+            _retries, max_retries, "max_retries", self.name)
+        self.rate_limit_cap: float = _setting(_cap, rate_limit_cap, "rate_limit_cap", self.name)
+        self.allow_http: bool = _setting(validate.flag, allow_http, "allow_http", self.name)
         self._registry = registry
         self.base_url: str | None = None
         if self.remote:
@@ -299,3 +303,43 @@ class Provider:
                 provider=self.name)
         job: Job[Any] = Job(self, parsed.kind, parsed.id, context=parsed.context)
         return job.refresh()
+
+
+# -- connect() settings -------------------------------------------------------------------
+
+
+def _setting(check: Callable[..., Any], value: Any, field: str, provider: str) -> Any:
+    """``check(value, field=...)``, its InvalidInput turned into a ConfigurationError."""
+    try:
+        return check(value, field=field)
+    except InvalidInput as exc:
+        raise ConfigurationError(exc.message, provider=provider) from None
+
+
+def _timeout(value: Any, *, field: str) -> float | tuple[float, float] | None:
+    """None, seconds > 0, or ``(connect, read)`` seconds > 0 (finite, not bools)."""
+    if value is None:
+        return None
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            raise InvalidInput(f"{field} must be seconds or (connect, read), got "
+                               f"{show(value)}", field=field, limit="(connect, read)")
+        connect, read = (_seconds(v, field) for v in value)
+        return (connect, read)
+    return _seconds(value, field)
+
+
+def _seconds(value: Any, field: str) -> float:
+    seconds = validate.number(value, field=field, low=0)
+    if seconds <= 0:
+        raise InvalidInput(f"{field} must be more than 0 seconds, got {show(value)}",
+                           field=field, limit="> 0")
+    return seconds
+
+
+def _retries(value: Any, *, field: str) -> int:
+    return validate.integer(value, field=field, low=0, high=100)
+
+
+def _cap(value: Any, *, field: str) -> float:
+    return validate.number(value, field=field, low=0)
