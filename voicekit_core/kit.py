@@ -14,13 +14,30 @@ from typing import TYPE_CHECKING, Any
 from ._lazy import ExportTable, lazy_exports
 
 if TYPE_CHECKING:  # the names below are loaded on first use (see __getattr__)
+    from .errormap import ErrorMap as ErrorMap
+    from .errormap import error_text as error_text
     from .hookspecs import hookimpl as hookimpl
+    from .inputs import AudioRules as AudioRules
+    from .inputs import TextRules as TextRules
+    from .inputs import language_code as language_code
+    from .inputs import language_name as language_name
+    from .inputs import segment as segment
     from .jobs import Job as Job
+    from .jobs import JobKind as JobKind
     from .jobs import JobState as JobState
     from .jobs import JobUpdate as JobUpdate
     from .jobs import PollPolicy as PollPolicy
-    from .models import ProviderInfo as ProviderInfo
+    from .jobs import StatusMap as StatusMap
+    from .options import Call as Call
+    from .options import Options as Options
+    from .options import operation as operation
+    from .options import opt as opt
+    from .paging import Page as Page
+    from .paging import next_cursor as next_cursor
+    from .paging import next_page_number as next_page_number
+    from .paging import paginate as paginate
     from .provider import Provider as Provider
+    from .registry import ProviderInfo as ProviderInfo
 
 _EXPORTS: ExportTable = {
     "Provider": ("provider", "Provider"),
