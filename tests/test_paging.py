@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import voicekit_core as vk
-from voicekit_core.paging import Page, next_cursor, next_page_number, paginate
+from voicekit_core.paging import Page, names_next, next_cursor, next_page_number, paginate
 
 
 def pages(book: Mapping[Any, Page[Any]]) -> tuple[Callable[[Any], Page[Any]], list[Any]]:
@@ -205,3 +205,15 @@ def test_unreadable_cursors_and_links_are_bad_responses(body: Any) -> None:
 ])
 def test_next_page_number(body: Any, page: int, count: int, expected: int | None) -> None:
     assert next_page_number(body, page, count, 20 if count != 3 else 5) == expected
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ({"items": []}, False),                      # says nothing: more may follow
+    ({"nextCursor": None}, True),                # an explicit "no next page"
+    ({"hasMore": False}, True),
+    ({"pagination": {"next": "c2"}}, True),
+    ({"pagination": "junk", "cursor": "c1"}, False),  # "cursor" may echo the one sent
+    ([], False),
+])
+def test_names_next(body: Any, expected: bool) -> None:
+    assert names_next(body) is expected

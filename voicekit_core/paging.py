@@ -22,7 +22,7 @@ import attrs
 
 from .errors import BadResponse, InvalidInput
 
-__all__ = ["Page", "next_cursor", "next_page_number", "paginate"]
+__all__ = ["Page", "names_next", "next_cursor", "next_page_number", "paginate"]
 
 T = TypeVar("T")
 
@@ -149,6 +149,15 @@ def _lookup(body: Mapping[str, Any], path: str) -> tuple[bool, Any]:
             return False, None
         value = value[part]
     return True, value
+
+
+def names_next(body: Any) -> bool:
+    """Whether ``body`` says where paging goes on, even "nowhere" (a next-cursor field, also
+    a null one, or ``hasMore``), at the top level or in a paging envelope. A vendor whose
+    answer says nothing may still have more pages (see :func:`next_page_number`)."""
+    if not isinstance(body, Mapping):
+        return False
+    return any(k in place for place in _places(body) for k in (*_CURSOR_KEYS, *_MORE_KEYS))
 
 
 def next_cursor(body: Any, *keys: str, provider: str | None = None) -> str | None:
