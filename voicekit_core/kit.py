@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # the names below are loaded on first use (see __getattr__)
     from .options import operation as operation
     from .options import opt as opt
     from .paging import Page as Page
+    from .paging import names_next as names_next
     from .paging import next_cursor as next_cursor
     from .paging import next_page_number as next_page_number
     from .paging import paginate as paginate
@@ -58,6 +59,7 @@ _EXPORTS: ExportTable = {
     "Page": ("paging", "Page"),
     "paginate": ("paging", "paginate"),
     "next_cursor": ("paging", "next_cursor"),
+    "names_next": ("paging", "names_next"),
     "next_page_number": ("paging", "next_page_number"),
     # vendor error bodies
     "ErrorMap": ("errormap", "ErrorMap"),
