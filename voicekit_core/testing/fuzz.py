@@ -28,6 +28,7 @@ import concurrent.futures
 import contextlib
 import inspect
 import itertools
+import sysconfig
 import tempfile
 import time
 import traceback
@@ -113,7 +114,9 @@ def _size(escape: Escape) -> int:
 
 def _where(exc: BaseException) -> str:
     frames = traceback.extract_tb(exc.__traceback__)
+    stdlib = sysconfig.get_paths()["stdlib"]
     ours = [f for f in frames if "site-packages" not in f.filename
+            and not f.filename.startswith(stdlib)
             and "/voicekit_core/testing/fuzz" not in f.filename] or frames
     if not ours:
         return "?"
@@ -208,6 +211,7 @@ def run_fuzz(make_provider: Callable[[str], Provider], operations: Mapping[str, 
     all_keys = tuple(dict.fromkeys([*KEYS, *keys]))
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
     started = time.monotonic()
+    was_testing = stamina.is_testing()
     stamina.set_testing(True, attempts=1)
     with FuzzServer() as server, tempfile.TemporaryDirectory() as tmp:
         local = {name: [_localise(r, server.url) for r in answers]
@@ -260,7 +264,8 @@ def run_fuzz(make_provider: Callable[[str], Provider], operations: Mapping[str, 
         try:
             hypothesis_seed(seed)(test)()
         finally:
-            stamina.set_testing(False)
+            # back to how it was (a test's fast-retry mode gets the fixture's 10 attempts)
+            stamina.set_testing(was_testing, attempts=10)
             pool.shutdown(wait=False)
             report.seconds = time.monotonic() - started
     return report
@@ -293,33 +298,35 @@ def recording(emulator_class: type[Any], **kwargs: Any) -> Any:
 def record_samples(emulator_class: type[Any], make_provider: Callable[[Any], Provider],
                    operations: Mapping[str, Operation], **emulator_kwargs: Any) -> tuple[
                        dict[str, list[FuzzResponse]], dict[str, str]]:
-    """The real answers a fresh ``emulator_class`` gives for each operation, for
-    :func:`run_fuzz`'s ``samples``; plus the operations that failed against it (name ->
-    error). ``make_provider(emulator)`` connects to it. The origins of the emulator and its
-    storage become :data:`BASE` (the fuzz server at run time). Operations taking a hostile
-    input are skipped."""
+    """The real answers an ``emulator_class`` emulator gives for each operation (one
+    emulator, the operations in turn), for :func:`run_fuzz`'s ``samples``; plus the
+    operations that failed against it (name -> error). ``make_provider(emulator)`` connects
+    to it. The origins of the emulator and its storage become :data:`BASE` (the fuzz server
+    at run time). Operations taking a hostile input are skipped."""
     samples: dict[str, list[FuzzResponse]] = {}
     failed: dict[str, str] = {}
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, \
+            recording(emulator_class, **emulator_kwargs) as emulator:
+        origins = ["/".join(emulator.url.split("/")[:3]).encode(),
+                   "/".join(emulator.storage.url.split("/")[:3]).encode()]
         for name, operation in operations.items():
             if _takes_input(operation):
                 continue
-            with recording(emulator_class, **emulator_kwargs) as emulator:
-                origins = [emulator.url.split("/", 3)[:3], emulator.storage.url.split("/")[:3]]
-                provider = make_provider(emulator)
-                try:
-                    consume(operation(provider), directory=Path(tmp))
-                except Exception as exc:
-                    failed[name] = f"{type(exc).__name__}: {exc}"
-                finally:
-                    provider.close()
-                answers = []
-                for exchange in list(emulator.exchanges):
-                    body = exchange.body
-                    for origin in origins:
-                        body = body.replace("/".join(origin).encode(), BASE.encode())
-                    headers = ((("Content-Type", exchange.content_type),)
-                               if exchange.content_type else ())
-                    answers.append(FuzzResponse(exchange.status, headers, body))
-                samples[name] = answers
+            del emulator.exchanges[:]
+            provider = make_provider(emulator)
+            try:
+                consume(operation(provider), directory=Path(tmp))
+            except Exception as exc:
+                failed[name] = f"{type(exc).__name__}: {exc}"
+            finally:
+                provider.close()
+            answers = []
+            for exchange in list(emulator.exchanges):
+                body = exchange.body
+                for origin in origins:
+                    body = body.replace(origin, BASE.encode())
+                headers = ((("Content-Type", exchange.content_type),)
+                           if exchange.content_type else ())
+                answers.append(FuzzResponse(exchange.status, headers, body))
+            samples[name] = answers
     return samples, failed
