@@ -16,13 +16,11 @@ from typing import Any
 
 import attrs
 
+from voicekit_core import kit
 from voicekit_core.audio import wav_header
 from voicekit_core.capabilities import ListVoices, StreamSynthesize, Synthesize
 from voicekit_core.errors import InvalidInput, NotFound, StreamInterrupted
-from voicekit_core.inputs import TextRules
 from voicekit_core.models import Audio, AudioStream, Cost, DuplexStream, Voice
-from voicekit_core.options import Call, NoOptions, Options, operation, opt
-from voicekit_core.provider import Provider
 
 from .engine import Engine, EngineVoice, get_engine
 from .plugin import INFO
@@ -52,20 +50,20 @@ _GENDERS = {1: "male", 2: "female"}
 _STREAMED_SIZE = 0xFFFFFFFF  # WAV size fields of a stream whose length is not known yet
 
 
-class SpeechOptions(Options):
+class SpeechOptions(kit.Options):
     """What every espeak synthesis takes besides the text and the voice."""
 
-    format: str = opt.choice(_FORMATS, default="wav",
-                             help="wav, or pcm (16-bit little-endian mono)")
-    rate: int = opt.integer(*RATE_RANGE, default=175, help="speaking rate, words per minute")
-    pitch: int = opt.integer(*PITCH_RANGE, default=50, help="base pitch")
-    volume: int = opt.integer(*VOLUME_RANGE, default=100, help="amplitude")
+    format: str = kit.opt.choice(_FORMATS, default="wav",
+                                 help="wav, or pcm (16-bit little-endian mono)")
+    rate: int = kit.opt.integer(*RATE_RANGE, default=175, help="speaking rate, words per minute")
+    pitch: int = kit.opt.integer(*PITCH_RANGE, default=50, help="base pitch")
+    volume: int = kit.opt.integer(*VOLUME_RANGE, default=100, help="amplitude")
 
 
 #: text: a str or UTF-8 bytes, 1..100 000 characters
-TEXT = TextRules(max_chars=MAX_TEXT_CHARS, bytes_ok=True)
+TEXT = kit.TextRules(max_chars=MAX_TEXT_CHARS, bytes_ok=True)
 #: the ``language=`` / ``kind=`` filters of list_voices
-FILTER = TextRules(max_chars=64)
+FILTER = kit.TextRules(max_chars=64)
 
 
 @attrs.frozen
@@ -79,7 +77,7 @@ class _Request:
     volume: int
 
 
-class EspeakProvider(Provider, ListVoices, Synthesize, StreamSynthesize):
+class EspeakProvider(kit.Provider, ListVoices, Synthesize, StreamSynthesize):
     """espeak-ng, embedded: ``connect("espeak")``.
 
     Options (besides the common ones, which it accepts and mostly ignores: it is local):
@@ -125,9 +123,9 @@ class EspeakProvider(Provider, ListVoices, Synthesize, StreamSynthesize):
 
     # -- voices ----------------------------------------------------------------------
 
-    @operation(language=FILTER, kind=FILTER)
+    @kit.operation(language=FILTER, kind=FILTER)
     def list_voices(self, *, language: str | None = None, kind: str | None = None,
-                    opts: NoOptions, call: Call) -> Iterator[Voice]:
+                    opts: kit.Options, call: kit.Call) -> Iterator[Voice]:
         """The espeak-ng voices (all of kind ``"system"``), optionally for ``language``.
 
         Voices whose pronunciation dictionary is missing from the installed data are left
@@ -193,9 +191,9 @@ class EspeakProvider(Provider, ListVoices, Synthesize, StreamSynthesize):
 
     # -- synthesis -------------------------------------------------------------------
 
-    @operation(SpeechOptions, spends=True, text=TEXT)
+    @kit.operation(SpeechOptions, spends=True, text=TEXT)
     def synthesize(self, text: str, *, voice: str | Voice | None = None, opts: SpeechOptions,
-                   call: Call) -> Audio:
+                   call: kit.Call) -> Audio:
         """Speak ``text`` and return WAV (default) or raw PCM, mono 16-bit at :attr:`sample_rate`.
 
         Args:
@@ -228,9 +226,9 @@ class EspeakProvider(Provider, ListVoices, Synthesize, StreamSynthesize):
         data = wav_header(sample_rate=rate, data_size=len(pcm)) + pcm
         return Audio(data=data, format="wav", sample_rate=rate, channels=1, duration=duration)
 
-    @operation(SpeechOptions, spends=True, text=TEXT)
+    @kit.operation(SpeechOptions, spends=True, text=TEXT)
     def stream_synthesize(self, text: str, *, voice: str | Voice | None = None,
-                          opts: SpeechOptions, call: Call) -> AudioStream:
+                          opts: SpeechOptions, call: kit.Call) -> AudioStream:
         """Speak ``text``, yielding audio as espeak produces it (about 100 ms per chunk).
 
         For WAV (default) the first chunk is a header with streamed (unknown) sizes;
@@ -250,9 +248,9 @@ class EspeakProvider(Provider, ListVoices, Synthesize, StreamSynthesize):
         weakref.finalize(stream, pipe.abort)
         return stream
 
-    @operation(SpeechOptions, spends=True)
+    @kit.operation(SpeechOptions, spends=True)
     def open_stream(self, *, voice: str | Voice | None = None, opts: SpeechOptions,
-                    call: Call) -> DuplexStream:
+                    call: kit.Call) -> DuplexStream:
         """A two-way stream: ``send()`` text pieces; audio for each follows, in order.
 
         ``finish()`` says no more text; iteration ends after the last piece's audio.
