@@ -39,6 +39,9 @@ if TYPE_CHECKING:  # the names below are loaded on first use (see __getattr__)
     from .paging import paginate as paginate
     from .provider import Provider as Provider
     from .registry import ProviderInfo as ProviderInfo
+    from .schema import structure as structure
+    from .schema import vendor_converter as vendor_converter
+    from .transfers import read_audio as read_audio
 
 _EXPORTS: ExportTable = {
     "Provider": ("provider", "Provider"),
