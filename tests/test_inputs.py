@@ -242,6 +242,10 @@ def test_formats_sizes_and_durations(tmp_path: Path) -> None:
 
 
 def test_urls_only_when_allowed() -> None:
+    link = AudioSource.from_input("https://example.com/a.mp3", allow_url=True)
+    with pytest.raises(vk.InvalidInput, match="does not take links"):
+        AudioRules().check(link)
+    assert AudioRules(urls=True).check(link) is link
     with pytest.raises(vk.InvalidInput, match="does not take links"):
         AudioRules().check("https://example.com/a.mp3")
     source = AudioRules(urls=True).check("https://example.com/a.mp3")

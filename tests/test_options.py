@@ -124,6 +124,9 @@ def test_unknown_option_lists_the_accepted_names() -> None:
     assert str(info.value).startswith(
         "demo synthesize() got unknown option(s) sped, zz; it takes voice, format, speed")
     assert info.value.field == "sped" and info.value.provider == "demo"
+    with pytest.raises(vk.InvalidInput) as info:
+        SynthOptions.parse({"k" * 10_000: 1}, call="synthesize", provider="demo")
+    assert len(str(info.value)) < 300
 
 
 @pytest.mark.parametrize(("name", "value", "limit"), [

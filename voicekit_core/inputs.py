@@ -155,6 +155,9 @@ def _several(value: Any, high: int, field: str) -> list[Any] | None:
 
 def _source(value: Any, field: str, where: str, urls: bool) -> AudioSource:
     if isinstance(value, AudioSource):
+        if value.is_url and not urls:
+            raise InvalidInput(f"{where}: this provider does not take links; pass a local file "
+                               "or bytes", field=field, limit="local file or bytes")
         return value
     if isinstance(value, str):
         if value.startswith(("http://", "https://")):

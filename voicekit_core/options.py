@@ -220,7 +220,7 @@ class Options:
         ``also`` names what ``call`` takes besides options (listed in the message).
         """
         fields = {f.name: f for f in _fields(cls)}
-        unknown = sorted((str(k) for k in values if k not in fields), key=str)
+        unknown = sorted(_short(k) for k in values if k not in fields)
         if unknown:
             accepted = ", ".join([*also, *fields]) or "no options"
             raise InvalidInput(
@@ -244,6 +244,11 @@ class Options:
         """The options that have a value (not None), by name: ready for a payload."""
         return {f.name: getattr(self, f.name) for f in _fields(type(self))
                 if getattr(self, f.name) is not None}
+
+
+def _short(name: object) -> str:
+    text = str(name)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _fields(cls: type[Options]) -> tuple[attrs.Attribute[Any], ...]:
