@@ -30,9 +30,10 @@ from .cli_output import Progress, describe, print_json, print_table
 from .credentials import key_file_path, load_keys, store_key
 from .errors import ConfigurationError, InvalidInput
 from .jobs import Job, JobRef
-from .models import Audio, ProviderInfo, Twin, Voice
+from .models import Audio, Twin, Voice
 from .options import accepts
 from .provider import Provider
+from .registry import ProviderInfo
 
 # -- helpers -------------------------------------------------------------------------------
 

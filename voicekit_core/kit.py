@@ -7,41 +7,34 @@ Names load on first use (``kit.paginate`` imports ``voicekit_core.paging``), so
 ``from voicekit_core import kit`` in a plugin costs nothing until the provider runs.
 """
 
+# ruff: noqa: I001  (one grouped re-export line per module, mirroring _EXPORTS)
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from ._lazy import ExportTable, lazy_exports
 
-if TYPE_CHECKING:  # the names below are loaded on first use (see __getattr__)
-    from .errormap import ErrorMap as ErrorMap
-    from .errormap import error_text as error_text
+if TYPE_CHECKING:  # for type checkers (explicit re-exports); at run time see _EXPORTS
+    from .errormap import ErrorMap as ErrorMap, error_text as error_text
     from .hookspecs import hookimpl as hookimpl
-    from .inputs import AudioRules as AudioRules
-    from .inputs import TextRules as TextRules
-    from .inputs import language_code as language_code
-    from .inputs import language_name as language_name
-    from .inputs import segment as segment
-    from .jobs import Job as Job
-    from .jobs import JobKind as JobKind
-    from .jobs import JobState as JobState
-    from .jobs import JobUpdate as JobUpdate
-    from .jobs import PollPolicy as PollPolicy
-    from .jobs import StatusMap as StatusMap
-    from .options import Call as Call
-    from .options import Options as Options
-    from .options import operation as operation
-    from .options import opt as opt
-    from .paging import Page as Page
-    from .paging import names_next as names_next
-    from .paging import next_cursor as next_cursor
-    from .paging import next_page_number as next_page_number
-    from .paging import paginate as paginate
+    from .inputs import (
+        AudioRules as AudioRules, TextRules as TextRules, segment as segment,
+        language_code as language_code, language_name as language_name,
+    )
+    from .jobs import (
+        JobKind as JobKind, StatusMap as StatusMap, PollPolicy as PollPolicy, Job as Job,
+        JobUpdate as JobUpdate, JobState as JobState,
+    )
+    from .options import Options as Options, opt as opt, operation as operation, Call as Call
+    from .paging import (
+        Page as Page, paginate as paginate, next_cursor as next_cursor, names_next as names_next,
+        next_page_number as next_page_number,
+    )
     from .provider import Provider as Provider
     from .registry import ProviderInfo as ProviderInfo
-    from .schema import structure as structure
-    from .schema import vendor_converter as vendor_converter
+    from .schema import vendor_converter as vendor_converter, structure as structure
     from .transfers import read_audio as read_audio
+    from .websocket import CloseMap as CloseMap
 
 _EXPORTS: ExportTable = {
     "Provider": ("provider", "Provider"),

@@ -23,8 +23,10 @@ from .clock import SYSTEM_CLOCK, Clock
 from .credentials import Secret, resolve_credentials
 from .errormap import ErrorMap
 from .errors import ConfigurationError, CreditLimitExceeded, InvalidInput, NotFound
+from .events import Event
 from .jobs import Job, JobKind, JobRef, JobUpdate, PollPolicy
-from .models import Cost, Event, ProviderInfo, Voice
+from .models import Cost, Voice
+from .registry import ProviderInfo
 from .validate import show, surrogate_at
 
 if TYPE_CHECKING:
