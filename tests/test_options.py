@@ -407,6 +407,18 @@ def test_options_inherit_and_override_fields() -> None:
     assert hash(child) == hash(Child(style="calm", seed=3))
 
 
+def test_callback_options_take_only_callables() -> None:
+    class Waiting(Options):
+        on_update: Any = opt.callback(help="called with each job update")
+
+    assert Waiting.parse({"on_update": print}, call="x", provider="p").on_update is print
+    assert Waiting.specs()[0].kind == "callback"
+    for bad in ("print", 3, True):
+        with pytest.raises(vk.InvalidInput, match="callable") as info:
+            Waiting.parse({"on_update": bad}, call="x", provider="p")
+        assert info.value.field == "on_update"
+
+
 def test_check_budget_validates_max_credits(demo: Demo) -> None:
     demo.check_budget(None, 5)
     demo.check_budget(Cost(credits=1), None)

@@ -60,7 +60,7 @@ class OptionSpec:
     """What one declared option accepts (for the CLI, docs and error messages)."""
 
     name: str
-    kind: str  # "choice", "integer", "number", "text", "flag", "url", "value"
+    kind: str  # "choice", "integer", "number", "text", "flag", "url", "callback", "value"
     default: Any
     help: str
     limit: str  # the rule in words: "one of mp3, wav", "0.5..2", "at most 100 characters"
@@ -166,6 +166,15 @@ class opt:
         return _declare(_Rule("url", check, help, limit), default)
 
     @staticmethod
+    def callback(*, help: str = "") -> Any:
+        """A callable (``on_update=``...); anything else is refused."""
+
+        def check(value: Any, field: str) -> Any:
+            return validate.callback(value, field=field)
+
+        return _declare(_Rule("callback", check, help, "a callable"), None)
+
+    @staticmethod
     def value(*, default: Any = None, convert: Callable[[Any, str], Any],
               help: str = "", limit: str = "see the documentation") -> Any:
         """Anything ``convert(value, field)`` accepts; it returns the value to use or raises
@@ -194,7 +203,7 @@ class Options:
         missing = [f.name for f in _fields(cls) if _META not in f.metadata]
         if missing:
             raise TypeError(f"{cls.__name__}: declare option(s) {', '.join(missing)} with "
-                            "opt.choice/integer/number/text/flag/url/value")
+                            "opt.choice/integer/number/text/flag/url/callback/value")
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
