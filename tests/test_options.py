@@ -451,3 +451,16 @@ def test_good_connect_settings_are_kept() -> None:
     plain = Plain(timeout=(2, 30), max_retries=0, rate_limit_cap=0, allow_http=True)
     assert (plain.timeout, plain.max_retries, plain.rate_limit_cap) == ((2.0, 30.0), 0, 0.0)
     assert Plain(timeout=5).timeout == 5.0 and Plain().max_retries == 4
+
+
+def test_option_tables_are_generated_from_the_declarations() -> None:
+    from voicekit_core.option_docs import operations, options_markdown
+
+    assert list(operations(Demo)) == ["clone", "free", "listing", "synthesize"]
+    page = options_markdown(Demo)
+    assert "### `synthesize()`" in page
+    assert "| `format` | one of mp3, wav | `'mp3'` | audio format |" in page
+    assert "| `speed` | a number, 0.5..2 | vendor default | speaking rate |" in page
+    assert "| `max_credits` |" in page.split("### `synthesize()`")[1]
+    clone = page.split("### `clone()`")[1].split("###")[0]
+    assert "`on_upload_progress`" in clone and "`max_credits`" not in clone
