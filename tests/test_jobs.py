@@ -262,3 +262,15 @@ def test_a_kind_is_refreshed_by_one_method_only() -> None:
         kind.refresh(second)
     with pytest.raises(vk.InvalidInput):
         JobKind("a:b")
+
+
+def test_the_refresh_name_fallback_still_works_but_is_deprecated() -> None:
+    class OldStyle(Renderer):
+        jobs = ()
+
+        def _refresh_render(self, job: Job[str]) -> JobUpdate[str]:
+            return RENDER.update("done", result=lambda: "old")
+
+    job = OldStyle([]).render()
+    with pytest.warns(DeprecationWarning, match="declare job kind 'render'"):
+        assert job.wait() == "old"

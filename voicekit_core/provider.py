@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import math
 import os
+import warnings
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -284,6 +285,10 @@ class Provider:
             method = getattr(self, declared.method, None)
         if method is None:
             method = getattr(self, f"_refresh_{job.kind}", None)
+            if method is not None and declared is None:
+                warnings.warn(f"{type(self).__name__}: declare job kind {job.kind!r} in "
+                              "`jobs = (JobKind(...),)` instead of relying on the "
+                              f"_refresh_{job.kind} name", DeprecationWarning, stacklevel=2)
         if method is None:
             raise NotFound(f"{self.name} has no jobs of kind {job.kind!r}", provider=self.name)
         update: JobUpdate[Any] = method(job)
