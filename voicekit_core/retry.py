@@ -105,10 +105,14 @@ class RateLimitInfo:
 
 
 def _int(value: str | None) -> int | None:
-    try:
-        return int(float(value)) if value is not None else None
-    except ValueError:
+    """A whole count from a header; None when absent, unreadable, infinite or huge."""
+    if value is None:
         return None
+    try:
+        number = float(value)
+    except (ValueError, OverflowError):
+        return None
+    return int(number) if math.isfinite(number) and abs(number) < 2**63 else None
 
 
 @attrs.frozen
