@@ -315,3 +315,11 @@ def test_language_names_and_codes_round_trip() -> None:
                  "arabic", "turkish", "swedish", "czech", "thai"):
         code = language_code(name)
         assert code is not None and (language_name(code) or "").lower() == name
+
+
+@pytest.mark.parametrize("value", ["a\0b.wav", "\ud800.wav", "x" * 5000, Path("a\0b")])
+def test_audio_source_itself_refuses_unusable_paths(value: Any) -> None:
+    # providers that call AudioSource.from_input directly get InvalidInput too
+    with pytest.raises(vk.InvalidInput) as info:
+        AudioSource.from_input(value, field="source")
+    assert info.value.field == "source"
