@@ -217,3 +217,26 @@ def test_next_page_number(body: Any, page: int, count: int, expected: int | None
 ])
 def test_names_next(body: Any, expected: bool) -> None:
     assert names_next(body) is expected
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30)
+    | st.sampled_from(["https://x.example/v?cursor=", "?page=2", "/v?after=%ZZ", "http://[::1"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+        st.sampled_from(["next", "nextCursor", "hasMore", "pagination", "meta", "links",
+                         "totalPages", "total", "nextPage", "href", "page"]) | st.text(max_size=4),
+        inner, max_size=5),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_json, st.integers(-3, 10**6), st.integers(-3, 100), st.integers(-3, 100))
+def test_next_page_readers_take_any_json(body: Any, page: int, count: int, limit: int) -> None:
+    try:
+        cursor = next_cursor(body, provider="acme")
+    except vk.BadResponse:
+        cursor = None
+    assert cursor is None or isinstance(cursor, str)
+    following = next_page_number(body, page, count, limit)
+    assert following is None or isinstance(following, int)
