@@ -260,7 +260,7 @@ class BeautyfaceProvider(kit.Provider, ListVoices, Synthesize, CloneVoice, Balan
 
         def fetch(page: int) -> kit.Page[list[Mapping[str, Any]]]:
             body = self._api("GET", "/voices", params={**params, "page": page})
-            items = s.voice_items(body)
+            items = _voice_items(body)
             return kit.Page([items] if items else [],
                             next=kit.next_page_number(body, page, len(items), limit))
 
@@ -272,12 +272,12 @@ class BeautyfaceProvider(kit.Provider, ListVoices, Synthesize, CloneVoice, Balan
             yield from items
 
     def _voice(self, item: Mapping[str, Any]) -> Voice:
-        vtype = str(item.get("type") or "").upper()
-        kind = VOICE_KINDS.get(vtype) or ("system" if item.get("isPublic") is True
-                                          else "cloned")
-        return Voice(id=str(item["id"]), name=s.text(item.get("title")) or str(item["id"]),
-                     provider=self.name, kind=kind, languages=s.languages(item),
-                     description=s.text(item.get("description")), raw=dict(item))
+        voice = s.read(item, s.VoiceItem, "voice")
+        kind = VOICE_KINDS.get((voice.type or "").upper()) or (
+            "system" if voice.is_public else "cloned")
+        return Voice(id=voice.id, name=voice.title or voice.id, provider=self.name, kind=kind,
+                     languages=voice.languages_stated, description=voice.description,
+                     raw=dict(item))
 
     def find_voice(self, voice: str | Voice, *, created_at: str | None = None
                    ) -> Voice | None:
@@ -337,15 +337,15 @@ class BeautyfaceProvider(kit.Provider, ListVoices, Synthesize, CloneVoice, Balan
                 ) -> kit.Job[Audio]:
         fmt = format or DEFAULT_FORMAT
         body = self._api("POST", "/tts", json={"text": text, "voiceId": voice, "format": fmt})
-        speech = s.unwrap(body, "speech", "POST /tts")
-        speech_id = s.text(body.get("speechId")) or s.text(speech.get("id"))
+        answer = s.read(body, s.SpeechAnswer, "POST /tts answer")
+        speech = s.read(body if answer.speech is None else answer.speech, Speech, "speech")
+        speech_id = answer.speech_id or speech.id
         if not speech_id:
             raise BadResponse("beautyface answered POST /tts without a speechId",
                               provider=self.name)
-        used = s.number(body.get("creditsUsed"))
-        used = s.number(speech.get("creditsUsed")) if used is None else used
+        used = speech.credits_used if answer.credits_used is None else answer.credits_used
         call.spent(used if used is not None else float(len(text.encode("utf-8"))))
-        status = s.text(speech.get("status")) or "PROCESSING"
+        status = speech.status or "PROCESSING"
         # even an answer that says COMPLETED is looked at again: GET gives the audioUrl
         update = SPEECH.update(status, raw=body)
         if update.state.done:
@@ -361,11 +361,17 @@ class BeautyfaceProvider(kit.Provider, ListVoices, Synthesize, CloneVoice, Balan
         ident = kit.segment(speech_id.strip() if isinstance(speech_id, str) else speech_id,
                             field="speech_id")
         body = self._api("GET", f"/tts/{ident}")
-        item = s.unwrap(body, "speech", f"GET /tts/{ident}")
-        if item is body and "status" not in body and "audioUrl" not in body:
+        answer = s.read(body, s.SpeechAnswer, f"GET /tts/{ident} answer")
+        item = body if answer.speech is None else answer.speech
+        if answer.speech is None and not {"status", "audioUrl"} & set(body):
             raise BadResponse(f"beautyface sent no speech for {speech_id}: {str(body)[:80]}",
                               provider=self.name)
-        return s.speech_of(item, str(speech_id).strip())
+        speech = s.read(item, Speech, "speech")
+        voice_id = speech.voice_id or (speech.voice.id if speech.voice else None)
+        # no status stated: done if the audio is there, else still processing
+        status = speech.status or ("COMPLETED" if speech.audio_url else "PROCESSING")
+        return attrs.evolve(speech, id=speech.id or str(speech_id).strip(), status=status,
+                            voice_id=voice_id, raw=dict(item))
 
     def fetch_speech(self, speech: Speech, *, format: str | None = None) -> Audio:
         """Download a COMPLETED speech's audio (from the storage host, no credentials).
@@ -401,7 +407,7 @@ class BeautyfaceProvider(kit.Provider, ListVoices, Synthesize, CloneVoice, Balan
     @SPEECH.refresh
     def _refresh_speech(self, job: kit.Job[Audio]) -> kit.JobUpdate[Audio]:
         speech = self.get_speech(job.id)
-        reason = s.failure(speech.raw)
+        reason = speech.failure
         return SPEECH.update(
             speech.status, raw=speech.raw,
             result=lambda: self.fetch_speech(speech, format=job.context.get("format")),
@@ -432,16 +438,16 @@ class BeautyfaceProvider(kit.Provider, ListVoices, Synthesize, CloneVoice, Balan
         """
         body = self._api("POST", "/voice-clone", multipart=self._clone_fields(samples, name, opts),
                          on_upload_progress=call.on_upload_progress)
-        given = s.unwrap(body, "voice", "POST /voice-clone")
-        item = {k: v for k, v in given.items() if given is not body or k not in
-                ("success", "voiceId")}
-        voice_id = s.text(body.get("voiceId")) or s.text(item.get("id"))
+        answer = s.read(body, s.CloneAnswer, "POST /voice-clone answer")
+        item = dict(answer.voice) if answer.voice is not None else {
+            k: v for k, v in body.items() if k not in ("success", "voiceId")}
+        voice_id = answer.voice_id or s.read(item, s.CloneAnswer, "voice").id
         if not voice_id:
             raise BadResponse("beautyface answered POST /voice-clone without a voiceId",
                               provider=self.name)
         call.spent(float(CLONE_COST))
         item["id"] = voice_id
-        created = s.text(item.get("createdAt"))
+        created = item.get("createdAt") if isinstance(item.get("createdAt"), str) else None
         return CLONE.start(self, voice_id, self._clone_update(item),
                            context={"created_at": created} if created else None)
 
@@ -475,10 +481,11 @@ class BeautyfaceProvider(kit.Provider, ListVoices, Synthesize, CloneVoice, Balan
         return self._clone_update(dict(voice.raw))
 
     def _clone_update(self, item: Mapping[str, Any]) -> kit.JobUpdate[Voice]:
-        status = s.text(item.get("status"))
+        voice = s.read(item, s.VoiceItem, "voice")
+        status = voice.status
         if status is None:  # the clone answer states no status: the voice is processing
             return kit.JobUpdate(kit.JobState.PENDING, raw=dict(item))
-        reason = s.failure(item)
+        reason = voice.failure
         return CLONE.update(
             status, raw=item, result=lambda: attrs.evolve(self._voice(item), kind="cloned"),
             error=(status, f"beautyface could not clone voice {item.get('id')}"
@@ -490,12 +497,15 @@ class BeautyfaceProvider(kit.Provider, ListVoices, Synthesize, CloneVoice, Balan
         """Credits left (GET /credits): total, ``breakdown`` regular (monthly, reset at
         ``resets_at``) and permanent (purchased)."""
         body = self._api("GET", "/credits")
-        credits, breakdown, resets_at = s.credits_of(body)
-        if credits is None:
+        credits = s.read(body, s.Credits, "GET /credits answer")
+        parts = credits.breakdown or s.Breakdown()
+        if credits.total is None:
             raise BadResponse(f"beautyface sent no credits: {str(body)[:80]}",
                               provider=self.name)
-        return BalanceInfo(credits=credits, unit="credits", breakdown=breakdown,
-                           resets_at=resets_at, raw=dict(body))
+        breakdown = {k: v for k in ("regular", "permanent")
+                     if (v := getattr(parts, k)) is not None}
+        return BalanceInfo(credits=credits.total, unit="credits", breakdown=breakdown,
+                           resets_at=parts.reset_at, raw=dict(body))
 
     # -- costs -------------------------------------------------------------------------
 
@@ -521,12 +531,28 @@ class BeautyfaceProvider(kit.Provider, ListVoices, Synthesize, CloneVoice, Balan
 def _older_than(items: Sequence[Mapping[str, Any]], since: dt.datetime) -> bool:
     """Whether a page proves that later pages hold only voices made before ``since``: it
     is sorted newest first (checked, not trusted) and its last voice is older."""
-    times = s.created_times(items)
+    times = [s.read(i, s.VoiceItem, "voice").created_at for i in items]
     known = [t for t in times if t is not None]
     if not known or len(known) != len(times) or times[-1] is None:
         return False
     in_order = all(a >= b for a, b in itertools.pairwise(known))
     return in_order and times[-1] < since
+
+
+def _voice_items(body: Any) -> list[Mapping[str, Any]]:
+    """The voice objects of a ``GET /voices`` page (``voices``, ``data`` or a bare list)."""
+    if isinstance(body, list):
+        items: Any = body
+    else:
+        page = s.read(body, s.VoicePage, "GET /voices answer")
+        items = page.voices if page.voices is not None else page.data
+        if items is None and "voices" not in body:
+            raise BadResponse(f"beautyface sent an unexpected /voices body: {str(body)[:80]}",
+                              provider="beautyface")
+    voices = [i for i in items or () if isinstance(i, Mapping) and i.get("id") not in (None, "")]
+    if len(voices) != len(items or ()):
+        raise BadResponse("beautyface sent a voice without an id", provider="beautyface")
+    return voices
 
 
 def _speaks(voice: Voice, language: str) -> bool:
