@@ -163,8 +163,9 @@ class FakeProvider(vk.Provider, vk.ListVoices, vk.Synthesize, vk.StreamSynthesiz
         return self._clone_update(self._get(f"/clones/{kit.segment(job.id)}", CloneBody))
 
     def _clone_update(self, body: CloneBody) -> vk.JobUpdate[vk.Voice]:
-        return CLONE.update(body.status, raw=body, error=(None, body.error), result=lambda: vk.Voice(
-            id=body.id, name=body.name, provider=self.name, kind="cloned"))
+        voice = vk.Voice(id=body.id, name=body.name, provider=self.name, kind="cloned")
+        return CLONE.update(body.status, raw=body, error=(None, body.error),
+                            result=lambda: voice)
 
     def balance(self) -> vk.BalanceInfo:
         body = self._get("/balance", BalanceBody)
