@@ -113,52 +113,48 @@ VC_INPUT = kit.AudioRules(formats=VC_FORMATS, sniff=False)
 
 
 def _sample_rate(value: Any, field: str) -> int:
-    if isinstance(value, (int, str)) and not isinstance(value, bool) and \
-            str(value).strip() in {str(r) for r in SAMPLE_RATES}:
-        return int(str(value).strip())
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
     return int(validate.choice(value, [str(r) for r in SAMPLE_RATES], field=field))
 
 
 def _kinds(value: Any, field: str) -> tuple[str, ...]:
-    wanted = (value,) if isinstance(value, str) else tuple(value)
-    if not wanted or any(k not in VOICE_KINDS for k in wanted):
-        raise InvalidInput(f"{field} must be one of {', '.join(VOICE_KINDS)}, got "
-                           f"{validate.show(value)}", field=field, limit=", ".join(VOICE_KINDS))
+    wanted = [validate.choice(k, VOICE_KINDS, field=field)
+              for k in ((value,) if isinstance(value, str) else tuple(value) or (None,))]
     return tuple(k for k in VOICE_KINDS if k in wanted)
 
 
 _RATES = f"one of {', '.join(map(str, SAMPLE_RATES))}"
-_VOICE_TYPE = "system or cloned (normally carried by the Voice)"
-
-
-class StreamOptions(kit.Options):
-    format: str = kit.opt.choice(STREAM_FORMATS, default="wav", help="wav or mp3")
-    sample_rate: int | None = kit.opt.value(convert=_sample_rate, limit=_RATES,
-                                            help="sr (default: connect(sample_rate=))")
-    voice_type: str | None = kit.opt.choice(VOICE_TYPES, help=_VOICE_TYPE)
-
-
-class SynthOptions(kit.Options):
-    format: str | None = kit.opt.choice(STREAM_FORMATS, help="mp3 goes through the stream")
-    sample_rate: int | None = kit.opt.value(convert=_sample_rate, limit=_RATES,
-                                            help="goes through the stream")
-    voice_type: str | None = kit.opt.choice(VOICE_TYPES, help=_VOICE_TYPE)
 
 
 class ConvertOptions(kit.Options):
-    voice_type: str | None = kit.opt.choice(VOICE_TYPES, help=_VOICE_TYPE)
+    voice_type: str | None = kit.opt.choice(
+        VOICE_TYPES, help="Gemelo's voiceType; default: the Voice's kind, or looked up")
+
+
+class SynthOptions(ConvertOptions):
+    format: str | None = kit.opt.choice(STREAM_FORMATS, help="wav (REST) or mp3 (stream)")
+    sample_rate: int | None = kit.opt.value(convert=_sample_rate, limit=_RATES,
+                                            help="sr; given, the simplex stream is used")
+
+
+class StreamOptions(SynthOptions):
+    format: str | None = kit.opt.choice(STREAM_FORMATS, default="wav", help="wav or mp3")
+    sample_rate: int | None = kit.opt.value(convert=_sample_rate, limit=_RATES,
+                                            help="sr; default: connect(sample_rate=), 22050")
 
 
 class CloneOptions(kit.Options):
-    description: str | None = kit.opt.text(help="kept on the returned Voice only")
+    description: str | None = kit.opt.text(help="kept on the returned Voice (Gemelo "
+                                                "stores none)")
 
 
 class VoiceFilters(kit.Options):
-    language: str | None = kit.opt.text(help='"en" or "English" (from the language labels)')
+    language: str | None = kit.opt.text(help='"en", "en-US" or "English" (language labels)')
     kind: tuple[str, ...] | None = kit.opt.value(convert=_kinds, limit=", ".join(VOICE_KINDS),
-                                                 help="system, vc, cloned, or a list")
+                                                 help="one of them, or a list")
     disabled: bool | None = kit.opt.flag(help="Gemelo's disabled flag")
-    label: str | None = kit.opt.text(help="any label, e.g. female")
+    label: str | None = kit.opt.text(help="any label, e.g. female (any case)")
 
 
 @attrs.frozen
@@ -316,13 +312,12 @@ class GemeloProvider(kit.Provider, ListVoices, Synthesize, StreamSynthesize, Con
                 "max_credits out to speak without a limit)", max_credits=call.max_credits,
                 need=math.inf, provider=self.name)
         self._check_length(text)
-        voice_id, vtype = self._target(voice, opts.voice_type, "system")
+        target = self._target(voice, opts.voice_type, "system")
         if opts.format == "mp3" or opts.sample_rate is not None:
-            with self._simplex(text, voice_id, vtype, opts.format or "wav",
-                               opts.sample_rate or self.sample_rate) as stream:
+            with self._simplex(text, target, opts) as stream:
                 return stream.read()
         response = self.http.request("POST", "/v1/tts/convert", json={
-            "voiceId": voice_id, "text": text, "voiceType": vtype})
+            "voiceId": target[0], "text": text, "voiceType": target[1]})
         return self._audio(response)
 
     @kit.operation(StreamOptions, text=kit.TextRules())
@@ -334,17 +329,14 @@ class GemeloProvider(kit.Provider, ListVoices, Synthesize, StreamSynthesize, Con
         one of 22050, 32000, 44100, 48000. Both are always sent explicitly.
         """
         self._check_length(text)
-        voice_id, vtype = self._target(voice, opts.voice_type, "system")
-        return self._simplex(text, voice_id, vtype, opts.format,
-                             opts.sample_rate or self.sample_rate)
+        return self._simplex(text, self._target(voice, opts.voice_type, "system"), opts)
 
     @kit.operation(StreamOptions)
     def open_stream(self, *, voice: str, opts: StreamOptions, call: kit.Call) -> DuplexStream:
         """Open the duplex WebSocket: ``send()`` text any number of times (any thread),
         iterate the audio in order; ``finish()`` sends Gemelo's ``close`` (flush)."""
-        voice_id, vtype = self._target(voice, opts.voice_type, "system")
-        rate = opts.sample_rate or self.sample_rate
-        session, on_text = self._session("duplex", voice_id, vtype, opts.format, rate)
+        session, fmt, rate, on_text = self._session(
+            "duplex", self._target(voice, opts.voice_type, "system"), opts)
 
         def convert(text: str) -> dict[str, str]:
             return {"type": "convert",
@@ -352,27 +344,26 @@ class GemeloProvider(kit.Provider, ListVoices, Synthesize, StreamSynthesize, Con
 
         return duplex_stream(session, first_messages=[self._auth_message()],
                              text_message=convert, finish_message={"type": "close"},
-                             format=opts.format,
-                             sample_rate=rate if opts.format != "wav" else None,
-                             on_text=on_text)
+                             format=fmt, sample_rate=rate, on_text=on_text)
 
-    def _simplex(self, text: str, voice_id: int, vtype: str, fmt: str, rate: int
-                 ) -> AudioStream:
-        session, on_text = self._session("simplex", voice_id, vtype, fmt, rate)
+    def _simplex(self, text: str, target: tuple[int, str], opts: SynthOptions) -> AudioStream:
+        session, fmt, rate, on_text = self._session("simplex", target, opts)
         return simplex_stream(session,
                               messages=[self._auth_message(), {"type": "convert", "text": text}],
-                              format=fmt, sample_rate=rate if fmt != "wav" else None,
-                              on_text=on_text)
+                              format=fmt, sample_rate=rate, on_text=on_text)
 
-    def _session(self, mode: str, voice_id: int, vtype: str, fmt: str, rate: int
-                 ) -> tuple[WebSocketSession, Callable[[str], None]]:
+    def _session(self, mode: str, target: tuple[int, str], opts: SynthOptions
+                 ) -> tuple[WebSocketSession, str, int | None, Callable[[str], None]]:
+        """The stream's session, format, sample rate (None for WAV: read from its header)
+        and text-frame reader."""
+        fmt, rate = opts.format or "wav", opts.sample_rate or self.sample_rate
         url = self.http.websocket_url(f"/v1/tts/stream/{mode}/ws", {
-            "voiceId": voice_id, "voiceType": vtype, "format": fmt, "sr": rate})
+            "voiceId": target[0], "voiceType": target[1], "format": fmt, "sr": rate})
         errors = _StreamErrors(self.name)
         session = _GemeloSession(url, provider=self.name, headers=self.auth_headers(),
                                  timeout=self._read_timeout(), close_error=errors.close_error,
                                  wav=fmt == "wav")
-        return session, errors.on_text
+        return session, fmt, None if fmt == "wav" else rate, errors.on_text
 
     def _auth_message(self) -> dict[str, str]:
         return {"type": "authApiKey", "clientKey": self.credential("client_key").reveal(),
