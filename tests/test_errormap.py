@@ -216,3 +216,18 @@ def test_error_text_moved_but_importable_from_http() -> None:
         nested = {"message": nested}
     assert error_text(nested) is None  # gives up past a few levels, never recurses away
     assert error_text({"message": {"detail": "two levels"}}) == "two levels"
+
+
+@pytest.mark.parametrize(("headers", "wait"), [
+    ({"Retry-After": "0"}, 1.5),          # a reset already due still waits the floor
+    ({"Retry-After": "4"}, 4.0),          # a longer reset is kept
+    ({"X-RateLimit-Reset": "junk"}, 1.5),  # unreadable: soon, but not at once
+])
+def test_min_retry_after_is_a_floor_for_rate_limits(emulator: FakeEmulator, headers: dict[str, str],
+                                                    wait: float) -> None:
+    floor = ErrorMap(min_retry_after=1.5)
+    fail_with(emulator, 429, {"message": "slow down"}, **headers)
+    raw = requests.get(emulator.url + "/balance", timeout=5)
+    details = floor.details(HttpResponse(raw, url="u", provider="p"))
+    assert details.error is vk.RateLimited
+    assert details.extra["retry_after"] == pytest.approx(wait)

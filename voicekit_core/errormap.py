@@ -270,6 +270,9 @@ class ErrorMap:
         extra: body field -> error keyword (``{"needCredits": "need"}``); numbers only.
         failure_flag: ``(field, value)`` marking a 2xx body that reports a failure
             (``("success", False)``), checked by :meth:`check_success`.
+        min_retry_after: the shortest wait after a rate limit (a vendor whose reset, in
+            whole seconds, may be due while its server still counts the old window); a
+            reset already reached then waits this long.
 
     Precedence: ``codes``, then ``hints``, then ``statuses``, then the status defaults.
     """
@@ -282,6 +285,7 @@ class ErrorMap:
     hints: Sequence[Hint] = ()
     extra: Mapping[str, str] = attrs.field(factory=dict)
     failure_flag: tuple[str, Any] | None = None
+    min_retry_after: float | None = None
     _compiled: tuple[tuple[re.Pattern[str], type[ProviderError], frozenset[int] | None], ...] = \
         attrs.field(init=False, repr=False, eq=False)
 
@@ -310,6 +314,15 @@ class ErrorMap:
         extra = {kw: n for field, kw in self.extra.items()
                  if (n := _number(body.get(field))) is not None}
         error = self.classify(response.status, code, message)
+        if self.min_retry_after is not None and (error is RateLimited or (
+                error is None and response.status == 429)):
+            error = RateLimited
+            wait = response.rate_limit.wait
+            if wait is None and any(h in response.headers
+                                    for h in ("X-RateLimit-Reset", "Retry-After")):
+                wait = 0.0  # a reset already reached, or unreadable: soon
+            if wait is not None:
+                extra["retry_after"] = max(self.min_retry_after, wait)
         if error is not None and issubclass(error, InsufficientCredits) \
                 and extra.get("need") is not None:
             need, have = extra["need"], extra.get("have")

@@ -27,7 +27,6 @@ import attrs
 from voicekit_core import kit, validate
 from voicekit_core.audio import AudioSource, sniff_format
 from voicekit_core.capabilities import Balance, CloneVoice, ListVoices, Synthesize
-from voicekit_core.errormap import ErrorDetails
 from voicekit_core.errors import (
     AuthenticationError,
     BadResponse,
@@ -39,7 +38,6 @@ from voicekit_core.errors import (
     RateLimited,
     ServerError,
 )
-from voicekit_core.http import HttpResponse
 from voicekit_core.models import Audio, Cost, Voice, parse_datetime
 from voicekit_core.models import Balance as BalanceInfo
 
@@ -47,24 +45,10 @@ from . import schema as s
 from .plugin import INFO
 from .schema import Speech
 
-__all__ = [
-    "CLONE_COST",
-    "CLONE_FORMATS",
-    "CLONE_MAX_BYTES",
-    "DEFAULT_FORMAT",
-    "FORMATS",
-    "MAX_DESCRIPTION_CHARS",
-    "MAX_PAGE_LIMIT",
-    "MAX_TEXT_BYTES",
-    "MIN_RATE_WAIT",
-    "SORT_KEYS",
-    "SORT_ORDERS",
-    "VOICE_KINDS",
-    "VOICE_STATUSES",
-    "VOICE_TYPES",
-    "BeautyfaceProvider",
-    "Speech",
-]
+__all__ = ["CLONE_COST", "CLONE_FORMATS", "CLONE_MAX_BYTES", "DEFAULT_FORMAT", "FORMATS",
+           "MAX_DESCRIPTION_CHARS", "MAX_PAGE_LIMIT", "MAX_TEXT_BYTES", "MIN_RATE_WAIT",
+           "SORT_KEYS", "SORT_ORDERS", "VOICE_KINDS", "VOICE_STATUSES", "VOICE_TYPES",
+           "BeautyfaceProvider", "Speech"]
 
 #: Output formats of POST /tts (the vendor's default is mp3; voicekit's is wav, see below).
 FORMATS: tuple[str, ...] = ("mp3", "wav", "opus", "pcm")
@@ -129,9 +113,7 @@ class SpeechOptions(kit.Options):
 
 class SynthesizeOptions(SpeechOptions):
     wait_timeout: float | None = kit.opt.number(0, help="seconds to wait (default 300)")
-    on_update: Any = kit.opt.value(convert=lambda v, f: validate.callback(v, field=f),
-                                   help="called with the job after each poll",
-                                   limit="a callable")
+    on_update: Any = kit.opt.callback(help="called with the job after each poll")
 
 
 class CloneOptions(kit.Options):
@@ -164,31 +146,11 @@ class BeautyfaceProvider(kit.Provider, ListVoices, Synthesize, CloneVoice, Balan
         hints=[(r"credit", InsufficientCredits, (429,))],  # a 429 about money, without a code
         extra={"credits": "have", "needCredits": "need"},
         failure_flag=("success", False),
+        min_retry_after=MIN_RATE_WAIT,  # as the documentation's own client waits
     )
 
     def auth_headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.credential('api_key').reveal()}"}
-
-    def parse_error(self, response: HttpResponse) -> ErrorDetails:
-        """The declared map, plus two vendor rules: a 429 naming credit amounts is about
-        money, and a rate limit waits until ``X-RateLimit-Reset`` but at least 1 s (a reset
-        in whole seconds may be due now while the server still counts the old window)."""
-        details = super().parse_error(response)
-        body = response.json_object() or {}
-        if details.error is None and response.status == 429 and (
-                "credits" in body or "needCredits" in body):
-            details = attrs.evolve(details, error=InsufficientCredits)
-        if not (details.error is RateLimited
-                or (details.error is None and response.status == 429)):
-            return details
-        wait = response.rate_limit.wait
-        if wait is None and any(h in response.headers for h in ("X-RateLimit-Reset",
-                                                                 "Retry-After")):
-            wait = 0.0  # a reset time already reached (or unreadable): soon
-        extra = dict(details.extra)
-        if wait is not None:
-            extra["retry_after"] = max(MIN_RATE_WAIT, wait)
-        return attrs.evolve(details, error=RateLimited, extra=extra)
 
     def voice_id(self, voice: str | int | Voice) -> str:
         """The id of ``voice``; a Voice still PROCESSING (or FAILED) cannot speak yet."""
@@ -215,18 +177,13 @@ class BeautyfaceProvider(kit.Provider, ListVoices, Synthesize, CloneVoice, Balan
                     ) -> Iterator[Voice]:
         """Voices of the account and the system, paged lazily through GET /voices.
 
-        Args:
-            language: keep voices whose ``language``/``languages`` field, or one of whose
-                tags, names it (``"en"`` matches ``"en-US"``); the API documents no
-                language, so voices that state none are left out.
-            kind: ``"cloned"`` (the vendor's type USER) or ``"system"`` (SYSTEM).
-            status: ``"COMPLETED"`` (default: voices usable for speech), ``"PROCESSING"``,
-                ``"FAILED"``, or None for all.
-            type, sortBy / sort_by, sortOrder / sort_order, page, limit: the vendor's
-                filters (see :class:`VoiceFilters`); later pages follow lazily.
+        ``language`` matches a voice's language fields, else its tags (the API documents
+        no language); ``kind`` is ``"cloned"`` (type USER) or ``"system"``; ``status`` is
+        COMPLETED by default (voices that can speak), None for all. Filters: see
+        :class:`VoiceFilters`.
         """
         params = self._voice_params(kind, status, opts)
-        voices = (self._voice(item) for item in self._voice_items(params))
+        voices = map(self._voice, itertools.chain.from_iterable(self._voice_pages(params)))
         if language is None:
             return voices
         return (v for v in voices if _speaks(v, language))
@@ -267,10 +224,6 @@ class BeautyfaceProvider(kit.Provider, ListVoices, Synthesize, CloneVoice, Balan
         return kit.paginate(fetch, start=int(params["page"]), provider=self.name,
                             key=lambda items: tuple(str(i.get("id")) for i in items))
 
-    def _voice_items(self, params: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
-        for items in self._voice_pages(params):
-            yield from items
-
     def _voice(self, item: Mapping[str, Any]) -> Voice:
         voice = s.read(item, s.VoiceItem, "voice")
         kind = VOICE_KINDS.get((voice.type or "").upper()) or (
@@ -306,18 +259,9 @@ class BeautyfaceProvider(kit.Provider, ListVoices, Synthesize, CloneVoice, Balan
     @kit.operation(SynthesizeOptions, spends=True, text=_TEXT)
     def synthesize(self, text: str, *, voice: str, opts: SynthesizeOptions, call: kit.Call
                    ) -> Audio:
-        """Speak ``text``: submit it, poll every 3 s until done, download the audio.
-
-        Args:
-            text: at most 5000 UTF-8 bytes (CJK characters take 3 each); costs 1 credit
-                per byte.
-            voice: a voice id or a :class:`Voice` (a finished clone or a system voice).
-            format: ``"wav"`` (default), ``"mp3"``, ``"opus"`` or ``"pcm"``.
-            max_credits: refuse locally if the text costs more.
-            wait_timeout: seconds to wait for the vendor (default 300; JobTimeout then
-                carries a reference to resume with ``provider.job(ref)``).
-            on_update: called with the job after each poll.
-        """
+        """Speak ``text`` (at most 5000 UTF-8 bytes, 1 credit each): submit it, poll every
+        3 s until done (``wait_timeout``, default 300 s; JobTimeout carries a reference to
+        resume with), download the audio. Options: :class:`SynthesizeOptions`."""
         job = self._submit(text, voice, opts.format, call)
         timeout = DEFAULT_WAIT_TIMEOUT if opts.wait_timeout is None else opts.wait_timeout
         return job.wait(timeout=timeout, on_update=opts.on_update)
@@ -325,12 +269,8 @@ class BeautyfaceProvider(kit.Provider, ListVoices, Synthesize, CloneVoice, Balan
     @kit.operation(SpeechOptions, spends=True, text=_TEXT)
     def submit_speech(self, text: str, *, voice: str, opts: SpeechOptions, call: kit.Call
                       ) -> kit.Job[Audio]:
-        """Start a speech (POST /tts) and return its ``Job[Audio]`` without waiting.
-
-        Start many, then ``wait()`` for each: the vendor works on them in parallel.
-        ``job.to_ref()`` resumes one in another process. Arguments as for
-        :meth:`synthesize`.
-        """
+        """Start a speech (POST /tts) and return its ``Job[Audio]`` without waiting: start
+        many, then ``wait()`` for each (the vendor works on them in parallel)."""
         return self._submit(text, voice, opts.format, call)
 
     def _submit(self, text: str, voice: str, format: str | None, call: kit.Call
@@ -419,23 +359,9 @@ class BeautyfaceProvider(kit.Provider, ListVoices, Synthesize, CloneVoice, Balan
     @kit.operation(CloneOptions, spends=True, samples=_SAMPLE, name=kit.TextRules(field="name"))
     def clone_voice(self, samples: AudioSource, *, name: str, opts: CloneOptions,
                     call: kit.Call) -> kit.Job[Voice]:
-        """Clone a voice from one recording (POST /voice-clone; 1000 credits).
-
-        Args:
-            samples: one recording (path, bytes or binary file; a one-item list works):
-                MP3, WAV or WebM by content, at most 20 MB; streamed to the vendor.
-            name: the voice's title.
-            description: at most 500 characters.
-            cover_image: an http(s) URL of a cover image.
-            tags: a list of tags, or a comma-separated string.
-            max_credits: refuse locally if below the clone price (1000).
-            on_upload_progress: called with (bytes sent, total) during the upload.
-
-        Returns:
-            ``Job[Voice]`` (kind ``"clone"``, id the voiceId), polled every 5 s by finding
-            the voice in the account's newest voices until it is COMPLETED (JobFailed if
-            FAILED).
-        """
+        """Clone a voice from one recording (MP3, WAV or WebM by content, at most 20 MB,
+        streamed) for 1000 credits. The ``Job[Voice]`` (id the voiceId) is polled every 5 s
+        by finding the voice among the account's newest. Options: :class:`CloneOptions`."""
         body = self._api("POST", "/voice-clone", multipart=self._clone_fields(samples, name, opts),
                          on_upload_progress=call.on_upload_progress)
         answer = s.read(body, s.CloneAnswer, "POST /voice-clone answer")
@@ -512,20 +438,14 @@ class BeautyfaceProvider(kit.Provider, ListVoices, Synthesize, CloneVoice, Balan
     def estimate(self, operation: str, **args: Any) -> Cost | None:
         """Exact prices: ``synthesize`` / ``submit_speech`` 1 credit per UTF-8 byte of
         ``text``; ``clone_voice`` 1000 credits. Listing, status and balance are free."""
+        text = args.get("text")
         if operation in ("synthesize", "submit_speech", "tts"):
-            text = args.get("text")
-            if not isinstance(text, str):
-                return None
-            try:
-                size = len(text.encode("utf-8"))
-            except UnicodeEncodeError:
-                return None
-            return Cost(credits=float(size), unit="credits", exact=True)
-        if operation in ("clone_voice", "clone"):
-            return Cost(credits=float(CLONE_COST), unit="credits", exact=True)
-        if operation in ("list_voices", "balance", "get_speech", "find_voice"):
-            return Cost(credits=0.0, unit="credits", exact=True)
-        return None
+            size = len(text.encode("utf-8", "replace")) if isinstance(text, str) else None
+            return None if size is None else Cost(float(size), "credits", exact=True)
+        prices = {"clone_voice": CLONE_COST, "clone": CLONE_COST, "list_voices": 0,
+                  "balance": 0, "get_speech": 0, "find_voice": 0}
+        price = prices.get(operation)
+        return None if price is None else Cost(float(price), "credits", exact=True)
 
 
 def _older_than(items: Sequence[Mapping[str, Any]], since: dt.datetime) -> bool:
