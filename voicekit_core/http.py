@@ -462,6 +462,11 @@ class HttpClient:
             )
         except requests.exceptions.RequestException as exc:
             raise self._transport_error(exc, method, redacted, idempotent) from None
+        except (urllib3.exceptions.HTTPError, ValueError) as exc:
+            # requests reads a redirect's body and Location even with allow_redirects=False
+            raise BadResponse(f"{self.provider} sent a broken answer to {method} {redacted} "
+                              f"({type(exc).__name__})", provider=self.provider,
+                              may_have_been_processed=not idempotent) from None
         elapsed_ms = (time.perf_counter() - started) * 1000
         if debug:
             log.debug("%s %s -> %d (%.1f ms)", method, redacted, raw.status_code, elapsed_ms)
