@@ -205,3 +205,14 @@ def _fuzz_converter() -> cattrs.Converter:
         _CONVERTERS["c"] = vendor_converter(camel_case=True, open_enums=(Status,),
                                             vocabularies=(Genre,))
     return _CONVERTERS["c"]
+
+
+@pytest.mark.parametrize("body", [[], [["x"]], "text", 3, None])
+def test_a_model_is_read_only_from_an_object(body: object) -> None:
+    @attrs.frozen
+    class Answer:
+        voice_id: str | None = None
+
+    with pytest.raises(vk.BadResponse, match="expected an object"):
+        structure(vendor_converter(camel_case=True), body, Answer, what="answer",
+                  provider="acme")

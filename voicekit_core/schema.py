@@ -34,7 +34,7 @@ import math
 import re
 import types
 import typing
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import attrs
@@ -107,14 +107,22 @@ def vendor_converter(
     for enum_cls in vocabularies:
         conv.register_structure_hook_func(_exactly(tuple[enum_cls, ...]),  # type: ignore[valid-type]
                                           _vocabulary_hook(enum_cls))
-    if camel_case:
-        def structure_factory(cls: type[Any]) -> Callable[[Any, Any], Any]:
-            return make_dict_structure_fn(cls, conv, **_renames(cls))
+    def structure_factory(cls: type[Any]) -> Callable[[Any, Any], Any]:
+        build = make_dict_structure_fn(cls, conv, **(_renames(cls) if camel_case else {}))
 
+        def objects_only(value: Any, kind: Any) -> Any:
+            # cattrs would read a list or a string as an object with every field missing
+            if not isinstance(value, Mapping):
+                raise TypeError(f"expected an object, got {_show(value)}")
+            return build(value, kind)
+
+        return objects_only
+
+    conv.register_structure_hook_factory(attrs.has, structure_factory)
+    if camel_case:
         def unstructure_factory(cls: type[Any]) -> Callable[[Any], Any]:
             return make_dict_unstructure_fn(cls, conv, **_renames(cls))
 
-        conv.register_structure_hook_factory(attrs.has, structure_factory)
         conv.register_unstructure_hook_factory(attrs.has, unstructure_factory)
     return conv
 
