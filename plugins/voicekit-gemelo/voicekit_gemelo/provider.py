@@ -80,7 +80,6 @@ DEFAULT_SAMPLE_RATE = 22050
 DEFAULT_STREAM_TIMEOUT = 30.0
 CLONED_PAGE_SIZE = 50
 _LISTINGS = {"system": "/v1/tts/voices", "vc": "/v1/vc/voices"}
-_LANGUAGE_CATEGORIES = ("language", "languages", "lang", "locale")
 
 #: Gemelo's envelopes: ``{"message"}`` or ``{"text", "code", "message"}`` (``text`` is
 #: the status title); a credit message on 400/402/403/429 is about credits, a 403 about
@@ -234,8 +233,7 @@ class GemeloProvider(kit.Provider, ListVoices, Synthesize, StreamSynthesize, Con
                 if opts.disabled is not None and \
                         bool(voice.raw.get("disabled")) != opts.disabled:
                     continue
-                if label and label not in {(x.label or "").strip().lower()
-                                           for x in self._item(voice.raw).labels or ()}:
+                if label and label not in self._item(voice.raw).label_texts:
                     continue
                 yield voice
 
@@ -290,7 +288,7 @@ class GemeloProvider(kit.Provider, ListVoices, Synthesize, StreamSynthesize, Con
         item = kit.structure(s.converter(), raw, s.VoiceItem, what=f"{kind} voice",
                              provider=self.name)
         return Voice(id=item.id, name=item.name or item.id, provider=self.name, kind=kind,
-                     languages=_languages(item), description=item.description, raw=raw)
+                     languages=item.spoken, description=item.description, raw=raw)
 
     # -- speech ------------------------------------------------------------------------
 
@@ -616,15 +614,3 @@ def _before(voice_id: str, cursor: str | None) -> bool:
     """Whether a voice listed after a guessed cursor (the last id seen) is not after it."""
     return cursor is not None and voice_id.isdigit() and cursor.isdigit() and \
         int(voice_id) <= int(cursor)
-
-
-def _languages(item: s.VoiceItem) -> tuple[str, ...]:
-    values = [label.label for label in item.labels or ()
-              if label.label and (label.category or "").lower() in _LANGUAGE_CATEGORIES]
-    values += [v for v in (item.language, item.locale, *(item.languages or ())) if v]
-    found: list[str] = []
-    for value in values:
-        code = kit.language_code(value.strip()) or value.strip()
-        if code and code not in found:
-            found.append(code)
-    return tuple(found)

@@ -18,6 +18,10 @@ from voicekit_core import kit
 __all__ = ["Envelope", "Label", "PreviewUrl", "Previews", "VoiceItem", "VoiceList", "converter"]
 
 
+#: Label categories that name a language.
+LANGUAGE_CATEGORIES = ("language", "languages", "lang", "locale")
+
+
 @attrs.frozen
 class Label:
     """One voice label: ``{"category": "language", "label": "English"}`` or a plain string."""
@@ -47,6 +51,20 @@ class VoiceItem:
     locale: str | None = None
     voice_type: str | None = None
     disabled: bool | None = None
+
+    @property
+    def spoken(self) -> tuple[str, ...]:
+        """Language codes from the language labels and fields (``"English"`` -> ``"en"``)."""
+        values = [x.label for x in self.labels or ()
+                  if x.label and (x.category or "").lower() in LANGUAGE_CATEGORIES]
+        values += [v for v in (self.language, self.locale, *(self.languages or ())) if v]
+        codes = [kit.language_code(v.strip()) or v.strip() for v in values]
+        return tuple(dict.fromkeys(c for c in codes if c))
+
+    @property
+    def label_texts(self) -> frozenset[str]:
+        """Every label, lower-cased (any category)."""
+        return frozenset((x.label or "").strip().lower() for x in self.labels or ())
 
 
 @attrs.frozen
