@@ -21,7 +21,7 @@ import time
 import urllib.parse
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import requests
@@ -49,6 +49,9 @@ from .errors import (
 from .retry import IDEMPOTENT_METHODS, RateLimitInfo, RetryPolicy
 from .transfers import CountingReader, ProgressCallback, encode_body
 from .urls import check_base_url, origin_of, redact_url, scrub_secrets, websocket_url
+
+if TYPE_CHECKING:
+    from .websocket import WebSocketSession
 
 __all__ = [
     "ErrorDetails",  # re-exported from errormap (old import path)
@@ -306,6 +309,21 @@ class HttpClient:
     def websocket_url(self, path: str, params: Mapping[str, Any] | None = None) -> str:
         """``path`` on the provider's origin as a ws:// or wss:// URL."""
         return websocket_url(self.url(path), params)
+
+    def websocket(self, path: str, *, params: Mapping[str, Any] | None = None,
+                  headers: Mapping[str, str] | None = None, authenticated: bool = True,
+                  **options: Any) -> WebSocketSession:
+        """A :class:`~voicekit_core.websocket.WebSocketSession` to ``path`` on the provider's
+        origin: credentials in the handshake (unless ``authenticated`` is False), this
+        client's secrets scrubbed from close reasons, the URL redacted in errors, the read
+        timeout as the frame timeout. ``options``: ``close_map``, ``errors``, ``timeout``..."""
+        from .websocket import WebSocketSession
+
+        handshake = {**(self._auth() if authenticated else {}), **(headers or {})}
+        options.setdefault("timeout", self.timeout[1])
+        return WebSocketSession(self.websocket_url(path, params), provider=self.provider,
+                                headers=handshake, secrets=self._secrets,
+                                redact=self.redact, **options)
 
     def is_own_origin(self, url: str) -> bool:
         return origin_of(url) == self.origin
