@@ -51,6 +51,7 @@ from voicekit_core.websocket import WebSocketSession, duplex_stream, simplex_str
 
 from . import schema as s
 from .plugin import INFO
+from .refs import VOICE_TYPES, parse_ref, typed
 
 __all__ = [
     "CLONE_MAX_BYTES",
@@ -66,8 +67,6 @@ __all__ = [
 SAMPLE_RATES: tuple[int, ...] = (22050, 32000, 44100, 48000)
 #: Audio formats the streaming endpoints take (query ``format``).
 STREAM_FORMATS: tuple[str, ...] = ("wav", "mp3")
-#: Gemelo's ``voiceType`` values.
-VOICE_TYPES: tuple[str, ...] = ("system", "cloned")
 #: ``Voice.kind`` values: TTS voices, voice-conversion voices, the account's cloned voices.
 VOICE_KINDS: tuple[str, ...] = ("system", "vc", "cloned")
 #: Clone sample limits.
@@ -460,35 +459,15 @@ class GemeloProvider(kit.Provider, ListVoices, Synthesize, StreamSynthesize, Con
         ``"cloned:<id>"`` / ``"system:<id>"``. An explicit ``voice_type`` wins; a bare id
         is ``default_type``. Raises InvalidInput for anything else.
         """
-        vtype: str | None = None
-        value: object = voice
         if isinstance(voice, Voice):
-            value = super().voice_id(voice)
-            declared = voice.raw.get("voiceType")
-            vtype = declared.lower() if isinstance(declared, str) and \
-                declared.lower() in VOICE_TYPES else \
-                "cloned" if voice.kind == "cloned" else "system"
-        elif isinstance(voice, str):
-            prefix, sep, rest = voice.strip().partition(":")
-            value = voice.strip()
-            if sep and prefix.strip().lower() in VOICE_TYPES:
-                vtype, value = prefix.strip().lower(), rest.strip()
-        if isinstance(value, str) and value.isascii() and value.isdigit():
-            value = int(value)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise InvalidInput(f"a gemelo voice id is an integer or a numeric string, got "
-                               f"{validate.show(voice)}", field="voice",
-                               limit="an integer voice id")
-        if voice_type is not None:
-            vtype = validate.choice(voice_type, VOICE_TYPES, field="voice_type")
-        return value, vtype or default_type
+            super().voice_id(voice)  # refuses another provider's Voice
+        return parse_ref(voice, voice_type=voice_type, default_type=default_type)
 
     def voice_id(self, voice: str | int | Voice) -> str:
         """``voice`` checked (no request): ``"<type>:<id>"`` when its type is known, else
         the bare id, looked up when used."""
         voice_id, vtype = self.voice_ref(voice)
-        typed = isinstance(voice, Voice) or (isinstance(voice, str) and ":" in voice)
-        return f"{vtype}:{voice_id}" if typed else str(voice_id)
+        return f"{vtype}:{voice_id}" if typed(voice) else str(voice_id)
 
     def _target(self, voice: str, voice_type: str | None, listing: str) -> tuple[int, str]:
         """``(voiceId, voiceType)`` to send. A bare id, as ``voices`` and ``clone`` print it,
