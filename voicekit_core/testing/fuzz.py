@@ -28,6 +28,7 @@ import concurrent.futures
 import contextlib
 import inspect
 import itertools
+import sys
 import sysconfig
 import tempfile
 import time
@@ -87,6 +88,9 @@ class FuzzReport:
     seconds: float = 0.0
     calls: dict[str, int] = attrs.field(factory=dict)
     found: dict[tuple[str, str, str], Escape] = attrs.field(factory=dict)
+    #: exceptions Python could not raise (in finalizers), by type: no caller sees them, but
+    #: a RecursionError here means a body was nested deep enough to reach a finalizer
+    unraisable: dict[str, int] = attrs.field(factory=dict)
 
     @property
     def escapes(self) -> list[Escape]:
@@ -105,6 +109,8 @@ class FuzzReport:
     def text(self) -> str:
         head = (f"{self.examples} examples, {self.requests} requests in "
                 f"{self.seconds:.1f} s: {len(self.found)} escape(s)")
+        if self.unraisable:
+            head += f" (unraisable, ignored: {self.unraisable})"
         return "\n".join([head, *(e.text() for e in self.escapes)])
 
 
@@ -213,6 +219,15 @@ def run_fuzz(make_provider: Callable[[str], Provider], operations: Mapping[str, 
     started = time.monotonic()
     was_testing = stamina.is_testing()
     stamina.set_testing(True, attempts=1)
+    # a finalizer that runs while a deep JSON body is being refused can hit the recursion
+    # limit; Python reports that as "unraisable" (pytest would fail the test for it)
+    previous_hook = sys.unraisablehook
+
+    def count_unraisable(info: Any) -> None:
+        name = type(info.exc_value).__name__
+        report.unraisable[name] = report.unraisable.get(name, 0) + 1
+
+    sys.unraisablehook = count_unraisable
     with FuzzServer() as server, tempfile.TemporaryDirectory() as tmp:
         local = {name: [_localise(r, server.url) for r in answers]
                  for name, answers in (samples or {}).items()}
@@ -266,6 +281,7 @@ def run_fuzz(make_provider: Callable[[str], Provider], operations: Mapping[str, 
         finally:
             # back to how it was (a test's fast-retry mode gets the fixture's 10 attempts)
             stamina.set_testing(was_testing, attempts=10)
+            sys.unraisablehook = previous_hook
             pool.shutdown(wait=False)
             report.seconds = time.monotonic() - started
     return report
