@@ -27,6 +27,7 @@ __all__ = [
     "finalize_wav_bytes",
     "format_of_content_type",
     "media_duration",
+    "one_wav",
     "parse_wav_header",
     "sniff_format",
     "wav_header",
@@ -159,6 +160,21 @@ def parse_wav_header(data: bytes) -> WavInfo:
             )
         pos = body + size + (size & 1)
     raise InvalidInput("incomplete WAV header", field="audio", limit="WAV")
+
+
+def one_wav(frames: Iterable[bytes]) -> Iterator[bytes]:
+    """Streamed WAV frames as one continuous WAV: a RIFF header at the start of a later
+    frame (a vendor that starts a new WAV for each piece of text) is dropped; a frame that
+    only looks like the start of one is handed on as it is."""
+    started = False
+    for frame in frames:
+        if started and frame[:4] == b"RIFF" and frame[8:12] == b"WAVE":
+            with contextlib.suppress(InvalidInput):
+                frame = frame[parse_wav_header(frame).data_offset:]
+            if not frame:
+                continue
+        started = started or bool(frame)
+        yield frame
 
 
 def wav_header(

@@ -21,6 +21,7 @@ from typing import Any
 import attrs
 import websocket
 
+from .audio import one_wav
 from .errormap import STATUS_ERRORS, ErrorMap, error_text
 from .errors import (
     ConnectionFailed,
@@ -197,6 +198,8 @@ class WebSocketSession:
         secrets: values to scrub from close reasons and error frames.
         close_error: a hand-written close mapping (overrides ``close_map``).
         redact: turns the URL into its log-safe form.
+        one_wav: the frames are one WAV even when the vendor starts a new one (a RIFF
+            header) for each piece of text: later headers are dropped.
 
     Every error that ends the stream carries ``received_bytes``.
     """
@@ -214,8 +217,10 @@ class WebSocketSession:
         secrets: Sequence[str] = (),
         close_error: CloseError | None = None,
         redact: Callable[[str], str] = lambda u: u.split("?")[0],
+        one_wav: bool = False,
     ) -> None:
         self.url = url
+        self._one_wav = one_wav
         self.provider = provider
         self.timeout = timeout
         self.received_bytes = 0
@@ -354,6 +359,10 @@ class WebSocketSession:
         Text frames go to ``on_text`` (vendor control messages; it may raise). An abnormal
         close, an error close code or a read timeout raise — never a silent short stream.
         """
+        frames = self._frames(on_text)
+        return one_wav(frames) if self._one_wav else frames
+
+    def _frames(self, on_text: Callable[[str], None] | None) -> Iterator[bytes]:
         ws = self._require()
         while True:
             try:
