@@ -11,18 +11,15 @@ voice first, else one of the account's clones.
 from __future__ import annotations
 
 import contextlib
-import json
 import math
 import os
-import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import attrs
 
 from voicekit_core import kit, validate
-from voicekit_core.audio import parse_wav_header
 from voicekit_core.capabilities import (
     CloneVoice,
     ConvertVoice,
@@ -40,9 +37,7 @@ from voicekit_core.errors import (
     InvalidRequest,
     NotFound,
     PermissionDenied,
-    ProviderError,
     RateLimited,
-    ServerError,
     VoicekitError,
 )
 from voicekit_core.http import HttpResponse
@@ -89,16 +84,12 @@ ERRORS = kit.ErrorMap(
            (r"authenticat|api ?key|client ?key|credential|unauthori[sz]ed|invalid.{0,20}key"
             r"|missing.{0,20}key", AuthenticationError, (403,))),
 )
-#: Stream close codes beyond the 4xxx-mirrors-HTTP default (4001 is "unauthorised").
-CLOSES: dict[int, type[ProviderError]] = {
-    1003: InvalidRequest, 1007: InvalidRequest, 1008: PermissionDenied,
-    1011: ServerError, 1012: ServerError, 1013: ServerError, 1014: ServerError,
-    4000: InvalidRequest, 4001: AuthenticationError, 4002: InsufficientCredits,
-    4003: PermissionDenied, 4004: NotFound, 4029: RateLimited,
-    4400: InvalidRequest, 4401: AuthenticationError, 4402: InsufficientCredits,
-    4403: PermissionDenied, 4404: NotFound, 4422: InvalidRequest, 4429: RateLimited,
-}
-_AUTH_HINT = re.compile(r"auth|api ?key|client ?key|credential|unauthori[sz]ed", re.I)
+#: Stream close codes: 4xxx mirror HTTP statuses (core), and Gemelo's short forms 40xx;
+#: a close whose reason is about the keys is an authentication failure.
+CLOSES = kit.CloseMap(
+    codes={4000: InvalidRequest, 4001: AuthenticationError, 4002: InsufficientCredits,
+           4003: PermissionDenied, 4004: NotFound, 4029: RateLimited},
+    hints=((r"auth|api ?key|client ?key|credential|unauthori[sz]ed", AuthenticationError),))
 #: Cloning answers at once; a resumed clone job is looked up in the cloned voices.
 CLONE: kit.JobKind[Voice] = kit.JobKind(
     "clone", poll=kit.PollPolicy(interval=2.0, first_delay=0.0),
@@ -332,7 +323,7 @@ class GemeloProvider(kit.Provider, ListVoices, Synthesize, StreamSynthesize, Con
     def open_stream(self, *, voice: str, opts: StreamOptions, call: kit.Call) -> DuplexStream:
         """Open the duplex WebSocket: ``send()`` text any number of times (any thread),
         iterate the audio in order; ``finish()`` sends Gemelo's ``close`` (flush)."""
-        session, fmt, rate, on_text = self._session(
+        session, fmt, rate = self._session(
             "duplex", self._target(voice, opts.voice_type, "system"), opts)
 
         def convert(text: str) -> dict[str, str]:
@@ -341,26 +332,23 @@ class GemeloProvider(kit.Provider, ListVoices, Synthesize, StreamSynthesize, Con
 
         return duplex_stream(session, first_messages=[self._auth_message()],
                              text_message=convert, finish_message={"type": "close"},
-                             format=fmt, sample_rate=rate, on_text=on_text)
+                             format=fmt, sample_rate=rate)
 
     def _simplex(self, text: str, target: tuple[int, str], opts: SynthOptions) -> AudioStream:
-        session, fmt, rate, on_text = self._session("simplex", target, opts)
+        session, fmt, rate = self._session("simplex", target, opts)
         return simplex_stream(session,
                               messages=[self._auth_message(), {"type": "convert", "text": text}],
-                              format=fmt, sample_rate=rate, on_text=on_text)
+                              format=fmt, sample_rate=rate)
 
     def _session(self, mode: str, target: tuple[int, str], opts: SynthOptions
-                 ) -> tuple[WebSocketSession, str, int | None, Callable[[str], None]]:
-        """The stream's session, format, sample rate (None for WAV: read from its header)
-        and text-frame reader."""
+                 ) -> tuple[WebSocketSession, str, int | None]:
+        """The stream's session, format and sample rate (None for WAV: from its header)."""
         fmt, rate = opts.format or "wav", opts.sample_rate or self.sample_rate
-        url = self.http.websocket_url(f"/v1/tts/stream/{mode}/ws", {
-            "voiceId": target[0], "voiceType": target[1], "format": fmt, "sr": rate})
-        errors = _StreamErrors(self.name)
-        session = _GemeloSession(url, provider=self.name, headers=self.auth_headers(),
-                                 timeout=self._read_timeout(), close_error=errors.close_error,
-                                 wav=fmt == "wav")
-        return session, fmt, None if fmt == "wav" else rate, errors.on_text
+        session = self.http.websocket(
+            f"/v1/tts/stream/{mode}/ws", close_map=CLOSES, errors=ERRORS, one_wav=fmt == "wav",
+            params={"voiceId": target[0], "voiceType": target[1], "format": fmt, "sr": rate},
+            timeout=self._read_timeout())
+        return session, fmt, None if fmt == "wav" else rate
 
     def _auth_message(self) -> dict[str, str]:
         return {"type": "authApiKey", "clientKey": self.credential("client_key").reveal(),
@@ -515,78 +503,6 @@ class GemeloProvider(kit.Provider, ListVoices, Synthesize, StreamSynthesize, Con
     def _audio(self, response: HttpResponse) -> Audio:
         return kit.read_audio(response, provider=self.name, size_header="Audio-Size-Bytes",
                               duration_ms_header="Audio-Duration-Ms")
-
-
-class _GemeloSession(WebSocketSession):
-    """A stream whose WAV may repeat its RIFF header: Gemelo's docs do not say whether a
-    duplex stream (or a long simplex one) starts a new WAV for each piece of text, so a
-    header at the start of a later frame is dropped and one continuous WAV is handed on."""
-
-    def __init__(self, url: str, *, wav: bool, **kwargs: Any) -> None:
-        super().__init__(url, **kwargs)
-        self._wav = wav
-
-    def iter_binary(self, on_text: Callable[[str], None] | None = None) -> Iterator[bytes]:
-        frames = super().iter_binary(on_text)
-        return _one_wav(frames) if self._wav else frames
-
-
-def _one_wav(frames: Iterator[bytes]) -> Iterator[bytes]:
-    started = False
-    for frame in frames:
-        if started and frame[:4] == b"RIFF" and frame[8:12] == b"WAVE":
-            with contextlib.suppress(InvalidInput):  # not a whole header: handed on as is
-                frame = frame[parse_wav_header(frame).data_offset:]
-            if not frame:
-                continue
-        started = started or bool(frame)
-        yield frame
-
-
-class _StreamErrors:
-    """How one stream ends: close codes map onto the error tree, with Gemelo's reason.
-
-    A JSON text frame that reports an error (``{"type": "error", "message": ...}``, not
-    documented but tolerated) is remembered and used when the close that follows carries
-    no reason; an error reported before a 1000 close still raises.
-    """
-
-    def __init__(self, provider: str) -> None:
-        self.provider = provider
-        self.reported: tuple[str, str | None] | None = None  # (message, code)
-
-    def on_text(self, message: str) -> None:
-        try:
-            body = json.loads(message)
-        except ValueError:
-            return
-        if isinstance(body, dict) and (body.get("type") == "error" or body.get("error")):
-            text = kit.error_text(body) or "unknown error"
-            code = body.get("code")
-            self.reported = (text, str(code) if code is not None else None)
-
-    def close_error(self, code: int, reason: str) -> VoicekitError | None:
-        """1000 ends a stream normally; any other close code is an error with its reason."""
-        reason = reason.strip()
-        if code == 1000:
-            if self.reported is None:
-                return None
-            text, vendor_code = self.reported
-            return ProviderError(f"gemelo reported an error during the stream: {text}",
-                                 provider=self.provider, code=vendor_code)
-        if not reason and self.reported is not None:
-            reason = self.reported[0]
-        cls = CLOSES.get(code)
-        if cls is None:
-            if 4000 <= code < 5000 and _AUTH_HINT.search(reason):
-                cls = AuthenticationError
-            else:
-                cls = ServerError if 1011 <= code <= 1014 else ProviderError
-        if cls is PermissionDenied and _AUTH_HINT.search(reason):
-            cls = AuthenticationError
-        what = reason or ("no status code" if code == 1005 else "no reason given")
-        return cls(f"gemelo closed the stream: {what} (close code {code})",
-                   provider=self.provider, code=str(code))
 
 
 def _before(voice_id: str, cursor: str | None) -> bool:
