@@ -27,7 +27,6 @@ from voicekit_core.capabilities import (
     StreamSynthesize,
     Synthesize,
 )
-from voicekit_core.errormap import ErrorDetails
 from voicekit_core.errors import (
     AuthenticationError,
     BadResponse,
@@ -79,7 +78,7 @@ _LISTINGS = {"system": "/v1/tts/voices", "vc": "/v1/vc/voices"}
 #: the status title); a credit message on 400/402/403/429 is about credits, a 403 about
 #: the keys themselves ("Not authenticated") is an authentication failure.
 ERRORS = kit.ErrorMap(
-    message=("message", "detail", "error", "text"),
+    message=("message", "detail", "error", "text"), title=("text",),
     hints=((r"credit|balance|insufficient|payment", InsufficientCredits, (400, 402, 403, 429)),
            (r"authenticat|api ?key|client ?key|credential|unauthori[sz]ed|invalid.{0,20}key"
             r"|missing.{0,20}key", AuthenticationError, (403,))),
@@ -193,15 +192,6 @@ class GemeloProvider(kit.Provider, ListVoices, Synthesize, StreamSynthesize, Con
         return {"X-Client-Key": client_key, "X-Client-ID": client_key,
                 "X-API-Key": self.credential("api_key").reveal()}
 
-    def parse_error(self, response: HttpResponse) -> ErrorDetails:
-        """:data:`ERRORS`, with Gemelo's status title before the message
-        (``"Not Found: Voice not found"``)."""
-        details = ERRORS.details(response)
-        title = (response.json_object() or {}).get("text")
-        if isinstance(title, str) and title.strip() and title.strip() != details.message:
-            details = attrs.evolve(details, message=f"{title.strip()}: {details.message}")
-        return details
-
     # -- voices ------------------------------------------------------------------------
 
     @kit.operation(VoiceFilters)
@@ -275,8 +265,7 @@ class GemeloProvider(kit.Provider, ListVoices, Synthesize, StreamSynthesize, Con
         return kit.Page(voices, _At(voices[-1].id, guessed=True, limit=at.limit, full=full))
 
     def _voice(self, raw: Mapping[str, Any], kind: str) -> Voice:
-        item = kit.structure(s.converter(), raw, s.VoiceItem, what=f"{kind} voice",
-                             provider=self.name)
+        item = self._item(raw, f"{kind} voice")
         return Voice(id=item.id, name=item.name or item.id, provider=self.name, kind=kind,
                      languages=item.spoken, description=item.description, raw=raw)
 
@@ -285,11 +274,9 @@ class GemeloProvider(kit.Provider, ListVoices, Synthesize, StreamSynthesize, Con
     @kit.operation(SynthOptions, spends=True, text=kit.TextRules())
     def synthesize(self, text: str, *, voice: str, opts: SynthOptions, call: kit.Call
                    ) -> Audio:
-        """Speak ``text`` (POST /v1/tts/convert) and return the audio.
+        """Speak ``text`` (POST /v1/tts/convert) and return the audio; ``format="mp3"`` or a
+        ``sample_rate`` go through the simplex stream, which takes both.
 
-        Options: ``voice_type=`` ("system"/"cloned"; normally carried by the Voice),
-        ``sample_rate=`` (22050, 32000, 44100, 48000), ``format=`` ("wav"/"mp3").
-        ``format="mp3"`` or a ``sample_rate`` go through the simplex stream, which takes both.
         Gemelo publishes no prices, so a ``max_credits=`` limit cannot be honoured: any
         limit refuses the call (CreditLimitExceeded) before anything is sent.
         """
@@ -488,9 +475,8 @@ class GemeloProvider(kit.Provider, ListVoices, Synthesize, StreamSynthesize, Con
                                limit=f"at most {self.max_text_chars} characters")
         return text
 
-    def _item(self, raw: Any) -> s.VoiceItem:
-        return kit.structure(s.converter(), raw, s.VoiceItem, what="voice",
-                             provider=self.name)
+    def _item(self, raw: Any, what: str = "voice") -> s.VoiceItem:
+        return kit.structure(s.converter(), raw, s.VoiceItem, what=what, provider=self.name)
 
     def _unwrapped(self, body: Any, what: str) -> Mapping[str, Any] | None:
         """A voice object, also when wrapped (``{"voice": {...}}``, ``{"data": {...}}``)."""
