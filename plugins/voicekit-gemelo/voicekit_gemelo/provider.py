@@ -233,25 +233,18 @@ class GemeloProvider(kit.Provider, ListVoices, Synthesize, StreamSynthesize, Con
         not where the next cursor comes from: one named in the answer is followed, an
         explicit null one (or ``hasMore: false``) ends the listing; an answer naming none
         whose page looks full is followed by a guess, the ids after the last one."""
-        params = {"limit": at.limit, "cursor": at.cursor}
+        params = {k: v for k, v in (("limit", at.limit), ("cursor", at.cursor)) if v is not None}
         try:
-            body = self.http.json("GET", "/v1/cloned-voices",
-                                  params={k: v for k, v in params.items() if v is not None})
-        except InvalidRequest:
-            if at.cursor is None and at.limit is not None:  # a lower cap: the server's own
-                return self._cloned_page(attrs.evolve(at, limit=None))
+            body = self.http.json("GET", "/v1/cloned-voices", params=params)
+        except (InvalidRequest, NotFound) as exc:
+            if isinstance(exc, InvalidRequest) and at.cursor is None and at.limit is not None:
+                return self._cloned_page(attrs.evolve(at, limit=None))  # a lower cap
             if at.guessed:  # the guess was not taken: that was all
                 return kit.Page([])
             raise
-        except NotFound:
-            if at.guessed:
-                return kit.Page([])
-            raise
         voices = self._listing(body, "cloned")
-        if at.guessed and any(_before(v.id, at.cursor) for v in voices):
-            return kit.Page([])  # the guess was ignored: the listing starts over
-        if not voices:
-            return kit.Page([])
+        if not voices or (at.guessed and any(_before(v.id, at.cursor) for v in voices)):
+            return kit.Page([])  # the end, or a guess ignored (the listing starts over)
         full = min(at.full, len(voices)) if at.cursor is None and len(voices) >= 10 \
             else at.full
         cursor = kit.next_cursor(body, provider=self.name)
@@ -334,19 +327,13 @@ class GemeloProvider(kit.Provider, ListVoices, Synthesize, StreamSynthesize, Con
         session = self.http.websocket(
             f"/v1/tts/stream/{mode}/ws", close_map=CLOSES, errors=ERRORS, one_wav=fmt == "wav",
             params={"voiceId": target[0], "voiceType": target[1], "format": fmt, "sr": rate},
-            timeout=self._read_timeout())
+            timeout=self.stream_timeout or (self.http.timeout[1] if self.timeout is not None
+                                            else DEFAULT_STREAM_TIMEOUT))
         return session, fmt, None if fmt == "wav" else rate
 
     def _auth_message(self) -> dict[str, str]:
         return {"type": "authApiKey", "clientKey": self.credential("client_key").reveal(),
                 "apiKey": self.credential("api_key").reveal()}
-
-    def _read_timeout(self) -> float:
-        if self.stream_timeout is not None:
-            return self.stream_timeout
-        if isinstance(self.timeout, tuple):
-            return float(self.timeout[1])
-        return float(self.timeout) if self.timeout is not None else DEFAULT_STREAM_TIMEOUT
 
     # -- voice conversion --------------------------------------------------------------
 
@@ -376,11 +363,7 @@ class GemeloProvider(kit.Provider, ListVoices, Synthesize, StreamSynthesize, Con
         body = self.http.json("POST", "/v1/cloned-voices",
                               multipart={"audio": samples, "name": name.strip()},
                               on_upload_progress=call.on_upload_progress)
-        found = self._unwrapped(body, "clone answer")
-        if found is None:
-            raise BadResponse("gemelo answered the clone request without a voice object",
-                              provider=self.name)
-        voice = self._voice(found, "cloned")
+        voice = self._answered(body, "clone answer")
         if opts.description is not None:
             voice = attrs.evolve(voice, description=opts.description)
         return CLONE.done(self, voice.id, voice, raw=body)
@@ -398,11 +381,8 @@ class GemeloProvider(kit.Provider, ListVoices, Synthesize, StreamSynthesize, Con
         name = kit.TextRules(field="name").check(name).strip()
         response = self.http.request("PATCH", f"/v1/cloned-voices/{voice_id}",
                                      json={"name": name}, idempotent=True)
-        found = None  # the answer is undocumented: any or none
-        with contextlib.suppress(BadResponse):
-            found = self._unwrapped(response.json_object(), "rename answer")
-        if found is not None:
-            return self._voice(found, "cloned")
+        with contextlib.suppress(BadResponse):  # the answer is undocumented: any or none
+            return self._answered(response.json_object(), "rename answer")
         raw = {**(voice.raw if isinstance(voice, Voice) else {"id": voice_id}), "name": name}
         return self._voice(raw, "cloned")
 
@@ -478,13 +458,14 @@ class GemeloProvider(kit.Provider, ListVoices, Synthesize, StreamSynthesize, Con
     def _item(self, raw: Any, what: str = "voice") -> s.VoiceItem:
         return kit.structure(s.converter(), raw, s.VoiceItem, what=what, provider=self.name)
 
-    def _unwrapped(self, body: Any, what: str) -> Mapping[str, Any] | None:
-        """A voice object, also when wrapped (``{"voice": {...}}``, ``{"data": {...}}``)."""
-        if isinstance(body, Mapping) and body.get("id") is not None:
-            return body
-        envelope: s.Envelope = kit.structure(s.converter(), body, s.Envelope, what=what,
-                                             provider=self.name)
-        return envelope.inner
+    def _answered(self, body: Any, what: str) -> Voice:
+        """The cloned voice in an answer, also when wrapped (``{"voice": {...}}``...)."""
+        if not (isinstance(body, Mapping) and body.get("id") is not None):
+            body = kit.structure(s.converter(), body, s.Envelope, what=what,
+                                 provider=self.name).inner
+            if body is None:
+                raise BadResponse(f"gemelo sent a {what} without a voice", provider=self.name)
+        return self._voice(body, "cloned")
 
     def _audio(self, response: HttpResponse) -> Audio:
         return kit.read_audio(response, provider=self.name, size_header="Audio-Size-Bytes",
