@@ -19,14 +19,8 @@ from typing import Any
 
 import attrs
 
+from voicekit_core import capabilities as caps
 from voicekit_core import kit, validate
-from voicekit_core.capabilities import (
-    CloneVoice,
-    ConvertVoice,
-    ListVoices,
-    StreamSynthesize,
-    Synthesize,
-)
 from voicekit_core.errors import (
     AuthenticationError,
     BadResponse,
@@ -47,15 +41,8 @@ from . import schema as s
 from .plugin import INFO
 from .refs import VOICE_TYPES, parse_ref, typed
 
-__all__ = [
-    "CLONE_MAX_BYTES",
-    "CLONE_MAX_SECONDS",
-    "SAMPLE_RATES",
-    "STREAM_FORMATS",
-    "VOICE_KINDS",
-    "VOICE_TYPES",
-    "GemeloProvider",
-]
+__all__ = ["CLONE_MAX_BYTES", "CLONE_MAX_SECONDS", "SAMPLE_RATES", "STREAM_FORMATS",
+           "VOICE_KINDS", "VOICE_TYPES", "GemeloProvider"]
 
 #: Sample rates the streaming endpoints take (query ``sr``).
 SAMPLE_RATES: tuple[int, ...] = (22050, 32000, 44100, 48000)
@@ -155,8 +142,8 @@ class _At:
     full: int = CLONED_PAGE_SIZE  # a page this long may have a successor
 
 
-class GemeloProvider(kit.Provider, ListVoices, Synthesize, StreamSynthesize, ConvertVoice,
-                     CloneVoice):
+class GemeloProvider(kit.Provider, caps.ListVoices, caps.Synthesize, caps.StreamSynthesize,
+                     caps.ConvertVoice, caps.CloneVoice):
     """Gemelo (https://gemelo.ai) through voicekit.
 
     Options beyond the common ones (``base_url=``, ``timeout=``, ``client_key=``,
@@ -197,12 +184,8 @@ class GemeloProvider(kit.Provider, ListVoices, Synthesize, StreamSynthesize, Con
     @kit.operation(VoiceFilters)
     def list_voices(self, *, opts: VoiceFilters, call: kit.Call) -> Iterator[Voice]:
         """TTS voices (kind ``"system"``), voice-conversion voices (``"vc"``) and the
-        account's cloned voices (``"cloned"``), fetched lazily in that order.
-
-        Filters: ``language=`` (``"en"`` or ``"English"``), ``kind=`` (one of ``"system"``,
-        ``"vc"``, ``"cloned"`` or a list), ``disabled=`` (Gemelo's flag), ``label=`` (any
-        label, case-insensitive).
-        """
+        account's cloned voices (``"cloned"``), fetched lazily in that order; filters
+        ``language=``, ``kind=``, ``disabled=``, ``label=`` (see :class:`VoiceFilters`)."""
         language = opts.language and (kit.language_code(opts.language.strip())
                                       or opts.language.strip())
         label = opts.label and opts.label.strip().lower()
