@@ -422,12 +422,13 @@ class GemeloProvider(kit.Provider, caps.ListVoices, caps.Synthesize, caps.Stream
                 return voice_id, "cloned"
         return voice_id, "system"
 
-    def _cloned_id(self, voice: str | int | Voice, action: str) -> int:
+    def _cloned_id(self, voice: str | int | Voice, action: str) -> str:
+        """A cloned voice's id as a path segment (a bare id is taken as cloned)."""
         voice_id, vtype = self.voice_ref(voice, default_type="cloned")
         if vtype != "cloned":
             raise InvalidInput(f"only cloned voices can be {action}d; voice {voice_id} is a "
                                f"{vtype} voice", field="voice", limit="a cloned voice")
-        return voice_id
+        return kit.segment(voice_id, field="voice")
 
     # -- helpers -----------------------------------------------------------------------
 
