@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 import requests
+import requests.adapters
 import urllib3.exceptions
 
 from . import transfers
@@ -48,7 +49,14 @@ from .errors import (
 )
 from .retry import IDEMPOTENT_METHODS, RateLimitInfo, RetryPolicy
 from .transfers import CountingReader, ProgressCallback, encode_body
-from .urls import check_base_url, origin_of, redact_url, scrub_secrets, websocket_url
+from .urls import (
+    check_base_url,
+    link_problem,
+    origin_of,
+    redact_url,
+    scrub_secrets,
+    websocket_url,
+)
 
 if TYPE_CHECKING:
     from .websocket import WebSocketSession
@@ -73,6 +81,7 @@ MAX_REDIRECTS = 5
 USER_AGENT = "voicekit/0.1 (+https://pypi.org/project/voicekit-core/)"
 
 _CountingReader = CountingReader  # the old private name
+_ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 # -- logs ------------------------------------------------------------------------------
@@ -275,6 +284,7 @@ class HttpClient:
         clock: Clock = SYSTEM_CLOCK,
         emit: Callable[..., None] | None = None,
         session: requests.Session | None = None,
+        pool_size: int = 16,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.origin = origin_of(self.base_url)
@@ -286,7 +296,13 @@ class HttpClient:
         self.retry = RetryPolicy(max_retries=max_retries, rate_limit_cap=rate_limit_cap)
         self.clock = clock
         self._emit = emit
-        self.session = session or requests.Session()
+        if session is None:
+            session = requests.Session()
+            adapter = requests.adapters.HTTPAdapter(pool_connections=pool_size,
+                                                    pool_maxsize=pool_size)
+            session.mount("https://", adapter)
+            session.mount("http://", adapter)
+        self.session = session
         _guard_urllib3_logs()
         self.session.headers["User-Agent"] = USER_AGENT
         self.session.trust_env = True
@@ -301,8 +317,17 @@ class HttpClient:
     # -- URL helpers -------------------------------------------------------------------
 
     def url(self, path: str) -> str:
-        """Absolute URL of ``path`` (absolute URLs pass through)."""
-        if path.startswith(("http://", "https://")):
+        """Absolute URL of ``path`` (absolute URLs pass through, checked: a malformed
+        link, typically one the vendor sent, is BadResponse)."""
+        if not isinstance(path, str):
+            raise BadResponse(f"{self.provider} gave a link that is not text: "
+                              f"{type(path).__name__}", provider=self.provider)
+        if _ABSOLUTE.match(path):
+            problem = link_problem(path)
+            if problem is not None:
+                raise BadResponse(f"{self.provider} gave a malformed link "
+                                  f"{self.scrub(self.redact(path))[:200]!r}: {problem}",
+                                  provider=self.provider)
             return path
         return f"{self.base_url}/{path.lstrip('/')}"
 
@@ -457,7 +482,16 @@ class HttpClient:
             if method not in ("GET", "HEAD"):
                 raise BadResponse(f"{self.provider} redirected a {method} request; not followed",
                                   provider=self.provider, status=response.status)
-            url = urllib.parse.urljoin(url, location)
+            try:
+                target = urllib.parse.urljoin(url, location.strip())
+            except ValueError:
+                target = location
+            problem = link_problem(target)
+            if problem is not None:
+                raise BadResponse(f"{self.provider} redirected to a malformed location "
+                                  f"{self.scrub(self.redact(target))[:200]!r}: {problem}",
+                                  provider=self.provider, status=response.status)
+            url = target
             kwargs.pop("params", None)
         raise BadResponse(f"more than {MAX_REDIRECTS} redirects", provider=self.provider)
 
