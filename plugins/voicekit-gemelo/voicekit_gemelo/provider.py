@@ -20,19 +20,8 @@ from typing import Any
 import attrs
 
 from voicekit_core import capabilities as caps
+from voicekit_core import errors as err
 from voicekit_core import kit, validate
-from voicekit_core.errors import (
-    AuthenticationError,
-    BadResponse,
-    CreditLimitExceeded,
-    InsufficientCredits,
-    InvalidInput,
-    InvalidRequest,
-    NotFound,
-    PermissionDenied,
-    RateLimited,
-    VoicekitError,
-)
 from voicekit_core.http import HttpResponse
 from voicekit_core.models import Audio, AudioStream, DuplexStream, Voice
 from voicekit_core.websocket import WebSocketSession, duplex_stream, simplex_stream
@@ -66,16 +55,16 @@ _LISTINGS = {"system": "/v1/tts/voices", "vc": "/v1/vc/voices"}
 #: the keys themselves ("Not authenticated") is an authentication failure.
 ERRORS = kit.ErrorMap(
     message=("message", "detail", "error", "text"), title=("text",),
-    hints=((r"credit|balance|insufficient|payment", InsufficientCredits, (400, 402, 403, 429)),
+    hints=((r"credit|balance|insufficient|payment", err.InsufficientCredits, (400, 402, 403, 429)),
            (r"authenticat|api ?key|client ?key|credential|unauthori[sz]ed|invalid.{0,20}key"
-            r"|missing.{0,20}key", AuthenticationError, (403,))),
+            r"|missing.{0,20}key", err.AuthenticationError, (403,))),
 )
 #: Stream close codes: 4xxx mirror HTTP statuses (core), and Gemelo's short forms 40xx;
 #: a close whose reason is about the keys is an authentication failure.
 CLOSES = kit.CloseMap(
-    codes={4000: InvalidRequest, 4001: AuthenticationError, 4002: InsufficientCredits,
-           4003: PermissionDenied, 4004: NotFound, 4029: RateLimited},
-    hints=((r"auth|api ?key|client ?key|credential|unauthori[sz]ed", AuthenticationError),))
+    codes={4000: err.InvalidRequest, 4001: err.AuthenticationError, 4002: err.InsufficientCredits,
+           4003: err.PermissionDenied, 4004: err.NotFound, 4029: err.RateLimited},
+    hints=((r"auth|api ?key|client ?key|credential|unauthori[sz]ed", err.AuthenticationError),))
 #: Cloning answers at once; a resumed clone job is looked up in the cloned voices.
 CLONE: kit.JobKind[Voice] = kit.JobKind(
     "clone", poll=kit.PollPolicy(interval=2.0, first_delay=0.0),
@@ -219,8 +208,8 @@ class GemeloProvider(kit.Provider, caps.ListVoices, caps.Synthesize, caps.Stream
         params = {k: v for k, v in (("limit", at.limit), ("cursor", at.cursor)) if v is not None}
         try:
             body = self.http.json("GET", "/v1/cloned-voices", params=params)
-        except (InvalidRequest, NotFound) as exc:
-            if isinstance(exc, InvalidRequest) and at.cursor is None and at.limit is not None:
+        except (err.InvalidRequest, err.NotFound) as exc:
+            if isinstance(exc, err.InvalidRequest) and at.cursor is None and at.limit is not None:
                 return self._cloned_page(attrs.evolve(at, limit=None))  # a lower cap
             if at.guessed:  # the guess was not taken: that was all
                 return kit.Page([])
@@ -257,7 +246,7 @@ class GemeloProvider(kit.Provider, caps.ListVoices, caps.Synthesize, caps.Stream
         limit refuses the call (CreditLimitExceeded) before anything is sent.
         """
         if call.max_credits is not None:
-            raise CreditLimitExceeded(
+            raise err.CreditLimitExceeded(
                 f"gemelo does not publish what synthesize costs, so max_credits="
                 f"{call.max_credits:g} cannot be honoured; nothing was sent (leave "
                 "max_credits out to speak without a limit)", max_credits=call.max_credits,
@@ -356,7 +345,7 @@ class GemeloProvider(kit.Provider, caps.ListVoices, caps.Synthesize, caps.Stream
         found = next((v for v in self._voices_of("cloned") if v.id == job.id), None)
         if found is not None:
             return CLONE.update("created", result=lambda: found, raw=found.raw)
-        raise NotFound(f"gemelo has no cloned voice {job.id}", provider=self.name)
+        raise err.NotFound(f"gemelo has no cloned voice {job.id}", provider=self.name)
 
     def rename_voice(self, voice: str | int | Voice, name: str) -> Voice:
         """Rename a cloned voice (PATCH /v1/cloned-voices/{id}); return the updated Voice."""
@@ -364,7 +353,7 @@ class GemeloProvider(kit.Provider, caps.ListVoices, caps.Synthesize, caps.Stream
         name = kit.TextRules(field="name").check(name).strip()
         response = self.http.request("PATCH", f"/v1/cloned-voices/{voice_id}",
                                      json={"name": name}, idempotent=True)
-        with contextlib.suppress(BadResponse):  # the answer is undocumented: any or none
+        with contextlib.suppress(err.BadResponse):  # the answer is undocumented: any or none
             return self._answered(response.json_object(), "rename answer")
         raw = {**(voice.raw if isinstance(voice, Voice) else {"id": voice_id}), "name": name}
         return self._voice(raw, "cloned")
@@ -381,7 +370,7 @@ class GemeloProvider(kit.Provider, caps.ListVoices, caps.Synthesize, caps.Stream
                                  provider=self.name).preview_urls
         urls = [p.url for p in previews or () if p.url]
         if not urls:
-            raise InvalidInput(f"voice {getattr(voice, 'id', voice)!r} has no previewUrls "
+            raise err.InvalidInput(f"voice {getattr(voice, 'id', voice)!r} has no previewUrls "
                                "(pass a Voice from list_voices())", field="voice",
                                limit="a Voice with previewUrls")
         index = validate.integer(index, field="index", low=0, high=len(urls) - 1)
@@ -414,7 +403,7 @@ class GemeloProvider(kit.Provider, caps.ListVoices, caps.Synthesize, caps.Stream
         voice_id, vtype = self.voice_ref(voice, voice_type=voice_type)
         if voice_type is not None or ":" in voice:
             return voice_id, vtype
-        with contextlib.suppress(VoicekitError):  # best effort: the call itself will say
+        with contextlib.suppress(err.VoicekitError):  # best effort: the call itself will say
             if listing not in self._known:
                 self._known[listing] = frozenset(v.id for v in self._voices_of(listing))
             if str(voice_id) not in self._known[listing] and \
@@ -426,7 +415,7 @@ class GemeloProvider(kit.Provider, caps.ListVoices, caps.Synthesize, caps.Stream
         """A cloned voice's id as a path segment (a bare id is taken as cloned)."""
         voice_id, vtype = self.voice_ref(voice, default_type="cloned")
         if vtype != "cloned":
-            raise InvalidInput(f"only cloned voices can be {action}d; voice {voice_id} is a "
+            raise err.InvalidInput(f"only cloned voices can be {action}d; voice {voice_id} is a "
                                f"{vtype} voice", field="voice", limit="a cloned voice")
         return kit.segment(voice_id, field="voice")
 
@@ -434,7 +423,7 @@ class GemeloProvider(kit.Provider, caps.ListVoices, caps.Synthesize, caps.Stream
 
     def _check_length(self, text: str) -> str:
         if self.max_text_chars is not None and len(text) > self.max_text_chars:
-            raise InvalidInput(f"text is {len(text)} characters; the limit "
+            raise err.InvalidInput(f"text is {len(text)} characters; the limit "
                                f"(max_text_chars) is {self.max_text_chars}", field="text",
                                limit=f"at most {self.max_text_chars} characters")
         return text
@@ -448,7 +437,7 @@ class GemeloProvider(kit.Provider, caps.ListVoices, caps.Synthesize, caps.Stream
             body = kit.structure(s.converter(), body, s.Envelope, what=what,
                                  provider=self.name).inner
             if body is None:
-                raise BadResponse(f"gemelo sent a {what} without a voice", provider=self.name)
+                raise err.BadResponse(f"gemelo sent a {what} without a voice", provider=self.name)
         return self._voice(body, "cloned")
 
     def _audio(self, response: HttpResponse) -> Audio:
