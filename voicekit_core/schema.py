@@ -43,7 +43,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 
 from .errors import BadResponse, VoicekitError
 
-__all__ = ["make_converter", "structure", "unstructure", "vendor_converter"]
+__all__ = ["duration_seconds", "make_converter", "structure", "unstructure", "vendor_converter"]
 
 T = TypeVar("T")
 
@@ -154,6 +154,34 @@ def unstructure(converter: cattrs.Converter, value: Any) -> Any:
     if isinstance(body, dict):
         return {k: v for k, v in body.items() if v is not None}
     return body
+
+
+_DURATION = re.compile(r"~?\s*(\d+(?:\.\d*)?|\.\d+)\s*([a-z]*)")
+_UNITS = {"": 1.0, "s": 1.0, "sec": 1.0, "secs": 1.0, "second": 1.0, "seconds": 1.0,
+          "m": 60.0, "min": 60.0, "mins": 60.0, "minute": 60.0, "minutes": 60.0,
+          "ms": 0.001, "h": 3600.0, "hour": 3600.0, "hours": 3600.0}
+
+
+def duration_seconds(value: Any) -> float | None:
+    """A duration as vendors write it, in seconds: ``60``, ``"60"``, ``"1.5s"``,
+    ``"60 seconds"``, ``"1 minute"``, ``"250 ms"``, ``"~60"``; None when it is not one
+    (text, negative, NaN, infinite, a bool). Never raises."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        try:
+            number = float(value)
+        except OverflowError:
+            return None
+    elif isinstance(value, str) and len(value) <= 100:
+        found = _DURATION.fullmatch(value.strip().lower())
+        scale = _UNITS.get(found.group(2)) if found else None
+        if found is None or scale is None:
+            return None
+        number = float(found.group(1)) * scale
+    else:
+        return None
+    return number if math.isfinite(number) and number >= 0 else None
 
 
 # -- hooks ---------------------------------------------------------------------------------
