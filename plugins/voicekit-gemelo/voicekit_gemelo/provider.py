@@ -109,8 +109,8 @@ class StreamOptions(SynthOptions):
 
 
 class CloneOptions(kit.Options):
-    description: str | None = kit.opt.text(help="kept on the returned Voice (Gemelo "
-                                                "stores none)")
+    description: str | None = kit.opt.text(allow_empty=True,
+                                           help="kept on the returned Voice (Gemelo stores none)")
 
 
 class VoiceFilters(kit.Options):
