@@ -10,7 +10,6 @@ where a voice is needed is refused locally with an explanation.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar
@@ -37,19 +36,11 @@ from voicekit_core.transfers import audio_format
 
 from . import schema as s
 from .plugin import INFO
+from .schema import VoiceModel
 
-__all__ = [
-    "CLONE_FORMATS",
-    "CLONE_MAX_BYTES",
-    "CLONE_MAX_SECONDS",
-    "CLONE_MIN_SECONDS",
-    "DEFAULT_PITCH_RANGE",
-    "DEFAULT_SPEED_RANGE",
-    "FORMATS",
-    "VOICE_KINDS",
-    "SpeechgenProvider",
-    "VoiceModel",
-]
+__all__ = ["CLONE_FORMATS", "CLONE_MAX_BYTES", "CLONE_MAX_SECONDS", "CLONE_MIN_SECONDS",
+           "DEFAULT_PITCH_RANGE", "DEFAULT_SPEED_RANGE", "FORMATS", "VOICE_KINDS",
+           "SpeechgenProvider", "VoiceModel"]
 
 log = logging.getLogger("voicekit.speechgen")
 
@@ -77,8 +68,7 @@ _VOICE_HINT = ("; list voices with list_voices(); a cloned voice is used by its 
 
 #: Cloning, polled every 5 s (the vendor doc's own loop) until ``ready`` or ``failed``.
 CLONE = kit.JobKind[Voice]("clone", poll=kit.PollPolicy(interval=5.0, first_delay=5.0),
-                           states=kit.StatusMap(running={"processing"}, succeeded={"ready"},
-                                                failed={"failed"}))
+                           states=s.STATES)
 #: Speechgen's envelope ``{"error": {"code", "message", "param"?}}`` (or ``{"error": "code",
 #: "message"}``); the codes decide, whatever the status (Speechgen documents the codes).
 ERRORS = kit.ErrorMap(
@@ -140,43 +130,6 @@ class SpeechOptions(kit.Options):
 class CloneOptions(kit.Options):
     description: str | None = kit.opt.text(allow_empty=True, help="stored with the model")
     enhance_quality: bool | None = kit.opt.flag(help="ask Speechgen to clean the sample up")
-
-
-@attrs.frozen
-class VoiceModel:
-    """A Speechgen voice model (what cloning creates; GET /models/{model_id}).
-
-    ``voice_id`` (``"custom-..."``) is what text-to-speech takes, once ``status`` is
-    ``"ready"``; ``as_voice()`` gives it as a :class:`Voice`.
-    """
-
-    model_id: str
-    name: str
-    status: str
-    voice_id: str | None = None
-    description: str | None = None
-    created_at: dt.datetime | None = None
-    usage_count: int | None = None
-    estimated_completion: dt.datetime | None = None
-    samples: tuple[Mapping[str, Any], ...] = ()
-    raw: Mapping[str, Any] = attrs.field(factory=dict, repr=False, eq=False)
-
-    @property
-    def ready(self) -> bool:
-        return CLONE.states.state(self.status) is kit.JobState.SUCCEEDED
-
-    @property
-    def failed(self) -> bool:
-        return CLONE.states.state(self.status) is kit.JobState.FAILED
-
-    def as_voice(self, provider: str = "speechgen") -> Voice:
-        """The usable voice of a ready model (InvalidInput while it is not ready)."""
-        if not self.ready or not self.voice_id:
-            raise InvalidInput(
-                f"voice model {self.model_id} is {self.status}; its voice can be used once "
-                "the status is ready", field="model", limit="status ready")
-        return Voice(id=self.voice_id, name=self.name, provider=provider, kind="cloned",
-                     description=self.description, raw=dict(self.raw))
 
 
 class SpeechgenProvider(kit.Provider, ListVoices, Synthesize, CloneVoice):
@@ -397,9 +350,9 @@ class SpeechgenProvider(kit.Provider, ListVoices, Synthesize, CloneVoice):
             fields["enhance_quality"] = "true" if opts.enhance_quality else "false"
         body = self.http.json("POST", "/voice-clone", multipart=fields,
                               on_upload_progress=call.on_upload_progress)
-        model = self._model(body, "POST /voice-clone answer")
+        model = VoiceModel.read(body, "POST /voice-clone answer")
         return CLONE.start(self, model.model_id, self._clone_update(model, initial=True),
-                           context=_eta_context(model))
+                           context=model.eta_context)
 
     def check_clone_sample(self, samples: AudioInput | Sequence[AudioInput]) -> AudioSource:
         """Validate a clone sample locally (format by content, size, duration); no request.
@@ -414,7 +367,7 @@ class SpeechgenProvider(kit.Provider, ListVoices, Synthesize, CloneVoice):
     @CLONE.refresh
     def _refresh_clone(self, job: kit.Job[Voice]) -> kit.JobUpdate[Voice]:
         model = self.get_model(job.id)
-        return self._clone_update(model, context={**job.context, **_eta_context(model)})
+        return self._clone_update(model, context={**job.context, **model.eta_context})
 
     def _clone_update(self, model: VoiceModel, *, initial: bool = False,
                       context: Mapping[str, str] | None = None) -> kit.JobUpdate[Voice]:
@@ -422,7 +375,7 @@ class SpeechgenProvider(kit.Provider, ListVoices, Synthesize, CloneVoice):
             # the first poll (GET /models/{id}) gives the voice_id
             return kit.JobUpdate(kit.JobState.RUNNING, vendor_status=model.status,
                                  raw=dict(model.raw))
-        code, message = s.read(model.raw, s.ModelItem, "model").failure
+        code, message = model.failure
         return CLONE.update(
             model.status, raw=model.raw, context=context,
             result=lambda: self._ready_voice(model),
@@ -439,12 +392,12 @@ class SpeechgenProvider(kit.Provider, ListVoices, Synthesize, CloneVoice):
 
     def list_models(self) -> list[VoiceModel]:
         """The account's voice models, whatever their status (GET /models)."""
-        return [self._model(item, "model") for item in self._listing("/models", "models")]
+        return [VoiceModel.read(item, "model") for item in self._listing("/models", "models")]
 
     def get_model(self, model: str | VoiceModel | Voice) -> VoiceModel:
         """One voice model by model_id (GET /models/{model_id}); NotFound if unknown."""
-        return self._model(self.http.json("GET", self._model_path(model)),
-                           "GET /models/{model_id} answer")
+        return VoiceModel.read(self.http.json("GET", self._model_path(model)),
+                               "GET /models/{model_id} answer")
 
     def delete_model(self, model: str | VoiceModel | Voice) -> None:
         """Delete a voice model (DELETE /models/{model_id}); its voice stops working."""
@@ -469,19 +422,6 @@ class SpeechgenProvider(kit.Provider, ListVoices, Synthesize, CloneVoice):
                                f"{validate.show(model)}", field="model", limit="a model_id")
         return f"/models/{kit.segment(model.strip(), field='model')}"
 
-    def _model(self, body: Any, what: str) -> VoiceModel:
-        item = s.read(body, s.ModelItem, what)
-        if item.ident is None:
-            raise BadResponse(f"speechgen sent a model without model_id: {str(body)[:80]}",
-                              provider=self.name)
-        return VoiceModel(
-            model_id=item.ident, name=item.name or item.ident,
-            status=item.status or "processing", voice_id=item.voice_id or None,
-            description=item.description or None, created_at=item.created_at,
-            usage_count=item.usage_count, estimated_completion=item.eta,
-            samples=tuple(x for x in item.samples or () if isinstance(x, Mapping)),
-            raw=dict(body))
-
     # -- costs -------------------------------------------------------------------------
 
     def estimate(self, operation: str, **args: Any) -> Cost | None:
@@ -490,7 +430,3 @@ class SpeechgenProvider(kit.Provider, ListVoices, Synthesize, CloneVoice):
             return Cost(credits=float(len(args["text"])), unit="characters", exact=False)
         return None
 
-
-def _eta_context(model: VoiceModel) -> dict[str, str]:
-    when = model.estimated_completion
-    return {} if when is None else {"estimated_completion": when.isoformat()}

@@ -18,12 +18,17 @@ from typing import Any, TypeVar
 import attrs
 import cattrs
 from voicekit_core import kit
-from voicekit_core.models import parse_datetime
+from voicekit_core.errors import BadResponse, InvalidInput
+from voicekit_core.models import Voice, parse_datetime
 from voicekit_core.schema import duration_seconds
 
-__all__ = ["Listing", "ModelItem", "TtsAnswer", "VoiceItem", "converter", "read"]
+__all__ = ["STATES", "Listing", "ModelItem", "TtsAnswer", "VoiceItem", "VoiceModel", "converter",
+           "read"]
 
 T = TypeVar("T")
+
+#: A model's status words: ``processing``, then ``ready`` or ``failed``.
+STATES = kit.StatusMap(running={"processing"}, succeeded={"ready"}, failed={"failed"})
 
 
 def _text(value: Any) -> str | None:
@@ -106,6 +111,66 @@ class ModelItem:
             return _first(_text(self.error.get("code"))), _first(_text(self.error.get("message")))
         return self.error_code, _first(self.error, self.error_message, self.failure_reason,
                                        self.reason, self.message)
+
+
+@attrs.frozen
+class VoiceModel:
+    """A Speechgen voice model (what cloning creates; GET /models/{model_id}).
+
+    ``voice_id`` (``"custom-..."``) is what text-to-speech takes, once ``status`` is
+    ``"ready"``; ``as_voice()`` gives it as a :class:`Voice`.
+    """
+
+    model_id: str
+    name: str
+    status: str
+    voice_id: str | None = None
+    description: str | None = None
+    created_at: dt.datetime | None = None
+    usage_count: int | None = None
+    estimated_completion: dt.datetime | None = None
+    samples: tuple[dict[str, Any], ...] = ()
+    raw: dict[str, Any] = attrs.field(factory=dict, repr=False, eq=False)
+    #: (code, message) of a failed model
+    failure: tuple[str | None, str | None] = attrs.field(default=(None, None), repr=False,
+                                                         eq=False)
+
+    @classmethod
+    def read(cls, body: Any, what: str) -> VoiceModel:
+        """A model from Speechgen's JSON; BadResponse when it is not one."""
+        item = read(body, ModelItem, what)
+        if item.ident is None:
+            raise BadResponse(f"speechgen sent a model without model_id: {str(body)[:80]}",
+                              provider="speechgen")
+        return cls(model_id=item.ident, name=item.name or item.ident,
+                   status=item.status or "processing", voice_id=item.voice_id or None,
+                   description=item.description or None, created_at=item.created_at,
+                   usage_count=item.usage_count, estimated_completion=item.eta,
+                   samples=tuple(x for x in item.samples or () if isinstance(x, dict)),
+                   raw=dict(body), failure=item.failure)
+
+    @property
+    def ready(self) -> bool:
+        return STATES.state(self.status) is kit.JobState.SUCCEEDED
+
+    @property
+    def failed(self) -> bool:
+        return STATES.state(self.status) is kit.JobState.FAILED
+
+    @property
+    def eta_context(self) -> dict[str, str]:
+        """The ETA as a job context entry (none when unknown)."""
+        when = self.estimated_completion
+        return {} if when is None else {"estimated_completion": when.isoformat()}
+
+    def as_voice(self, provider: str = "speechgen") -> Voice:
+        """The usable voice of a ready model (InvalidInput while it is not ready)."""
+        if not self.ready or not self.voice_id:
+            raise InvalidInput(
+                f"voice model {self.model_id} is {self.status}; its voice can be used once "
+                "the status is ready", field="model", limit="status ready")
+        return Voice(id=self.voice_id, name=self.name, provider=provider, kind="cloned",
+                     description=self.description, raw=dict(self.raw))
 
 
 @attrs.frozen
