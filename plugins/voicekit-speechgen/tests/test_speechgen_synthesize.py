@@ -7,7 +7,6 @@ import voicekit_core as vk
 from voicekit_core.audio import parse_wav_header, sniff_format
 from voicekit_core.errors import (
     BadResponse,
-    CreditLimitExceeded,
     InsufficientCredits,
     InvalidInput,
     InvalidRequest,
@@ -152,7 +151,7 @@ def test_insufficient_credits(voicekit_fast_retries: None) -> None:
 
 def test_max_credits(speechgen: SpeechgenProvider,
                      speechgen_emulator: SpeechgenEmulator) -> None:
-    with pytest.raises(CreditLimitExceeded):
+    with pytest.raises(vk.CreditLimitExceeded):
         speechgen.synthesize("twelve chars", voice="en-US-aria", max_credits=11)
     assert speechgen_emulator.requests() == []
     speechgen.synthesize("twelve chars", voice="en-US-aria", max_credits=12)
