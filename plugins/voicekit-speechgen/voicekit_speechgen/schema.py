@@ -31,10 +31,6 @@ T = TypeVar("T")
 STATES = kit.StatusMap(running={"processing"}, succeeded={"ready"}, failed={"failed"})
 
 
-def _text(value: Any) -> str | None:
-    return str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else None
-
-
 def _first(*values: str | None) -> str | None:
     return next((v.strip() for v in values if isinstance(v, str) and v.strip()), None)
 
@@ -65,6 +61,14 @@ class VoiceItem:
 
 
 @attrs.frozen
+class ErrorBody:
+    """Why a model failed: ``{"code", "message"}``, or a bare message."""
+
+    code: str | None = None
+    message: str | None = None
+
+
+@attrs.frozen
 class ModelItem:
     """A voice model (``POST /voice-clone``, ``GET /models[/{model_id}]``)."""
 
@@ -79,7 +83,7 @@ class ModelItem:
     estimated_completion: Any = None
     estimated_time: Any = None
     samples: tuple[Any, ...] | None = None
-    error: Any = None  # {"code", "message"} or a message
+    error: ErrorBody | None = None
     error_code: str | None = None
     error_message: str | None = None
     failure_reason: str | None = None
@@ -107,10 +111,9 @@ class ModelItem:
     @property
     def failure(self) -> tuple[str | None, str | None]:
         """(code, message) of a failed model, from whichever field Speechgen used."""
-        if isinstance(self.error, dict):
-            return _first(_text(self.error.get("code"))), _first(_text(self.error.get("message")))
-        return self.error_code, _first(self.error, self.error_message, self.failure_reason,
-                                       self.reason, self.message)
+        error = self.error or ErrorBody()
+        return _first(error.code, self.error_code), _first(
+            error.message, self.error_message, self.failure_reason, self.reason, self.message)
 
 
 @attrs.frozen
@@ -237,19 +240,20 @@ class TtsAnswer:
             return None
 
 
-def _listing_hook(conv: cattrs.Converter) -> None:
-    """A bare JSON list is a listing too (``{"items": [...]}``)."""
-    base = conv.get_structure_hook(Listing)
+def _also(conv: cattrs.Converter, cls: type[Any], shape: type, wrap: str) -> None:
+    """``cls`` also given as a bare ``shape`` (a list, a string): read as ``{wrap: value}``."""
+    base = conv.get_structure_hook(cls)
     conv.register_structure_hook(
-        Listing, lambda value, kind: base({"items": value} if isinstance(value, list)
-                                          else value, kind))
+        cls, lambda value, kind: base({wrap: value} if isinstance(value, shape) else value,
+                                      kind))
 
 
 @functools.cache
 def converter() -> cattrs.Converter:
     """The plugin's converter (snake_case fields, lenient numbers), built on first use."""
     conv = kit.vendor_converter()
-    _listing_hook(conv)
+    _also(conv, Listing, list, "items")
+    _also(conv, ErrorBody, str, "message")
     return conv
 
 
