@@ -10,6 +10,7 @@ reference in another process finishes the same way.
 from __future__ import annotations
 
 import enum
+import itertools
 import math
 import urllib.parse
 from collections.abc import Callable, Iterator
@@ -223,7 +224,8 @@ class VoiceDubProvider(kit.Provider, ListVoices, CloneVoice, Dub, Balance):
             *(("styles", s) for s in opts.styles or ()),
             *(("limit", v) for v in [opts.limit] if v is not None)]
         public = self._catalogue(params) if kind in (None, "public") else iter(())
-        return _chain(public, (self._cloned_voice(*self._get_voice(v)) for v in opts.ids or ()))
+        own = (self._cloned_voice(*self._get_voice(v)) for v in opts.ids or ())
+        return itertools.chain(public, own)
 
     def _catalogue(self, params: list[tuple[str, Any]]) -> Iterator[Voice]:
         def fetch(cursor: str | None) -> kit.Page[Voice]:
@@ -268,14 +270,9 @@ class VoiceDubProvider(kit.Provider, ListVoices, CloneVoice, Dub, Balance):
     # -- costs -----------------------------------------------------------------------
 
     def estimate(self, operation: str, **args: Any) -> Cost | None:
-        """What a dub or a voice training costs.
-
-        ``estimate("dub", dub_id=...)``: the vendor's ``requiredCredits`` once the dub is
-        preprocessed (exact). ``estimate("dub", source=...)`` or ``seconds=``: 10 credits
-        per minute of input, from the duration read locally (an estimate; None when the
-        duration cannot be read, e.g. for a link). ``estimate("clone_voice",
-        max_minutes=10)``: 10 credits per maxMinute (exact).
-        """
+        """A dub: ``dub_id=`` its ``requiredCredits`` once preprocessed (exact), or 10
+        credits per minute of ``source=`` / ``seconds=`` (an estimate; None for a link).
+        A training (``clone_voice``): 10 credits per ``max_minutes`` (exact)."""
         opts = args.get("opts")
         if operation == "dub":
             seconds = args.get("seconds")
@@ -305,14 +302,13 @@ class VoiceDubProvider(kit.Provider, ListVoices, CloneVoice, Dub, Balance):
                    source=kit.AudioRules(max_seconds=MAX_DUB_SECONDS, urls=True))
     def dub(self, source: AudioSource, *, voice: str, opts: DubOptions, call: kit.Call
             ) -> kit.Job[DubResult]:
-        """Dub ``source`` (a local file, bytes, a binary file, or a link) with ``voice``.
+        """Dub ``source`` (a file, bytes, a binary file, or a link) with ``voice``.
 
-        Creates the dub, uploads a local source to its presigned URL (streamed, without
-        credentials) and starts preprocessing. The returned job's ``wait()`` then checks
-        the vendor's ``requiredCredits`` against ``max_credits`` (raising
-        CreditLimitExceeded before generating: nothing is charged), generates, and polls
-        until the dub is done. ``max_credits`` is also checked before any request when the
-        input's duration can be read locally. Options: :class:`DubOptions`.
+        Creates the dub, uploads a local source to its presigned URL (streamed, no
+        credentials) and starts preprocessing. The job's ``wait()`` checks the vendor's
+        ``requiredCredits`` against ``max_credits`` (CreditLimitExceeded before generating:
+        nothing charged), generates and polls until done; a local duration is checked
+        before any request too. Options: :class:`DubOptions`.
         """
         request = schema.CreateDubRequest(
             voice_id=voice, link=source.url, pitch_shift=opts.pitch_shift or 0,
@@ -392,12 +388,9 @@ class VoiceDubProvider(kit.Provider, ListVoices, CloneVoice, Dub, Balance):
                    samples=kit.AudioRules(count=(1, MAX_SAMPLES)))
     def clone_voice(self, samples: list[AudioSource], *, name: str, opts: TrainingOptions,
                     call: kit.Call) -> kit.Job[Voice]:
-        """Train a voice from 1-5 recordings (paths, bytes or binary files).
-
-        Creates the voice (``numberOfFiles`` = number of samples, ``maxMinutes``), uploads
-        each sample to its presigned URL and starts training, which costs 10 credits per
-        maxMinute. The job's ``wait()`` gives the trained :class:`Voice` (kind
-        ``"cloned"``). Options: :class:`TrainingOptions`.
+        """Train a voice from 1-5 recordings: create it, upload each sample to its
+        presigned URL, start training (10 credits per maxMinute). The job's ``wait()`` gives
+        the trained :class:`Voice` (kind ``"cloned"``). Options: :class:`TrainingOptions`.
         """
         request = schema.CreateVoiceRequest(
             name=name, number_of_files=len(samples), max_minutes=opts.max_minutes or 10,
@@ -504,8 +497,3 @@ def _id(value: Any, field: str) -> str:
 def _word(value: enum.Enum | str | None) -> str:
     """An enum-or-string field (a status) as the vendor's string."""
     return str(value.value) if isinstance(value, enum.Enum) else str(value or "")
-
-
-def _chain(*parts: Iterator[Voice]) -> Iterator[Voice]:
-    for part in parts:
-        yield from part
