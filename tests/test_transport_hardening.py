@@ -271,3 +271,14 @@ def test_threads_share_one_client(emulator: FakeEmulator) -> None:
     assert len(seen) == 12 and all(c is seen[0] for c in seen)
     provider.close()
     assert provider.http is not seen[0]  # a closed provider makes a fresh client on use
+
+
+def test_any_error_naming_a_long_key_in_use_hides_it() -> None:
+    key = "sk_live_" + "x7" * 12
+    Secret(key)  # a credential in use anywhere in the process
+    error = vk.BadResponse(f"paging repeated cursor '{key}'", code=key)
+    assert key not in str(error) and error.message == "paging repeated cursor '***'"
+    assert error.code == "***"
+    short = Secret("password")  # short values are ordinary words: only the client scrubs them
+    assert vk.InvalidInput("password too short").message == "password too short"
+    assert short.reveal() == "password"

@@ -60,6 +60,26 @@ __all__ = [
 ]
 
 
+#: Credential values in use (16 characters or more), hidden from every error message as a
+#: last line of defence; the HTTP client and streams scrub all of theirs first.
+_KNOWN_SECRETS: set[str] = set()
+_SECRET_MIN = 16
+
+
+def register_secret(value: str) -> None:
+    """Hide ``value`` from every VoicekitError's message from now on (long values only:
+    a short one could be an ordinary word)."""
+    if isinstance(value, str) and len(value) >= _SECRET_MIN:
+        _KNOWN_SECRETS.add(value)
+
+
+def _hide_secrets(text: str) -> str:
+    for secret in _KNOWN_SECRETS:
+        if secret in text:
+            text = text.replace(secret, "***")
+    return text
+
+
 class VoicekitError(Exception):
     """Base of every error voicekit raises.
 
@@ -85,6 +105,9 @@ class VoicekitError(Exception):
         request_id: str | None = None,
         received_bytes: int | None = None,
     ) -> None:
+        if _KNOWN_SECRETS:
+            message = _hide_secrets(message) if isinstance(message, str) else message
+            code = _hide_secrets(code) if isinstance(code, str) else code
         super().__init__(message)
         self.message = message
         self.provider = provider
