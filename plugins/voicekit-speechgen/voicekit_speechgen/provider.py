@@ -240,14 +240,14 @@ class SpeechgenProvider(kit.Provider, ListVoices, Synthesize, CloneVoice):
         found = s.read(body, s.Listing, f"GET {path} answer").entries(key)
         if found is None:
             raise BadResponse(f"speechgen sent an unexpected body for {path}: "
-                              f"{str(body)[:80]}", provider=self.name)
+                              f"{validate.show(body, 80)}", provider=self.name)
         return found
 
     def _stock_voice(self, raw: Any) -> Voice:
         item = s.read(raw, s.VoiceItem, "voice")
         if item.ident is None:
-            raise BadResponse(f"speechgen sent a voice without an id: {str(raw)[:80]}",
-                              provider=self.name)
+            raise BadResponse("speechgen sent a voice without an id: "
+                              f"{validate.show(raw, 80)}", provider=self.name)
         kind = "cloned" if item.ident.startswith("custom-") else "stock"
         return Voice(id=item.ident, name=item.name or item.ident, provider=self.name,
                      kind=kind, languages=item.spoken, description=item.description or None,

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import attrs
 import cattrs
-from voicekit_core import kit
+from voicekit_core import kit, validate
 from voicekit_core.errors import BadResponse, InvalidInput
 from voicekit_core.models import Voice, parse_datetime
 from voicekit_core.schema import duration_seconds
@@ -143,8 +143,8 @@ class VoiceModel:
         """A model from Speechgen's JSON; BadResponse when it is not one."""
         item = read(body, ModelItem, what)
         if item.ident is None:
-            raise BadResponse(f"speechgen sent a model without model_id: {str(body)[:80]}",
-                              provider="speechgen")
+            raise BadResponse("speechgen sent a model without model_id: "
+                              f"{validate.show(body, 80)}", provider="speechgen")
         return cls(model_id=item.ident, name=item.name or item.ident,
                    status=item.status or "processing", voice_id=item.voice_id or None,
                    description=item.description or None, created_at=item.created_at,
@@ -216,11 +216,6 @@ class TtsAnswer:
     def seconds(self) -> float | None:
         return duration_seconds(self.duration if self.duration is not None
                                 else self.audio_duration)
-
-    @property
-    def charged(self) -> float | None:
-        return duration_seconds(self.characters_used if self.characters_used is not None
-                                else self.characters)
 
     @property
     def link(self) -> str | None:
