@@ -43,7 +43,8 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 
 from .errors import BadResponse, VoicekitError
 
-__all__ = ["duration_seconds", "make_converter", "structure", "unstructure", "vendor_converter"]
+__all__ = ["duration_seconds", "make_converter", "structure", "unstructure", "vendor_converter",
+           "wrap_bare"]
 
 T = TypeVar("T")
 
@@ -125,6 +126,17 @@ def vendor_converter(
 
         conv.register_unstructure_hook_factory(attrs.has, unstructure_factory)
     return conv
+
+
+def wrap_bare(converter: cattrs.Converter, model: type[Any], *, shape: type,
+              field: str) -> None:
+    """Let ``model`` also be read from a bare ``shape`` value, as ``{field: value}``: a
+    string where a vendor may send an object (``"x"`` for ``{"label": "x"}``), a list where
+    it may send a listing envelope (``[...]`` for ``{"items": [...]}``)."""
+    base = converter.get_structure_hook(model)
+    converter.register_structure_hook(
+        model, lambda value, kind: base({field: value} if isinstance(value, shape) else value,
+                                        kind))
 
 
 def structure(converter: cattrs.Converter, body: Any, model: type[T], *, what: str,
