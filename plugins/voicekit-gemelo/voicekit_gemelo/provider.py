@@ -196,8 +196,8 @@ class GemeloProvider(kit.Provider, caps.ListVoices, caps.Synthesize, caps.Stream
         return iter(self._listing(self.http.json("GET", _LISTINGS[kind]), kind))
 
     def _listing(self, body: Any, kind: str) -> list[Voice]:
-        listing = kit.structure(s.converter(), {"items": body} if isinstance(body, list)
-                                else body, s.VoiceList, what="voice list", provider=self.name)
+        listing = kit.structure(s.converter(), body, s.VoiceList, what="voice list",
+                                provider=self.name)
         return [self._voice(item, kind) for item in listing.entries]
 
     def _cloned_page(self, at: _At) -> kit.Page[Voice]:

@@ -76,8 +76,8 @@ class Previews:
 
 @attrs.frozen
 class VoiceList:
-    """A voice listing: the documented bare list is read as ``{"items": [...]}``; servers
-    also wrap it as ``voices``, ``data`` or ``results``."""
+    """A voice listing: the documented bare list (read as ``{"items": [...]}``), or wrapped
+    as ``voices``, ``data`` or ``results``."""
 
     items: tuple[dict[str, Any], ...] | None = None
     voices: tuple[dict[str, Any], ...] | None = None
@@ -104,18 +104,11 @@ class Envelope:
         return self.voice or self.data or self.item or self.cloned_voice or self.result
 
 
-def _or_text(cls: type[Any], field: str, conv: cattrs.Converter) -> None:
-    """``cls`` also given as a bare string (its ``field``)."""
-    base = conv.get_structure_hook(cls)
-    conv.register_structure_hook(
-        cls, lambda value, kind: cls(**{field: value}) if isinstance(value, str)
-        else base(value, kind))
-
-
 @functools.cache
 def converter() -> cattrs.Converter:
     """The plugin's converter (camelCase fields, lenient numbers), built on first use."""
     conv = kit.vendor_converter(camel_case=True)
-    _or_text(Label, "label", conv)
-    _or_text(PreviewUrl, "url", conv)
+    kit.wrap_bare(conv, Label, shape=str, field="label")
+    kit.wrap_bare(conv, PreviewUrl, shape=str, field="url")
+    kit.wrap_bare(conv, VoiceList, shape=list, field="items")  # the documented bare list
     return conv
