@@ -282,3 +282,12 @@ def test_any_error_naming_a_long_key_in_use_hides_it() -> None:
     short = Secret("password")  # short values are ordinary words: only the client scrubs them
     assert vk.InvalidInput("password too short").message == "password too short"
     assert short.reveal() == "password"
+
+
+def test_an_unknown_host_says_dns(voicekit_fast_retries: None) -> None:
+    client = HttpClient("https://voicekit-no-such-host.invalid", provider="raw",
+                        max_retries=0, timeout=(2, 2))  # .invalid never resolves (RFC 6761)
+    with pytest.raises(vk.ConnectionFailed) as info:
+        client.json("POST", "/tts", json={})
+    assert "voicekit-no-such-host.invalid:443" in info.value.message
+    assert "DNS" in info.value.message and info.value.never_sent

@@ -170,3 +170,31 @@ def test_stream_errors_remembers_only_error_frames() -> None:
     assert errors.reported is None
     errors.on_text(f'{{"status": "error", "detail": [{{"msg": "bad {KEY}"}}]}}')
     assert errors.reported == ("bad ***", None)
+
+
+def test_a_refused_handshake_carries_the_vendors_message() -> None:
+    from rawserver import Answer, raw_server
+
+    with raw_server() as server:
+        body = f'{{"error": {{"message": "key {KEY} is not valid"}}}}'.encode()
+        server.answer(Answer(401, [("Content-Type", "application/json")], body))
+        client = HttpClient(server.url, provider="wsv", secrets=[Secret(KEY)])
+        with pytest.raises(vk.AuthenticationError) as info:
+            client.websocket("/s", timeout=5).connect()
+        assert "key *** is not valid" in info.value.message and info.value.status == 401
+        server.answer(Answer(402, [], b"out of credits"))
+        with pytest.raises(vk.InsufficientCredits, match="out of credits"):
+            client.websocket("/s", timeout=5).connect()
+
+
+def test_an_error_raised_by_on_text_carries_received_bytes(scripted: ScriptedStream,
+                                                           client: HttpClient) -> None:
+    def on_text(text: str) -> None:
+        raise vk.ProviderError(f"vendor said {text}")
+
+    scripted.script = [("bytes", 40), ("text", "stop"), ("bytes", 10)]
+    stream = simplex_stream(client.websocket("/s", timeout=5), messages=[{"go": 1}],
+                            format="pcm", on_text=on_text)
+    with pytest.raises(vk.ProviderError, match="vendor said stop") as info:
+        stream.read()
+    assert info.value.received_bytes == 40

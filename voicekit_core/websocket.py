@@ -261,8 +261,10 @@ class WebSocketSession:
         except websocket.WebSocketBadStatusException as exc:
             status = exc.status_code if isinstance(exc.status_code, int) else 0
             cls = STATUS_ERRORS.get(status) or (ServerError if status >= 500 else ProviderError)
-            raise cls(f"{self.provider} refused the stream at {self._redacted} (HTTP {status})",
-                      provider=self.provider, status=status) from None
+            said = self._handshake_message(getattr(exc, "resp_body", None))
+            raise cls(f"{self.provider} refused the stream at {self._redacted} (HTTP {status})"
+                      f"{': ' + said if said else ''}", provider=self.provider,
+                      status=status) from None
         except websocket.WebSocketTimeoutException:
             raise Timeout(f"timed out connecting to {self._redacted}",
                           provider=self.provider) from None
@@ -282,6 +284,23 @@ class WebSocketSession:
             _KEEPALIVE.add(self)
         log.debug("websocket open %s", self._redacted)
         return self
+
+    def _handshake_message(self, body: object) -> str | None:
+        """The vendor's message in a refused handshake's body (JSON or short text)."""
+        if not isinstance(body, (bytes, bytearray)) or not body:
+            return None
+        text = bytes(body[:4096]).decode("utf-8", errors="replace").strip()
+        try:
+            parsed = json.loads(text)
+        except (ValueError, RecursionError):
+            parsed = None
+        if isinstance(parsed, dict):
+            fields = self.stream_errors.errors.unwrap(parsed)
+            said = next((t for t in (error_text(fields.get(k))
+                                     for k in self.stream_errors.errors.message) if t), None)
+        else:
+            said = text if text and not text.startswith("<") else None
+        return scrub_secrets(said, self._secrets)[:300] if said else None
 
     def _ping(self) -> bool:
         """Send one keepalive ping; False once the session is over."""
@@ -393,7 +412,13 @@ class WebSocketSession:
                 text = frame.data.decode("utf-8", errors="replace")
                 self.stream_errors.on_text(text)
                 if on_text is not None:
-                    on_text(text)
+                    try:
+                        on_text(text)
+                    except VoicekitError as exc:  # the vendor's message ended the stream
+                        self.close()
+                        if exc.received_bytes is None:
+                            exc.received_bytes = self.received_bytes
+                        raise
             elif opcode == websocket.ABNF.OPCODE_CLOSE:
                 self._closed = True
                 self._stop.set()
