@@ -31,7 +31,6 @@ from voicekit_core.errors import (
 from voicekit_core.http import HttpResponse
 from voicekit_core.inputs import not_audio
 from voicekit_core.models import Audio, Cost, Voice
-from voicekit_core.schema import duration_seconds
 from voicekit_core.transfers import audio_format
 
 from . import schema as s
@@ -304,7 +303,7 @@ class SpeechgenProvider(kit.Provider, ListVoices, Synthesize, CloneVoice):
         """The audio of a TTS answer: Speechgen sends the bytes; a JSON answer carrying
         them (base64 or a link) is read too."""
         headers = response.headers
-        stated = duration_seconds(headers.get("X-Audio-Duration"))
+        stated = kit.duration_seconds(headers.get("X-Audio-Duration"))
         used = _count(headers.get("X-Characters-Used"))
         if not response.content_type.endswith("json"):
             audio = kit.read_audio(response, default=requested, provider=self.name)

@@ -20,7 +20,6 @@ import cattrs
 from voicekit_core import kit, validate
 from voicekit_core.errors import BadResponse, InvalidInput
 from voicekit_core.models import Voice, parse_datetime
-from voicekit_core.schema import duration_seconds
 
 __all__ = ["STATES", "Listing", "ModelItem", "TtsAnswer", "VoiceItem", "VoiceModel", "converter",
            "read"]
@@ -100,7 +99,7 @@ class ModelItem:
         ``created_at``): Speechgen sends either."""
         for value in (self.estimated_completion, self.estimated_time):
             when = parse_datetime(value)
-            seconds = duration_seconds(value)
+            seconds = kit.duration_seconds(value)
             if when is None and seconds is not None and seconds < 1e9:
                 start = self.created_at or dt.datetime.now(dt.timezone.utc)
                 when = start + dt.timedelta(seconds=seconds)
@@ -214,7 +213,7 @@ class TtsAnswer:
 
     @property
     def seconds(self) -> float | None:
-        return duration_seconds(self.duration if self.duration is not None
+        return kit.duration_seconds(self.duration if self.duration is not None
                                 else self.audio_duration)
 
     @property
@@ -235,20 +234,12 @@ class TtsAnswer:
             return None
 
 
-def _also(conv: cattrs.Converter, cls: type[Any], shape: type, wrap: str) -> None:
-    """``cls`` also given as a bare ``shape`` (a list, a string): read as ``{wrap: value}``."""
-    base = conv.get_structure_hook(cls)
-    conv.register_structure_hook(
-        cls, lambda value, kind: base({wrap: value} if isinstance(value, shape) else value,
-                                      kind))
-
-
 @functools.cache
 def converter() -> cattrs.Converter:
     """The plugin's converter (snake_case fields, lenient numbers), built on first use."""
     conv = kit.vendor_converter()
-    _also(conv, Listing, list, "items")
-    _also(conv, ErrorBody, str, "message")
+    kit.wrap_bare(conv, Listing, shape=list, field="items")
+    kit.wrap_bare(conv, ErrorBody, shape=str, field="message")
     return conv
 
 
