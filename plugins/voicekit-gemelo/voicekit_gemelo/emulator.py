@@ -15,7 +15,6 @@ and :attr:`GemeloEmulator.streams` records what each stream sent.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import functools
 import json
 import time
@@ -275,9 +274,7 @@ class GemeloEmulator(Emulator):
                                      "image/png")
         preview = self.storage.publish(f"previews/clone-{voice_id}.wav",
                                        tone_wav(0.3, frequency=_pitch(voice_id)), "audio/wav")
-        voice = {"id": voice_id, "name": name.strip(),
-                 "createdAt": dt.datetime.now(dt.timezone.utc).isoformat(
-                     timespec="seconds").replace("+00:00", "Z"),
+        voice = {"id": voice_id, "name": name.strip(), "createdAt": self.iso(digits=0),
                  "imageUrl": image, "previewUrls": [preview]}
         self.cloned[voice_id] = voice
         return JSONResponse(voice, status_code=201)
