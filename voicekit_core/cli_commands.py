@@ -175,7 +175,8 @@ def cmd_providers(args: argparse.Namespace) -> int:
             print_table(table, ("NAME", "DISTRIBUTION", "VERSION", "CAPABILITIES",
                                 "CREDENTIALS"))
         else:
-            print("no provider installed: pip install voicekit-espeak (offline default)")
+            print("no provider installed: pip install ./plugins/voicekit-espeak (offline "
+                  "default, from a voicekit checkout)")
     failed = registry.plugin_errors()
     if failed:
         _err(f"voicekit: {len(failed)} plugin(s) failed to load; see "

@@ -42,10 +42,12 @@ log = logging.getLogger("voicekit.registry")
 
 ENTRY_POINT_GROUP = "voicekit"
 
-#: Install hints for the first-party plugins.
+#: Install hints for the first-party plugins (not yet on PyPI: installed from a checkout).
 FIRST_PARTY: dict[str, str] = {
-    name: f"pip install voicekit-{name}"
-    for name in ("espeak", "gemelo", "beautyface", "voicedub", "speechgen", "captions")
+    name: f"pip install ./plugins/voicekit-{name} (from a voicekit checkout; the package "
+          f"voicekit-{name} is not published yet)"
+    for name in ("espeak", "piper", "gemelo", "beautyface", "voicedub", "speechgen",
+                 "captions")
 }
 
 C = TypeVar("C", bound=Capability)
