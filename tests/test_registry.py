@@ -36,7 +36,8 @@ DUBBER = vk.ProviderInfo(name="dubber", factory="nowhere:Dubber", capabilities=(
 
 @pytest.mark.parametrize("name", sorted(FIRST_PARTY))
 def test_known_but_missing_provider_gives_the_pip_command(name: str) -> None:
-    with pytest.raises(vk.ProviderNotInstalled, match=f"pip install ./plugins/voicekit-{name}") as info:
+    hint = f"pip install ./plugins/voicekit-{name}"
+    with pytest.raises(vk.ProviderNotInstalled, match=hint) as info:
         _registry(FakePlugin()).connect(name)
     assert info.value.installed == ("fakevendor",)
 
