@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -603,6 +604,18 @@ def test_emulate_serves_until_interrupted(env: dict[str, str], stop: int) -> Non
             if proc.poll() is None:
                 proc.kill()
     assert proc.returncode == 0
+
+
+@pytest.mark.parametrize("port", ["busy", "99999"])
+def test_emulate_on_a_busy_or_invalid_port_says_so(env: dict[str, str], port: str) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        number = str(busy.getsockname()[1]) if port == "busy" else port
+        out = voicekit(env, "emulate", "fakevendor", "--port", number)
+    assert out.returncode != 0 and b"Traceback" not in out.stderr
+    assert b"please report" not in out.stderr
+    assert (b"in use" if port == "busy" else b"0..65535") in out.stderr
 
 
 def test_emulate_needs_an_emulator(env: dict[str, str]) -> None:

@@ -444,6 +444,7 @@ def cmd_emulate(args: argparse.Namespace) -> int:
         raise ConfigurationError(f"{info.name} ships no emulator")
     if args.speed <= 0:
         raise InvalidInput("--speed must be > 0", field="speed", limit="> 0")
+    _check_port(args.port)
     module_name, _, attr = info.emulator.partition(":")
     try:
         cls = getattr(importlib.import_module(module_name), attr)
@@ -479,6 +480,24 @@ def cmd_emulate(args: argparse.Namespace) -> int:
         stop.set()
         emulator.stop()
     return 0
+
+
+def _check_port(port: int) -> None:
+    """A port the emulator can listen on (127.0.0.1), or a clear error: not a traceback."""
+    import socket
+
+    if not 0 <= port <= 65535:
+        raise InvalidInput(f"--port must be 0..65535 (0: any free port), got {port}",
+                           field="port", limit="0..65535")
+    if port == 0:
+        return
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as exc:
+            raise ConfigurationError(f"cannot listen on 127.0.0.1:{port}: "
+                                     f"{exc.strerror or exc} (in use? choose another --port, "
+                                     "or 0 for any free port)") from None
 
 
 def _stop_on_sigterm() -> None:
