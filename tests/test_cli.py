@@ -421,7 +421,8 @@ def test_ctrl_c_stops_waiting_and_says_how_to_resume(
     with vk.connect("fakevendor", **emu.connect_options()) as p:
         job = p.clone_voice(tone_wav(1.0), name="later")  # type: ignore[attr-defined]
     proc = subprocess.Popen([sys.executable, "-m", "voicekit_core.cli", "jobs", "wait",
-                             str(job.to_ref())], env=dict(env, VOICEKIT_LOAD_PLUGINS="fakevendor"),
+                             str(job.to_ref()), "-o", "my voice.json"],
+                            env=dict(env, VOICEKIT_LOAD_PLUGINS="fakevendor"),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert proc.stderr is not None
@@ -433,7 +434,9 @@ def test_ctrl_c_stops_waiting_and_says_how_to_resume(
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 130
-    assert "voicekit jobs wait fakevendor:clone:c1" in err and "Traceback" not in err
+    # pasted into a shell as printed, it resumes the same command, -o included
+    assert "voicekit jobs wait fakevendor:clone:c1 -o 'my voice.json'" in err
+    assert "Traceback" not in err
 
 
 @pytest.mark.parametrize("ref, message", [

@@ -79,8 +79,9 @@ def _job_label(job: Job[Any]) -> str:
     return f"{job.kind} {job.id}"
 
 
-def _wait(job: Job[Any], timeout: float | None) -> Any:
-    """Wait for ``job`` showing its progress; Ctrl-C stops waiting, not the job."""
+def _wait(job: Job[Any], timeout: float | None, output: str | None = None) -> Any:
+    """Wait for ``job`` showing its progress; Ctrl-C stops waiting, not the job, and says
+    how to resume (keeping ``-o output``)."""
     with Progress(_job_label(job)) as progress:
         try:
             progress.job(job)  # the state it starts from
@@ -88,7 +89,7 @@ def _wait(job: Job[Any], timeout: float | None) -> Any:
         except KeyboardInterrupt:
             progress.close()
             _err(f"stopped waiting; the job goes on at {job.provider.name}: resume with "
-                 f"`voicekit jobs wait {job.to_ref()}`")
+                 f"{job.to_ref().command(output)}")
             raise
 
 
@@ -381,7 +382,8 @@ def _finish_job(job: Job[Any], args: argparse.Namespace, provider: Provider) -> 
     if args.no_wait:
         _print_job_ref(job, args.json)
         return 0
-    return _emit_result(_wait(job, args.timeout), args, provider)
+    return _emit_result(_wait(job, args.timeout, getattr(args, "output", None)), args,
+                        provider)
 
 
 def cmd_dub(args: argparse.Namespace) -> int:
@@ -427,7 +429,7 @@ def cmd_jobs_wait(args: argparse.Namespace) -> int:
     ref = JobRef.parse(args.ref)
     with _connect(ref.provider) as provider:
         job = provider.job(ref)
-        result = job.result() if job.done else _wait(job, args.timeout)
+        result = job.result() if job.done else _wait(job, args.timeout, args.output)
         return _emit_result(result, args, provider)
 
 

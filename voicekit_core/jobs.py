@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import math
+import shlex
 import urllib.parse
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
@@ -63,6 +64,12 @@ class JobRef:
         if self.context:
             ref += "?" + urllib.parse.urlencode(sorted(self.context.items()))
         return ref
+
+    def command(self, output: str | None = None) -> str:
+        """The shell command that resumes the job (quoted: a ref holds ``?`` and ``&``),
+        saving to ``output`` when the interrupted command had ``-o``."""
+        line = f"voicekit jobs wait {shlex.quote(str(self))}"
+        return line + (f" -o {shlex.quote(str(output))}" if output is not None else "")
 
     @classmethod
     def parse(cls, ref: str | JobRef) -> JobRef:
@@ -179,7 +186,7 @@ class Job(Generic[T]):
             raise CreditLimitExceeded(
                 f"{what} would spend {need:g} credits, over max_credits={budget:g}; the step "
                 f"was not sent, so nothing was charged for it (the job waits: to spend that, "
-                f"finish it with `voicekit jobs wait {self._unlimited_ref()}`)",
+                f"finish it with `{self._unlimited_ref().command()}`)",
                 max_credits=budget, need=float(need), provider=name)
 
     def _unlimited_ref(self) -> JobRef:
@@ -259,7 +266,7 @@ class Job(Generic[T]):
                     raise JobTimeout(
                         f"{self.kind} job {self.id} still {self.vendor_status or self.state.value}"
                         f" after {timeout:g} s; it goes on at the vendor: resume with "
-                        f"`voicekit jobs wait {self.to_ref()}`",
+                        f"`{self.to_ref().command()}`",
                         job_id=self.id, last_status=self.vendor_status,
                         ref=str(self.to_ref()), provider=self.provider.name,
                     )
