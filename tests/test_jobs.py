@@ -284,3 +284,17 @@ def test_a_resume_command_is_quoted_for_the_shell_and_keeps_the_output() -> None
     words = shlex.split(command)
     assert words[:3] == ["voicekit", "jobs", "wait"] and vk.JobRef.parse(words[3]) == ref
     assert words[4:] == ["-o", "out put.mp3"]
+
+
+def test_ctrl_c_while_waiting_leaves_the_job_and_carries_its_ref() -> None:
+    provider = Renderer([("active", None), ("done", None)])
+    job = provider.render()
+
+    def interrupt(_: Job[str]) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(vk.WaitInterrupted) as info:
+        job.wait(on_update=interrupt)
+    assert isinstance(info.value, KeyboardInterrupt)  # still stops a script as Ctrl-C does
+    assert info.value.ref == job.to_ref() and "voicekit jobs wait" in str(info.value)
+    assert job.wait() == "video of r1"  # the job itself went on

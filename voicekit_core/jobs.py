@@ -24,7 +24,8 @@ from .polling import JobState, PollPolicy, StatusMap
 if TYPE_CHECKING:
     from .clock import Clock
 
-__all__ = ["Job", "JobKind", "JobRef", "JobState", "JobUpdate", "PollPolicy", "StatusMap"]
+__all__ = ["Job", "JobKind", "JobRef", "JobState", "JobUpdate", "PollPolicy", "StatusMap",
+           "WaitInterrupted"]
 
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -48,6 +49,17 @@ class JobUpdate(Generic[T]):
     error_message: str | None = None
     raw: Mapping[str, Any] = attrs.field(default=_EMPTY, repr=False)
     context: Mapping[str, str] | None = None  # replaces the job's context when given
+
+
+class WaitInterrupted(KeyboardInterrupt):
+    """Ctrl-C while :meth:`Job.wait` polled: waiting stopped, the job goes on at the vendor.
+
+    ``ref`` resumes it (``connect(p).job(ref)``, ``ref.command()`` on the command line).
+    """
+
+    def __init__(self, ref: JobRef) -> None:
+        super().__init__(f"stopped waiting for {ref}; resume with {ref.command()}")
+        self.ref = ref
 
 
 @attrs.frozen
@@ -253,27 +265,33 @@ class Job(Generic[T]):
         deadline = None if timeout is None or math.isinf(timeout) else clock.now() + timeout
         delays = policy.delays()
         first = not self._polled
-        while not self.done:
-            if first:
-                delay = max(0.0, self._started + policy.initial - clock.now())
-                first = False
-            else:
-                delay = next(delays)
-            if deadline is not None:
-                remaining = deadline - clock.now()
-                if remaining <= 0 or delay > remaining:
-                    clock.sleep(max(0.0, remaining))
-                    raise JobTimeout(
-                        f"{self.kind} job {self.id} still {self.vendor_status or self.state.value}"
-                        f" after {timeout:g} s; it goes on at the vendor: resume with "
-                        f"`{self.to_ref().command()}`",
-                        job_id=self.id, last_status=self.vendor_status,
-                        ref=str(self.to_ref()), provider=self.provider.name,
-                    )
-            clock.sleep(delay)
-            self.refresh()
-            if on_update is not None:
-                on_update(self)
+        try:
+            while not self.done:
+                if first:
+                    delay = max(0.0, self._started + policy.initial - clock.now())
+                    first = False
+                else:
+                    delay = next(delays)
+                if deadline is not None:
+                    remaining = deadline - clock.now()
+                    if remaining <= 0 or delay > remaining:
+                        clock.sleep(max(0.0, remaining))
+                        raise JobTimeout(
+                            f"{self.kind} job {self.id} still "
+                            f"{self.vendor_status or self.state.value}"
+                            f" after {timeout:g} s; it goes on at the vendor: resume with "
+                            f"`{self.to_ref().command()}`",
+                            job_id=self.id, last_status=self.vendor_status,
+                            ref=str(self.to_ref()), provider=self.provider.name,
+                        )
+                clock.sleep(delay)
+                self.refresh()
+                if on_update is not None:
+                    on_update(self)
+        except KeyboardInterrupt as exc:  # Ctrl-C stops waiting, not the vendor's job
+            if isinstance(exc, WaitInterrupted):
+                raise
+            raise WaitInterrupted(self.to_ref()) from None
         return self.result()
 
     def to_ref(self) -> JobRef:

@@ -263,8 +263,9 @@ class BeautyfaceProvider(kit.Provider, ListVoices, Synthesize, CloneVoice, Balan
     def synthesize(self, text: str, *, voice: str, opts: SynthesizeOptions, call: kit.Call
                    ) -> Audio:
         """Speak ``text`` (at most 5000 UTF-8 bytes, 1 credit each): submit it, poll (from
-        0.25 s, backing off to every 3 s) until done (``wait_timeout``, default 300 s; JobTimeout carries a reference to
-        resume with), download the audio. Options: :class:`SynthesizeOptions`."""
+        0.25 s, backing off to every 3 s) until done (``wait_timeout``, default 300 s;
+        JobTimeout carries a reference to resume with), download the audio. Options:
+        :class:`SynthesizeOptions`."""
         job = self._submit(text, voice, opts.format, call)
         timeout = DEFAULT_WAIT_TIMEOUT if opts.wait_timeout is None else opts.wait_timeout
         return job.wait(timeout=timeout, on_update=opts.on_update)
@@ -363,8 +364,9 @@ class BeautyfaceProvider(kit.Provider, ListVoices, Synthesize, CloneVoice, Balan
     def clone_voice(self, samples: AudioSource, *, name: str, opts: CloneOptions,
                     call: kit.Call) -> kit.Job[Voice]:
         """Clone a voice from one recording (MP3, WAV or WebM by content, at most 20 MB,
-        streamed) for 1000 credits. The ``Job[Voice]`` (id the voiceId) is polled (backing off to
-        every 5 s) by finding the voice among the account's newest. Options: :class:`CloneOptions`."""
+        streamed) for 1000 credits. The ``Job[Voice]`` (id the voiceId) is polled (backing
+        off to every 5 s) by finding the voice among the account's newest. Options:
+        :class:`CloneOptions`."""
         body = self._api("POST", "/voice-clone", multipart=self._clone_fields(samples, name, opts),
                          on_upload_progress=call.on_upload_progress)
         answer = s.read(body, s.CloneAnswer, "POST /voice-clone answer")
