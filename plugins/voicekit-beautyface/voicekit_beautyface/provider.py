@@ -3,8 +3,8 @@
 Every request carries ``Authorization: Bearer <BEAUTYFACE_API_KEY>`` and goes to the
 deployment's own base URL (required: ``BEAUTYFACE_BASE_URL`` or ``base_url=``, e.g.
 ``https://your-domain.com/api/v1``). Speech is asynchronous at the vendor: ``POST /tts``
-answers at once with a ``speechId``; voicekit polls ``GET /tts/{speechId}`` every 3 s (the
-vendor's documented rhythm) and downloads the finished ``audioUrl`` from the storage host,
+answers at once with a ``speechId``; voicekit polls ``GET /tts/{speechId}`` from 0.25 s,
+backing off to every 3 s (the vendor's documented rhythm), and downloads the finished ``audioUrl`` from the storage host,
 without credentials. ``synthesize()`` does all of that; ``submit_speech()`` returns the
 :class:`~voicekit_core.jobs.Job` so that many speeches can be started and collected later.
 
