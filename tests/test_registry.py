@@ -132,3 +132,15 @@ def _env(**extra: str) -> dict[str, str]:
     import os
 
     return {**os.environ, **extra}
+
+
+def test_a_plugin_module_registers_with_one_line_of_provides() -> None:
+    import types
+
+    from voicekit_core import kit
+
+    info = vk.ProviderInfo(name="acme", factory="acme_mod:Acme", capabilities=("Synthesize",))
+    plugin = types.ModuleType("voicekit_acme.plugin")
+    plugin.voicekit_register_providers = kit.provides(info)  # type: ignore[attr-defined]
+    registered = _registry(plugin).info("acme")
+    assert (registered.name, registered.factory) == ("acme", "acme_mod:Acme")
