@@ -174,6 +174,7 @@ class Provider:
             clock=self.clock,
             emit=self._emit,
             pool_size=getattr(self, "pool_size", DEFAULT_POOL_SIZE),
+            errors=self.errors,
         )
 
     #: Whether result links (``DubResult.url``...) need the provider's credentials.
