@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 import voicekit_core as vk
+from voicekit_core import kit
 from voicekit_core.testing.emulator import json_error
 from voicekit_core.testing.media import tone_wav
 
@@ -50,23 +51,10 @@ class BatchFakePlugin:
 
 
 class BatchFakeProvider(FakeProvider):
-    """Speech in one paid call; 1 credit per character, known in advance."""
+    """Speech in one paid call; 1 credit per character, known in advance (the fake
+    vendor's estimate and ``credits_spent`` report)."""
 
     info = SYNC_INFO
-
-    def estimate(self, operation: str, **args: Any) -> vk.Cost | None:
-        text = args.get("text")
-        if operation == "synthesize" and isinstance(text, str):
-            return vk.Cost(credits=float(len(text)))
-        return None
-
-    def synthesize(self, text: str, *, voice: str | vk.Voice, format: str | None = None,
-                   **options: Any) -> vk.Audio:
-        max_credits = options.pop("max_credits", None)
-        self.check_budget(self.estimate("synthesize", text=text), max_credits)
-        audio = super().synthesize(text, voice=voice, format=format, **options)
-        self._emit("credits_spent", credits=float(len(text)), operation="synthesize")
-        return audio
 
 
 class CheapEstimateProvider(BatchFakeProvider):
@@ -78,18 +66,18 @@ class CheapEstimateProvider(BatchFakeProvider):
         cost = super().estimate(operation, **args)
         return None if cost is None else vk.Cost(credits=cost.credits / 2, exact=False)
 
-    def synthesize(self, text: str, *, voice: str | vk.Voice, format: str | None = None,
-                   **options: Any) -> vk.Audio:
-        options.pop("max_credits", None)  # its own estimate would let anything through
-        return super().synthesize(text, voice=voice, format=format, **options)
+
+SPEECH = kit.JobKind[vk.Audio]("speech", poll=kit.PollPolicy(first_delay=4, interval=2),
+                               states=kit.StatusMap(running={"processing"},
+                                                    succeeded={"ready"},
+                                                    failed={"failed"}))
 
 
 class AsyncBatchFakeProvider(BatchFakeProvider):
     """Speech as a vendor job: submit, then poll every 2 s (after 4 s)."""
 
     info = ASYNC_INFO
-    poll_policies = {"speech": vk.PollPolicy(first_delay=4, interval=2),
-                     **FakeProvider.poll_policies}
+    jobs = (*FakeProvider.jobs, SPEECH)
     submits: ClassVar[dict[str, str]] = {"synthesize": "submit_speech"}
 
     def submit_speech(self, text: str, *, voice: str | vk.Voice,
@@ -97,19 +85,20 @@ class AsyncBatchFakeProvider(BatchFakeProvider):
         self.check_budget(self.estimate("synthesize", text=text), max_credits)
         body = self.http.json("POST", "/speeches", json={"text": text,
                                                          "voice": self.voice_id(voice)})
-        self._emit("credits_spent", credits=float(body["charged"]), operation="synthesize")
-        return vk.Job(self, "speech", body["id"])
+        self.spent(float(body["charged"]), operation="synthesize")
+        return SPEECH.start(self, body["id"], SPEECH.update("processing"))
 
+    @SPEECH.refresh
     def _refresh_speech(self, job: vk.Job[vk.Audio]) -> vk.JobUpdate[vk.Audio]:
         body = self.http.json("GET", f"/speeches/{job.id}")
-        if body["status"] == "ready":
+
+        def audio() -> vk.Audio:
             data = self.http.request("GET", f"/speeches/{job.id}/audio").content
-            return vk.JobUpdate(vk.JobState.SUCCEEDED, vendor_status="ready",
-                                result=vk.Audio(data=data, format="wav"))
-        if body["status"] == "failed":
-            return vk.JobUpdate(vk.JobState.FAILED, vendor_status="failed",
-                                error_message="the speech failed")
-        return vk.JobUpdate(vk.JobState.RUNNING, vendor_status=body["status"])
+            return vk.Audio(data=data, format="wav")
+
+        if body["status"] == "ready":
+            return SPEECH.update("ready", result=audio)
+        return SPEECH.update(body["status"], error=(None, "the speech failed"))
 
 
 class BatchFakeEmulator(FakeEmulator):
@@ -123,7 +112,7 @@ class BatchFakeEmulator(FakeEmulator):
         self._window_start: float | None = None
         self._window_count = 0
         self._lock = threading.Lock()
-        self.throttled = 0  # requests answered 429
+        self.too_many = 0  # requests answered 429 (the base class has its own throttled)
         self.charged: collections.Counter[str] = collections.Counter()  # text -> times
         self.speeches: dict[str, dict[str, Any]] = {}
         self.fail_texts: set[str] = set()
@@ -163,7 +152,7 @@ class BatchFakeEmulator(FakeEmulator):
             if allowed:
                 self._window_count += 1
             else:
-                self.throttled += 1
+                self.too_many += 1
             remaining = self.window_limit - self._window_count
         return allowed, {"X-RateLimit-Limit": str(self.window_limit),
                          "X-RateLimit-Remaining": str(remaining),

@@ -106,7 +106,8 @@ def test_ceiling_honoured_with_4_threads_when_estimates_are_low(
     assert set(emu.charged.values()) == {1}
 
 
-def test_rate_limit_honoured_without_a_429(tmp_path: Path) -> None:
+def test_rate_limit_honoured_without_a_429(tmp_path: Path, voicekit_fast_retries: None
+                                           ) -> None:
     """5 requests per 60 s: the batch paces itself by the declared limit and the
     vendor's headers (on the emulator's clock) and draws no 429."""
     with BatchFakeEmulator(window_limit=5, window_seconds=60, speech_seconds=0) as emu, \
@@ -115,20 +116,21 @@ def test_rate_limit_honoured_without_a_429(tmp_path: Path) -> None:
         report = run(provider, "say", _items(12), tmp_path, workers=4, rate_limit=(5, 60))
         assert report.ok, report.failed
         # 36 requests (submit, poll, audio per item) in windows of 5: at least 7 windows
-        assert len(emu.requests(path="/speeches*")) - emu.throttled == 36
+        assert len(emu.requests(path="/speeches*")) - emu.too_many == 36
         assert emu.clock.now() - start >= 6 * 60
         # On a shared manual clock one request may still be in transit while another
         # worker's wait moves the clock into the next window (a test artefact: real time
         # does not jump); so allow one 429, which the transport then waits out.
-        assert emu.throttled <= 1
+        assert emu.too_many <= 1
 
 
-def test_rate_limit_learned_from_headers(tmp_path: Path) -> None:
+def test_rate_limit_learned_from_headers(tmp_path: Path, voicekit_fast_retries: None
+                                         ) -> None:
     """No declared limit: the first answers' X-RateLimit-* headers set the pace."""
     with BatchFakeEmulator(window_limit=4, window_seconds=30) as emu, \
             _connect(emu) as provider:
         report = run(provider, "say", _items(10), tmp_path, workers=1)
-    assert report.ok and emu.throttled <= 1  # see above
+    assert report.ok and emu.too_many <= 1  # see above
 
 
 def test_rate_limiter_paces_by_limit_window_and_retry_after() -> None:

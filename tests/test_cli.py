@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -420,7 +421,8 @@ def test_ctrl_c_stops_waiting_and_says_how_to_resume(
     with vk.connect("fakevendor", **emu.connect_options()) as p:
         job = p.clone_voice(tone_wav(1.0), name="later")  # type: ignore[attr-defined]
     proc = subprocess.Popen([sys.executable, "-m", "voicekit_core.cli", "jobs", "wait",
-                             str(job.to_ref())], env=dict(env, VOICEKIT_LOAD_PLUGINS="fakevendor"),
+                             str(job.to_ref()), "-o", "my voice.json"],
+                            env=dict(env, VOICEKIT_LOAD_PLUGINS="fakevendor"),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert proc.stderr is not None
@@ -432,7 +434,9 @@ def test_ctrl_c_stops_waiting_and_says_how_to_resume(
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 130
-    assert "voicekit jobs wait fakevendor:clone:c1" in err and "Traceback" not in err
+    # pasted into a shell as printed, it resumes the same command, -o included
+    assert "voicekit jobs wait fakevendor:clone:c1 -o 'my voice.json'" in err
+    assert "Traceback" not in err
 
 
 @pytest.mark.parametrize("ref, message", [
@@ -603,6 +607,18 @@ def test_emulate_serves_until_interrupted(env: dict[str, str], stop: int) -> Non
             if proc.poll() is None:
                 proc.kill()
     assert proc.returncode == 0
+
+
+@pytest.mark.parametrize("port", ["busy", "99999"])
+def test_emulate_on_a_busy_or_invalid_port_says_so(env: dict[str, str], port: str) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        number = str(busy.getsockname()[1]) if port == "busy" else port
+        out = voicekit(env, "emulate", "fakevendor", "--port", number)
+    assert out.returncode != 0 and b"Traceback" not in out.stderr
+    assert b"please report" not in out.stderr
+    assert (b"in use" if port == "busy" else b"0..65535") in out.stderr
 
 
 def test_emulate_needs_an_emulator(env: dict[str, str]) -> None:

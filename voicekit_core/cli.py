@@ -383,6 +383,16 @@ def _run(argv: list[str]) -> int:
     return 0 if result is None else int(result)
 
 
+def _output_option(argv: list[str]) -> str | None:
+    """The ``-o``/``--output`` value of a command line, for a resume hint."""
+    for i, word in enumerate(argv):
+        if word in ("-o", "--output") and i + 1 < len(argv):
+            return argv[i + 1]
+        if word.startswith("--output="):
+            return word.partition("=")[2]
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``voicekit`` with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -391,8 +401,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse: --help, --version, usage errors
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 2)
-    except KeyboardInterrupt:
-        print("voicekit: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        from .jobs import WaitInterrupted
+
+        if isinstance(exc, WaitInterrupted):  # a wait inside a command (say on an async vendor)
+            output = _output_option(args)
+            print(f"voicekit: interrupted; the job goes on at the vendor: resume with "
+                  f"{exc.ref.command(output)}", file=sys.stderr)
+        else:
+            print("voicekit: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         _silence_stdout()

@@ -7,7 +7,6 @@ into one line on stderr by :func:`voicekit_core.cli.main`.
 from __future__ import annotations
 
 import argparse
-import inspect
 import itertools
 import os
 import sys
@@ -31,8 +30,10 @@ from .cli_output import Progress, describe, print_json, print_table
 from .credentials import key_file_path, load_keys, store_key
 from .errors import ConfigurationError, InvalidInput
 from .jobs import Job, JobRef
-from .models import Audio, ProviderInfo, Twin, Voice
+from .models import Audio, Twin, Voice
+from .options import accepts
 from .provider import Provider
+from .registry import ProviderInfo
 
 # -- helpers -------------------------------------------------------------------------------
 
@@ -59,14 +60,6 @@ def _connect(name: str) -> Provider:
     return registry.connect(name)
 
 
-def _accepts(method: Callable[..., Any], option: str) -> bool:
-    """Whether ``method`` takes keyword ``option`` by name (not only through ``**options``)."""
-    try:
-        return option in inspect.signature(method).parameters
-    except (TypeError, ValueError):
-        return False
-
-
 def _credential_state(info: ProviderInfo, stored: dict[str, dict[str, str]]
                       ) -> dict[str, bool]:
     """For each credential env var: configured (env or key file)? Never reads values out."""
@@ -86,8 +79,9 @@ def _job_label(job: Job[Any]) -> str:
     return f"{job.kind} {job.id}"
 
 
-def _wait(job: Job[Any], timeout: float | None) -> Any:
-    """Wait for ``job`` showing its progress; Ctrl-C stops waiting, not the job."""
+def _wait(job: Job[Any], timeout: float | None, output: str | None = None) -> Any:
+    """Wait for ``job`` showing its progress; Ctrl-C stops waiting, not the job, and says
+    how to resume (keeping ``-o output``)."""
     with Progress(_job_label(job)) as progress:
         try:
             progress.job(job)  # the state it starts from
@@ -95,7 +89,7 @@ def _wait(job: Job[Any], timeout: float | None) -> Any:
         except KeyboardInterrupt:
             progress.close()
             _err(f"stopped waiting; the job goes on at {job.provider.name}: resume with "
-                 f"`voicekit jobs wait {job.to_ref()}`")
+                 f"{job.to_ref().command(output)}")
             raise
 
 
@@ -182,7 +176,8 @@ def cmd_providers(args: argparse.Namespace) -> int:
             print_table(table, ("NAME", "DISTRIBUTION", "VERSION", "CAPABILITIES",
                                 "CREDENTIALS"))
         else:
-            print("no provider installed: pip install voicekit-espeak (offline default)")
+            print("no provider installed: pip install ./plugins/voicekit-espeak (offline "
+                  "default, from a voicekit checkout)")
     failed = registry.plugin_errors()
     if failed:
         _err(f"voicekit: {len(failed)} plugin(s) failed to load; see "
@@ -366,7 +361,8 @@ def cmd_convert(args: argparse.Namespace) -> int:
 
 
 def _upload_options(method: Callable[..., Any], progress: Progress) -> dict[str, Any]:
-    return {"on_upload_progress": progress.bytes} if _accepts(method, "on_upload_progress") \
+    """Upload progress for a method that takes it (read from its ``operation`` declaration)."""
+    return {"on_upload_progress": progress.bytes} if accepts(method, "on_upload_progress") \
         else {}
 
 
@@ -386,7 +382,8 @@ def _finish_job(job: Job[Any], args: argparse.Namespace, provider: Provider) -> 
     if args.no_wait:
         _print_job_ref(job, args.json)
         return 0
-    return _emit_result(_wait(job, args.timeout), args, provider)
+    return _emit_result(_wait(job, args.timeout, getattr(args, "output", None)), args,
+                        provider)
 
 
 def cmd_dub(args: argparse.Namespace) -> int:
@@ -432,7 +429,7 @@ def cmd_jobs_wait(args: argparse.Namespace) -> int:
     ref = JobRef.parse(args.ref)
     with _connect(ref.provider) as provider:
         job = provider.job(ref)
-        result = job.result() if job.done else _wait(job, args.timeout)
+        result = job.result() if job.done else _wait(job, args.timeout, args.output)
         return _emit_result(result, args, provider)
 
 
@@ -449,6 +446,7 @@ def cmd_emulate(args: argparse.Namespace) -> int:
         raise ConfigurationError(f"{info.name} ships no emulator")
     if args.speed <= 0:
         raise InvalidInput("--speed must be > 0", field="speed", limit="> 0")
+    _check_port(args.port)
     module_name, _, attr = info.emulator.partition(":")
     try:
         cls = getattr(importlib.import_module(module_name), attr)
@@ -484,6 +482,24 @@ def cmd_emulate(args: argparse.Namespace) -> int:
         stop.set()
         emulator.stop()
     return 0
+
+
+def _check_port(port: int) -> None:
+    """A port the emulator can listen on (127.0.0.1), or a clear error: not a traceback."""
+    import socket
+
+    if not 0 <= port <= 65535:
+        raise InvalidInput(f"--port must be 0..65535 (0: any free port), got {port}",
+                           field="port", limit="0..65535")
+    if port == 0:
+        return
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as exc:
+            raise ConfigurationError(f"cannot listen on 127.0.0.1:{port}: "
+                                     f"{exc.strerror or exc} (in use? choose another --port, "
+                                     "or 0 for any free port)") from None
 
 
 def _stop_on_sigterm() -> None:

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures as cf
+import contextlib
 import json
+import signal
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -59,6 +62,8 @@ _CAPABILITY = {"synthesize": "Synthesize", "convert_voice": "ConvertVoice", "dub
 _RATE_LIMIT_ATTEMPTS = 4
 #: polls in a row that may fail (network, 5xx) before a job is left for a re-run
 _POLL_ERRORS = 5
+#: seconds between looks at the Ctrl-C flag while waiting for workers
+_SIGNAL_CHECK = 0.2
 _AUDIO_SUFFIXES = frozenset({".wav", ".mp3", ".ogg", ".opus", ".flac", ".pcm", ".m4a",
                              ".aac", ".webm", ".mp4"})
 
@@ -192,6 +197,8 @@ class _Batch:
         self.ceiling_hit = False
         self._calibrated = False
         self._depth = workers
+        self._stop_requested = False
+        self._catching = False
         self.interrupted = False
         self._started_at = time.monotonic()
         self._finished = 0
@@ -308,7 +315,8 @@ class _Batch:
         self._io = cf.ThreadPoolExecutor(max_workers=min(4, self.workers),
                                          thread_name_prefix="voicekit-batch-io")
         try:
-            self._loop(pool, shared, cap)
+            with self._ctrl_c():
+                self._loop(pool, shared, cap)
         finally:
             self._io.shutdown(wait=True)
             if own_executor:
@@ -344,7 +352,7 @@ class _Batch:
                 todo and not stopping and not self.ceiling_hit):
             try:
                 while (todo and not stopping and not self.ceiling_hit
-                       and len(futures) < self._depth
+                       and not self._stop_requested and len(futures) < self._depth
                        and len(futures) + len(polls) < self.max_jobs
                        and not self._calibrating(todo[0], futures, polls)):
                     plan = todo.popleft()
@@ -356,7 +364,7 @@ class _Batch:
                                          plan.arguments, plan.estimate, exact, cap,
                                          uuid.uuid4().hex)
                     futures[future] = plan
-                if not stopping:
+                if not stopping and not self._stop_requested:
                     self._poll_due(polls, shared)
                 if futures or saves:
                     timeout = self._idle(polls)
@@ -378,6 +386,8 @@ class _Batch:
             except KeyboardInterrupt:
                 if stopping:  # a second Ctrl-C: leave at once
                     raise
+                self._stop_requested = True
+            if self._stop_requested and not stopping:
                 stopping = self.interrupted = True
                 for future, plan in list(futures.items()):
                     if future.cancel():
@@ -412,11 +422,40 @@ class _Batch:
         return "not started (the run was interrupted): re-run to do it"
 
     def _idle(self, polls: dict[str, _Poll]) -> float | None:
-        """How long to wait for workers before the next job poll is due."""
+        """How long to wait for workers before the next job poll is due (and, under our
+        Ctrl-C handler, at most a moment: a Ctrl-C only sets a flag)."""
+        longest = _SIGNAL_CHECK if self._catching else None
         if not polls:
-            return None
+            return longest
         wait = max(0.0, min(p.next_at for p in polls.values()) - self.clock.now())
-        return wait if isinstance(self.clock, SystemClock) else min(wait, 0.02)
+        if not isinstance(self.clock, SystemClock):
+            wait = min(wait, 0.02)
+        return wait if longest is None else min(wait, longest)
+
+    @contextlib.contextmanager
+    def _ctrl_c(self) -> Iterator[None]:
+        """In the main thread, a first Ctrl-C asks the loop to stop submitting (at a point
+        where every call handed out is tracked); a second one interrupts at once."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+
+        def handler(signum: int, frame: object) -> None:
+            if self._stop_requested:
+                raise KeyboardInterrupt
+            self._stop_requested = True
+
+        try:
+            previous = signal.signal(signal.SIGINT, handler)
+        except ValueError:  # not allowed here (an embedded interpreter)
+            yield
+            return
+        self._catching = True
+        try:
+            yield
+        finally:
+            self._catching = False
+            signal.signal(signal.SIGINT, previous)
 
     # -- what workers report --------------------------------------------------------------------
 

@@ -116,7 +116,7 @@ class _Pacer:
     taken: int = 0
 
     def request(self, url: str) -> None:
-        http = self.provider.__dict__.get("http")
+        http = _client(self.provider)
         if http is None or not http.is_own_origin(url):
             return  # storage and download hosts are not the vendor's API
         if self.prepaid > 0:
@@ -206,13 +206,23 @@ def paced(shared: SharedState, provider: Provider, *, prepaid: int = 0,
     finally:
         _local.pacer = outer
         retry_after = error.retry_after if isinstance(error, RateLimited) else None
-        last = getattr(provider.__dict__.get("http"), "last_rate_limit", None)
+        last = getattr(_client(provider), "last_rate_limit", None)
         answer = shared.end(prepaid + pacer.taken,
                             None if last is None else last.remaining,
                             None if last is None else last.reset_after,
                             retry_after, result.settle)
         if wait:
             _resolve(answer)
+
+
+def _client(provider: Provider) -> Any:
+    """The provider's HTTP client if it has one (None for local engines)."""
+    if not provider.remote:
+        return None
+    try:
+        return provider.http
+    except VoicekitError:
+        return None
 
 
 def _resolve(value: Any) -> Any:
@@ -311,8 +321,7 @@ def _start(handle: ProviderHandle, shared: SharedState, method_name: str,
         provider.clock.sleep(float(delay))
     outcome: Started
     try:
-        # the end message is not waited for: the worker is free at once
-        with paced(shared, provider, prepaid=1, wait=False) as pace:
+        with paced(shared, provider, prepaid=1) as pace:
             try:
                 method = getattr(provider, method_name)
                 kwargs = dict(arguments)
