@@ -65,6 +65,7 @@ def balance_error(provider: Any) -> vk.VoicekitError:
     ({"error": "just a string", "error_code": 7}, "just a string", "7"),
     ({"code": "SOME_CODE"}, "some code", "SOME_CODE"),
     ({"code": True, "message": "bool code ignored"}, "bool code ignored", None),
+    ({"code": "Not a code", "error_code": "E_2", "message": "m"}, "m", "E_2"),
     ({}, "HTTP 418", None),
 ])
 def test_default_map_reads_common_envelopes(emulator: FakeEmulator, body: Any, message: str,
