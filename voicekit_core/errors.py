@@ -201,9 +201,11 @@ class InvalidInput(VoicekitError, ValueError):
         status: int | None = None,
         code: str | None = None,
         request_id: str | None = None,
+        received_bytes: int | None = None,
     ) -> None:
         super().__init__(
-            message, provider=provider, status=status, code=code, request_id=request_id
+            message, provider=provider, status=status, code=code, request_id=request_id,
+            received_bytes=received_bytes,
         )
         self.field = field
         self.limit = limit
