@@ -27,8 +27,10 @@ if TYPE_CHECKING:
 __all__ = [
     "CountingReader",
     "ProgressCallback",
+    "audio_format",
     "download",
     "encode_body",
+    "encode_json",
     "multipart_encoder",
     "read_audio",
     "upload",
