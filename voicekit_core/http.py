@@ -370,8 +370,9 @@ class HttpClient:
             )
         except requests.exceptions.RequestException as exc:
             raise self._transport_error(exc, method, redacted, idempotent) from None
-        except (urllib3.exceptions.HTTPError, ValueError) as exc:
+        except (urllib3.exceptions.HTTPError, ValueError, OverflowError) as exc:
             # requests reads a redirect's body and Location even with allow_redirects=False
+            # (a Content-Length too large for an index overflows there)
             raise BadResponse(f"{self.provider} sent a broken answer to {method} {redacted} "
                               f"({type(exc).__name__})", provider=self.provider,
                               may_have_been_processed=not idempotent) from None
