@@ -84,7 +84,7 @@ def test_speech_job_resumes_from_its_ref(bf: BeautyfaceProvider,
 
 def test_failed_speech_raises_job_failed(bf: BeautyfaceProvider,
                                          bf_emulator: BeautyfaceEmulator) -> None:
-    bf_emulator.fail_next_speeches(1)
+    bf_emulator.fail_next("speech")
     with pytest.raises(vk.JobFailed) as info:
         bf.synthesize("This one fails.", voice=_voice(bf))
     assert info.value.vendor_status == "FAILED" and info.value.provider == "beautyface"
