@@ -345,8 +345,10 @@ def test_say_format_follows_the_output_suffix(env: dict[str, str], tmp_path: Pat
     out = voicekit(env, "say", "Hello", "-o", str(tmp_path / "hello.mp3"))
     assert out.returncode == 1 and b"mp3" in out.stderr  # espeak speaks WAV or PCM only
     assert not (tmp_path / "hello.mp3").exists()
+    # never WAV inside a .mp3 file: a --format contradicting the suffix is refused up front
     out = voicekit(env, "say", "Hello", "-o", str(tmp_path / "hello.mp3"), "--format", "wav")
-    assert out.returncode == 0 and (tmp_path / "hello.mp3").read_bytes()[:4] == b"RIFF"
+    assert out.returncode == 1 and b"contradicts" in out.stderr
+    assert not (tmp_path / "hello.mp3").exists()
 
 
 def test_say_bad_stdin_is_a_clear_error(env: dict[str, str]) -> None:

@@ -148,6 +148,12 @@ def _wait_options() -> list[tuple[tuple[str, ...], dict[str, Any]]]:
     ]
 
 
+def _max_credits_option() -> tuple[tuple[str, ...], dict[str, Any]]:
+    return ("--max-credits",), {"type": float, "default": None, "dest": "max_credits",
+                                "metavar": "C", "help": "refuse (before any request) to spend "
+                                                        "more than C credits"}
+
+
 def _add_core_commands(commands: CommandRegistry) -> None:
     add = commands.add
     add("providers", "providers", help="list installed providers and their capabilities",
@@ -166,7 +172,9 @@ def _add_core_commands(commands: CommandRegistry) -> None:
     add("say", "say", help="speak text (espeak, offline, unless -p names another provider)",
         arguments=[
             (("text",), {"help": "what to say; '-' reads standard input"}),
-            (("-p", "--provider"), {"default": "espeak", "help": "provider (default: espeak)"}),
+            (("-p", "--provider"), {"default": None,
+                                    "help": "provider (default: the only installed one that "
+                                            "can speak, else espeak)"}),
             (("-v", "--voice"), {"default": None, "help": "voice id (see `voicekit voices P`)"}),
             (("-o", "--output"), {"default": None, "metavar": "FILE",
                                   "help": "write the audio here (atomically); without it the "
@@ -177,6 +185,7 @@ def _add_core_commands(commands: CommandRegistry) -> None:
                                           "suffix of -o, else the provider's)"}),
             (("--stream",), {"action": "store_true",
                              "help": "stream the audio as it is produced"}),
+            _max_credits_option(),
         ])
     commands.group("keys", help="manage stored credentials (the user key file)")
     add("keys set", "keys_set", help="store a credential (read from stdin or a hidden prompt)",
@@ -194,12 +203,14 @@ def _add_core_commands(commands: CommandRegistry) -> None:
         _provider_option(),
         (("-v", "--voice"), {"required": True, "help": "target voice id"}),
         (("-o", "--output"), {"required": True, "metavar": "OUT", "help": "output file"}),
+        _max_credits_option(),
     ])
     add("clone", "clone", help="create a voice from recordings of a speaker", arguments=[
         (("samples",), {"nargs": "+", "metavar": "SAMPLE", "help": "recordings (files)"}),
         _provider_option(),
         (("--name",), {"required": True, "help": "the new voice's name"}),
         (("--description",), {"default": None, "help": "stored with the voice"}),
+        _max_credits_option(),
         *_wait_options(),
         _json_flag(),
     ])
@@ -211,9 +222,7 @@ def _add_core_commands(commands: CommandRegistry) -> None:
                               "help": "download the result here (default: print its URL)"}),
         (("--pitch-shift",), {"type": int, "default": None, "dest": "pitch_shift",
                               "help": "semitones"}),
-        (("--max-credits",), {"type": float, "default": None, "dest": "max_credits",
-                              "metavar": "C", "help": "refuse (before any request) to spend "
-                                                      "more than C credits"}),
+        _max_credits_option(),
         *_wait_options(),
         _json_flag(),
     ])
@@ -228,6 +237,7 @@ def _add_core_commands(commands: CommandRegistry) -> None:
                                           "dest": "image_urls", "metavar": "URL",
                                           "help": "link to a calibration image (repeat)"}),
             (("--language",), {"default": None, "help": "language spoken in the video"}),
+            _max_credits_option(),
             *_wait_options(),
             _json_flag(),
         ])

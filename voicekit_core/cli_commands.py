@@ -26,9 +26,17 @@ from .capabilities import (
     StreamSynthesize,
     Synthesize,
 )
+from .cli_checks import (
+    check_output,
+    format_options,
+    pick_provider,
+    save_paid_audio,
+    spend_options,
+    wanted_format,
+)
 from .cli_output import Progress, describe, print_json, print_table
 from .credentials import key_file_path, load_keys, store_key
-from .errors import ConfigurationError, InvalidInput
+from .errors import ConfigurationError, InvalidInput, VoicekitError
 from .jobs import Job, JobRef
 from .models import Audio, Twin, Voice
 from .options import accepts
@@ -43,17 +51,8 @@ def _err(message: str) -> None:
 
 
 def _pick_provider(name: str | None, capability: type[Capability]) -> str:
-    """``name``, or the only installed provider that has ``capability``."""
-    if name:
-        return name
-    having = [i.name for i in registry.providers(capability)]
-    if len(having) == 1:
-        return having[0]
-    if not having:
-        raise ConfigurationError(f"no installed provider supports {capability.__name__}; "
-                                 "see `voicekit providers`")
-    raise ConfigurationError(f"several providers support {capability.__name__} "
-                             f"({', '.join(having)}): choose one with -p")
+    """``name``, or the only installed provider that has ``capability`` (one rule for all)."""
+    return pick_provider(name, capability)
 
 
 def _connect(name: str) -> Provider:
@@ -107,7 +106,7 @@ def _emit_result(result: Any, args: argparse.Namespace, provider: Provider | Non
     saved: Path | None = None
     if output is not None:
         if isinstance(result, Audio):
-            saved = result.save(output)
+            saved = save_paid_audio(result, output, wanted_format(output, None))
         elif hasattr(result, "download") and hasattr(result, "url"):
             with Progress(f"download {Path(output).name}") as progress:
                 saved = result.download(output, on_progress=progress.bytes)
@@ -225,15 +224,6 @@ def _stdout_sink() -> Any:
     return sys.stdout.buffer
 
 
-#: file name suffixes that name an audio format (``-o hi.mp3`` asks for mp3)
-_SUFFIX_FORMATS = frozenset({"wav", "mp3", "ogg", "opus", "flac", "pcm", "m4a", "aac", "webm"})
-
-
-def _format_of(output: str | None) -> str | None:
-    suffix = Path(output).suffix.lower().lstrip(".") if output else ""
-    return suffix if suffix in _SUFFIX_FORMATS else None
-
-
 def _default_voice(provider: Provider) -> str | Voice | None:
     """With no ``-v``: a remote provider speaks with its first listed voice (said on
     stderr); a local one (espeak) keeps its own default."""
@@ -248,18 +238,23 @@ def _default_voice(provider: Provider) -> str | Voice | None:
 
 def cmd_say(args: argparse.Namespace) -> int:
     text = _read_text(args.text)
+    check_output(args.output)
+    fmt = wanted_format(args.output, args.format)
     sink = None if args.output else _stdout_sink()
-    options: dict[str, Any] = {}
-    fmt = args.format or (None if args.stream else _format_of(args.output))
-    if fmt:
-        options["format"] = fmt
-    with _connect(args.provider) as provider:
+    capability: type[Capability] = StreamSynthesize if args.stream else Synthesize
+    name = pick_provider(args.provider, capability, default="espeak")
+    with _connect(name) as provider:
+        speaker: Any = registry.require(provider, capability)  # before "speaking with ..."
+        method = speaker.stream_synthesize if args.stream else speaker.synthesize
+        options = {**format_options(method, fmt), **spend_options(method, args)}
+        if args.stream and fmt and "format" not in options:
+            raise InvalidInput(f"{provider.name} streams in its own format: -o {args.output} "
+                               "cannot be honoured; drop --stream or the suffix", field="format")
         if args.voice is None:
             args.voice = _default_voice(provider)
         try:
             if args.stream:
-                streamer = registry.require(provider, StreamSynthesize)
-                with streamer.stream_synthesize(text, voice=args.voice, **options) as stream:
+                with speaker.stream_synthesize(text, voice=args.voice, **options) as stream:
                     if sink is None:
                         saved = stream.save(args.output)
                     else:
@@ -268,13 +263,12 @@ def cmd_say(args: argparse.Namespace) -> int:
                             sink.flush()
                         return 0
             else:
-                synth = registry.require(provider, Synthesize)
-                audio = synth.synthesize(text, voice=args.voice, **options)
+                audio = speaker.synthesize(text, voice=args.voice, **options)
                 if sink is not None:
                     sink.write(audio.data)
                     sink.flush()
                     return 0
-                saved = audio.save(args.output)
+                saved = save_paid_audio(audio, args.output, fmt)
         except InvalidInput as exc:
             if args.voice is None and exc.field == "voice":
                 raise InvalidInput(f"{provider.name} needs a voice: give -v VOICE (see "
@@ -351,11 +345,15 @@ def cmd_keys_path(args: argparse.Namespace) -> int:
 
 
 def cmd_convert(args: argparse.Namespace) -> int:
+    check_output(args.output)
+    fmt = wanted_format(args.output, None)
     name = _pick_provider(args.provider, ConvertVoice)
     with _connect(name) as provider:
         converter = registry.require(provider, ConvertVoice)
-        audio = converter.convert_voice(args.audio, voice=args.voice)
-        saved = audio.save(args.output)
+        method = converter.convert_voice
+        audio = method(args.audio, voice=args.voice, **format_options(method, fmt),
+                       **spend_options(method, args))
+        saved = save_paid_audio(audio, args.output, fmt)
     _err(f"saved {saved}")
     return 0
 
@@ -371,9 +369,10 @@ def cmd_clone(args: argparse.Namespace) -> int:
     with _connect(name) as provider:
         cloner = registry.require(provider, CloneVoice)
         samples: Any = args.samples[0] if len(args.samples) == 1 else list(args.samples)
+        spend = spend_options(cloner.clone_voice, args)
         with Progress("upload") as progress:
             job = cloner.clone_voice(samples, name=args.name, description=args.description,
-                                     **_upload_options(cloner.clone_voice, progress))
+                                     **spend, **_upload_options(cloner.clone_voice, progress))
         return _finish_job(job, args, provider)
 
 
@@ -382,19 +381,25 @@ def _finish_job(job: Job[Any], args: argparse.Namespace, provider: Provider) -> 
     if args.no_wait:
         _print_job_ref(job, args.json)
         return 0
-    return _emit_result(_wait(job, args.timeout, getattr(args, "output", None)), args,
-                        provider)
+    output = getattr(args, "output", None)
+    result = _wait(job, args.timeout, output)
+    try:
+        return _emit_result(result, args, provider)
+    except VoicekitError:
+        if output is not None:  # the job is done and paid for: say how to fetch it again
+            _err(f"voicekit: the result is kept at {provider.name}; fetch it with "
+                 f"{job.to_ref().command(output)}")
+        raise
 
 
 def cmd_dub(args: argparse.Namespace) -> int:
+    check_output(args.output)
     name = _pick_provider(args.provider, Dub)
     with _connect(name) as provider:
         dubber = registry.require(provider, Dub)
-        options: dict[str, Any] = {}
+        options: dict[str, Any] = spend_options(dubber.dub, args)
         if args.pitch_shift is not None:
             options["pitch_shift"] = args.pitch_shift
-        if args.max_credits is not None:
-            options["max_credits"] = args.max_credits
         with Progress("upload") as progress:
             job = dubber.dub(args.source, voice=args.voice, **options,
                              **_upload_options(dubber.dub, progress))
@@ -406,7 +411,8 @@ def cmd_twin_create(args: argparse.Namespace) -> int:
     with _connect(name) as provider:
         maker = registry.require(provider, CreateTwin)
         job = maker.create_twin(name=args.name, video_url=args.video_url,
-                                calibration_image_urls=args.image_urls, language=args.language)
+                                calibration_image_urls=args.image_urls, language=args.language,
+                                **spend_options(maker.create_twin, args))
         return _finish_job(job, args, provider)
 
 
@@ -426,6 +432,7 @@ def cmd_balance(args: argparse.Namespace) -> int:
 
 
 def cmd_jobs_wait(args: argparse.Namespace) -> int:
+    check_output(args.output)
     ref = JobRef.parse(args.ref)
     with _connect(ref.provider) as provider:
         job = provider.job(ref)

@@ -1,0 +1,121 @@
+"""Issue 14, "tried as a new user would": the CLI refuses what would waste money, before it
+spends; paid results are never lost nor written in the wrong format.
+
+Driven in-process (``main(argv)``) against the speechgen and voicedub emulators over
+loopback; connection settings come from the environment, as a user would set them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from voicekit_core.audio import check_target
+from voicekit_core.cli import main
+from voicekit_core.errors import InvalidInput
+from voicekit_core.models import Audio
+
+speechgen_emulator = pytest.importorskip("voicekit_speechgen.emulator")
+
+
+@pytest.fixture
+def speechgen(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[object]:
+    with speechgen_emulator.SpeechgenEmulator() as emu:
+        monkeypatch.setenv("SPEECHGEN_BASE_URL", emu.url)
+        monkeypatch.setenv("SPEECHGEN_API_KEY", emu.credentials["api_key"])
+        monkeypatch.setenv("VOICEKIT_KEY_FILE", str(tmp_path / "keys.json"))
+        yield emu
+
+
+def _say(*extra: str) -> list[str]:
+    return ["say", "Hello there", "-p", "speechgen", "-v", "en-US-aria", *extra]
+
+
+def _spent(emu: object) -> float:
+    return float(emu.ledger.spent)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("target", ["missing/out.wav", "adir", "locked/out.wav"])
+def test_say_checks_the_output_before_any_request(
+        speechgen: object, tmp_path: Path, target: str,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "adir").mkdir()
+    (tmp_path / "locked").mkdir(mode=0o500)
+    if target.startswith("locked") and os.access(tmp_path / "locked", os.W_OK):
+        pytest.skip("running as a user who may write anywhere (root)")
+    assert main(_say("-o", str(tmp_path / target))) == 1
+    err = capsys.readouterr().err
+    assert str(tmp_path / target) in err and "nothing was sent" in err
+    assert "Traceback" not in err
+    assert speechgen.requests() == []  # type: ignore[attr-defined]
+    assert _spent(speechgen) == 0
+
+
+def test_audio_save_names_the_path_never_a_raw_oserror(tmp_path: Path) -> None:
+    audio = Audio(data=b"RIFF" + b"\0" * 40, format="wav")
+    with pytest.raises(InvalidInput, match="does not exist") as caught:
+        audio.save(tmp_path / "nope" / "a.wav")
+    assert str(tmp_path / "nope") in caught.value.message
+    with pytest.raises(InvalidInput, match="folder"):
+        audio.save(tmp_path)
+    with pytest.raises(InvalidInput):
+        check_target("")
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["-o", "hi.txt"], ".txt is not an audio file suffix"),
+    (["-o", "hi.mp3", "--format", "wav"], "contradicts"),
+    (["-o", "hi.flac"], "flac"),  # speechgen makes mp3/wav/ogg: its options refuse flac
+])
+def test_say_never_writes_the_wrong_format(
+        speechgen: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str], argv: list[str], words: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(_say(*argv)) == 1
+    assert words in capsys.readouterr().err
+    assert speechgen.requests("POST") == []  # type: ignore[attr-defined]
+    assert list(tmp_path.glob("hi.*")) == []
+
+
+def test_say_suffix_asks_for_that_format(speechgen: object, tmp_path: Path) -> None:
+    assert main(_say("-o", str(tmp_path / "hi.ogg"))) == 0
+    assert (tmp_path / "hi.ogg").read_bytes()[:4] == b"OggS"
+
+
+def test_max_credits_on_say_refuses_before_spending(
+        speechgen: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(_say("-o", str(tmp_path / "hi.wav"), "--max-credits", "0")) == 1
+    assert "credit" in capsys.readouterr().err.lower()
+    assert speechgen.requests("POST") == [] and _spent(speechgen) == 0  # type: ignore[attr-defined]
+    assert not (tmp_path / "hi.wav").exists()
+    assert main(_say("-o", str(tmp_path / "hi.wav"), "--max-credits", "1000")) == 0
+    assert (tmp_path / "hi.wav").exists() and _spent(speechgen) > 0
+
+
+def test_max_credits_on_clone(speechgen: object, tmp_path: Path,
+                              capsys: pytest.CaptureFixture[str]) -> None:
+    from voicekit_core.testing.media import tone_wav
+
+    sample = tmp_path / "me.wav"
+    sample.write_bytes(tone_wav(seconds=12.0))
+    # speechgen's clone spends nothing it can price: a limit it cannot honour is refused
+    assert main(["clone", str(sample), "-p", "speechgen", "--name", "me",
+                 "--max-credits", "0"]) == 1
+    assert "--max-credits" in capsys.readouterr().err
+    assert speechgen.requests("POST") == []  # type: ignore[attr-defined]
+
+
+def test_say_checks_the_capability_before_choosing_a_voice(
+        speechgen: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["say", "hi", "-p", "speechgen", "--stream", "-o", str(tmp_path / "a.wav")]) == 1
+    err = capsys.readouterr().err
+    assert "speaking with" not in err and "StreamSynthesize" in err
+    assert speechgen.requests() == []  # type: ignore[attr-defined]
+
+
+def test_provider_typo_suggests_the_installed_name(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["voices", "speechgne"]) == 1
+    assert "did you mean 'speechgen'" in capsys.readouterr().err
