@@ -287,7 +287,8 @@ class VoiceDubProvider(kit.Provider, ListVoices, CloneVoice, Dub, Balance):
                 seconds = None if source.is_url else source.require_duration(field="source")
             if seconds is None:
                 return None
-            return Cost(credits=CREDITS_PER_MINUTE * float(seconds) / 60, exact=False)
+            seconds = validate.number(seconds, field="seconds", low=0)
+            return Cost(credits=CREDITS_PER_MINUTE * seconds / 60, exact=False)
         if operation in ("clone_voice", "clone"):
             minutes = getattr(opts, "max_minutes", None) or args.get("max_minutes") or 10
             if not isinstance(opts, TrainingOptions):
