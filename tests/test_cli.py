@@ -261,7 +261,11 @@ def test_providers_table_shows_credential_state_not_values(env: dict[str, str]) 
     assert missing.returncode == 0
     line = next(x for x in missing.stdout.decode().splitlines() if x.startswith("fakevendor"))
     assert "missing FAKEVENDOR_API_KEY" in line
-    configured = voicekit(dict(env, FAKEVENDOR_API_KEY=SECRET), "providers")
+    keyed = voicekit(dict(env, FAKEVENDOR_API_KEY=SECRET), "providers")
+    line = next(x for x in keyed.stdout.decode().splitlines() if x.startswith("fakevendor"))
+    assert line.endswith("base URL missing")  # no default host: it must be configured too
+    configured = voicekit(dict(env, FAKEVENDOR_API_KEY=SECRET,
+                               FAKEVENDOR_BASE_URL="http://127.0.0.1:9"), "providers")
     line = next(x for x in configured.stdout.decode().splitlines()
                 if x.startswith("fakevendor"))
     assert line.endswith("configured") and "vk-cli-test-plugins" in line
@@ -548,16 +552,20 @@ def test_keys_set_list_path(env: dict[str, str], tmp_path: Path) -> None:
     key_file = Path(env["VOICEKIT_KEY_FILE"])
     path = voicekit(env, "keys", "path")
     assert path.stdout.decode().strip() == str(key_file)
-    out = voicekit(env, "keys", "set", "fakevendor", stdin=SECRET + "\n")
+    # fakevendor has no default host: its base URL is asked for (and stored) with the key
+    out = voicekit(env, "keys", "set", "fakevendor", stdin=SECRET + "\nhttp://127.0.0.1:9\n")
     assert out.returncode == 0, out.stderr
     assert SECRET not in text(out)
     assert key_file.stat().st_mode & 0o777 == 0o600
-    assert json.loads(key_file.read_text()) == {"fakevendor": {"FAKEVENDOR_API_KEY": SECRET}}
+    assert json.loads(key_file.read_text()) == {"fakevendor": {
+        "FAKEVENDOR_API_KEY": SECRET, "FAKEVENDOR_BASE_URL": "http://127.0.0.1:9"}}
     listed = voicekit(env, "keys", "list")
     assert b"FAKEVENDOR_API_KEY" in listed.stdout and SECRET not in text(listed)
     listed_json = json.loads(voicekit(env, "keys", "list", "--json").stdout)
     assert listed_json == [{"provider": "fakevendor", "name": "FAKEVENDOR_API_KEY",
-                            "value": "********"}]
+                            "value": "********"},
+                           {"provider": "fakevendor", "name": "FAKEVENDOR_BASE_URL",
+                            "value": "http://127.0.0.1:9"}]
     # the stored key is used and shown as configured
     providers = voicekit(env, "providers")
     line = next(x for x in providers.stdout.decode().splitlines()

@@ -119,3 +119,73 @@ def test_say_checks_the_capability_before_choosing_a_voice(
 def test_provider_typo_suggests_the_installed_name(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["voices", "speechgne"]) == 1
     assert "did you mean 'speechgen'" in capsys.readouterr().err
+
+
+def test_unreachable_server_is_one_clear_line(
+        voicekit_fast_retries: None, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on (bound, never listening)
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+        monkeypatch.setenv("SPEECHGEN_BASE_URL", f"http://127.0.0.1:{port}/v1")
+        monkeypatch.setenv("SPEECHGEN_API_KEY", "sk_test_" + "k" * 24)
+        caplog.set_level("WARNING")
+        assert main(["voices", "speechgen"]) == 1
+    err = capsys.readouterr().err
+    assert f"127.0.0.1:{port}" in err and "refused" in err
+    assert [r for r in caplog.records if r.name.startswith(("stamina", "voicekit"))] == []
+
+
+beautyface_emulator = pytest.importorskip("voicekit_beautyface.emulator")
+
+
+@pytest.fixture
+def beautyface(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[object]:
+    for name in ("BEAUTYFACE_BASE_URL", "BEAUTYFACE_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("VOICEKIT_KEY_FILE", str(tmp_path / "keys.json"))
+    with beautyface_emulator.BeautyfaceEmulator() as emu:
+        yield emu
+
+
+def _providers_row(capsys: pytest.CaptureFixture[str], name: str) -> str:
+    capsys.readouterr()
+    assert main(["providers"]) == 0
+    return next(line for line in capsys.readouterr().out.splitlines()
+                if line.startswith(name + " "))
+
+
+def test_base_url_is_stored_with_the_key_and_reported(
+        beautyface: object, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import io
+    import sys
+
+    assert "base URL missing" in _providers_row(capsys, "beautyface")
+    assert main(["voices", "beautyface"]) == 1
+    assert "voicekit keys set beautyface" in capsys.readouterr().err
+    key = beautyface.credentials["api_key"]  # type: ignore[attr-defined]
+    monkeypatch.setattr(sys, "stdin", io.StringIO(f"{key}\n{beautyface.url}\n"))  # type: ignore[attr-defined]
+    assert main(["keys", "set", "beautyface"]) == 0
+    assert "configured" in _providers_row(capsys, "beautyface")
+    assert main(["keys", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert beautyface.url in listed and key not in listed  # type: ignore[attr-defined]
+    assert main(["voices", "beautyface", "--limit", "1"]) == 0
+
+
+def test_base_url_option_and_where_a_refused_key_came_from(
+        beautyface: object, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from voicekit_core.credentials import store_key
+
+    store_key("beautyface", "BEAUTYFACE_API_KEY", "bf-wrong-key-0000000000")
+    url = beautyface.url  # type: ignore[attr-defined]
+    assert main(["voices", "beautyface", "--base-url", url]) == 1
+    err = capsys.readouterr().err
+    assert "key file" in err and "bf-wrong-key" not in err
+    monkeypatch.setenv("BEAUTYFACE_API_KEY", "bf-also-wrong-00000000000")
+    assert main(["voices", "beautyface", "--base-url", url]) == 1
+    assert "environment variable BEAUTYFACE_API_KEY" in capsys.readouterr().err

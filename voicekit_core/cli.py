@@ -148,6 +148,12 @@ def _wait_options() -> list[tuple[tuple[str, ...], dict[str, Any]]]:
     ]
 
 
+def _base_url_option() -> tuple[tuple[str, ...], dict[str, Any]]:
+    return ("--base-url",), {"default": None, "dest": "base_url", "metavar": "URL",
+                             "help": "the provider's API root (default: NAME_BASE_URL, the "
+                                     "key file, then the vendor's)"}
+
+
 def _max_credits_option() -> tuple[tuple[str, ...], dict[str, Any]]:
     return ("--max-credits",), {"type": float, "default": None, "dest": "max_credits",
                                 "metavar": "C", "help": "refuse (before any request) to spend "
@@ -167,6 +173,7 @@ def _add_core_commands(commands: CommandRegistry) -> None:
         (("--language", "-l"), {"help": "only voices speaking this language (en, en-US)"}),
         (("--kind",), {"help": "only voices of this kind (system, cloned, ...)"}),
         (("--limit", "-n"), {"type": int, "default": None, "help": "list at most N voices"}),
+        _base_url_option(),
         _json_flag(),
     ])
     add("say", "say", help="speak text (espeak, offline, unless -p names another provider)",
@@ -186,6 +193,7 @@ def _add_core_commands(commands: CommandRegistry) -> None:
             (("--stream",), {"action": "store_true",
                              "help": "stream the audio as it is produced"}),
             _max_credits_option(),
+            _base_url_option(),
         ])
     commands.group("keys", help="manage stored credentials (the user key file)")
     add("keys set", "keys_set", help="store a credential (read from stdin or a hidden prompt)",
@@ -204,6 +212,7 @@ def _add_core_commands(commands: CommandRegistry) -> None:
         (("-v", "--voice"), {"required": True, "help": "target voice id"}),
         (("-o", "--output"), {"required": True, "metavar": "OUT", "help": "output file"}),
         _max_credits_option(),
+        _base_url_option(),
     ])
     add("clone", "clone", help="create a voice from recordings of a speaker", arguments=[
         (("samples",), {"nargs": "+", "metavar": "SAMPLE", "help": "recordings (files)"}),
@@ -211,6 +220,7 @@ def _add_core_commands(commands: CommandRegistry) -> None:
         (("--name",), {"required": True, "help": "the new voice's name"}),
         (("--description",), {"default": None, "help": "stored with the voice"}),
         _max_credits_option(),
+        _base_url_option(),
         *_wait_options(),
         _json_flag(),
     ])
@@ -223,6 +233,7 @@ def _add_core_commands(commands: CommandRegistry) -> None:
         (("--pitch-shift",), {"type": int, "default": None, "dest": "pitch_shift",
                               "help": "semitones"}),
         _max_credits_option(),
+        _base_url_option(),
         *_wait_options(),
         _json_flag(),
     ])
@@ -238,11 +249,12 @@ def _add_core_commands(commands: CommandRegistry) -> None:
                                           "help": "link to a calibration image (repeat)"}),
             (("--language",), {"default": None, "help": "language spoken in the video"}),
             _max_credits_option(),
+            _base_url_option(),
             *_wait_options(),
             _json_flag(),
         ])
     add("balance", "balance", help="credits left on the account",
-        arguments=[_provider_option(), _json_flag()])
+        arguments=[_provider_option(), _base_url_option(), _json_flag()])
     commands.group("jobs", help="long-running jobs")
     add("jobs wait", "jobs_wait", help="wait for a job started earlier (with --no-wait)",
         arguments=[
@@ -251,6 +263,7 @@ def _add_core_commands(commands: CommandRegistry) -> None:
                               "help": "seconds to wait at most"}),
             (("-o", "--output"), {"default": None, "metavar": "OUT",
                                   "help": "save a downloadable result or audio here"}),
+            _base_url_option(),
             _json_flag(),
         ])
     add("emulate", "emulate", help="run a provider's emulator in the foreground (offline "

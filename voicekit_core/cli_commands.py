@@ -55,15 +55,25 @@ def _pick_provider(name: str | None, capability: type[Capability]) -> str:
     return pick_provider(name, capability)
 
 
-def _connect(name: str) -> Provider:
-    return registry.connect(name)
+def _connect(name: str, args: argparse.Namespace | None = None) -> Provider:
+    base_url = getattr(args, "base_url", None)
+    return registry.connect(name, **({"base_url": base_url} if base_url else {}))
 
 
 def _credential_state(info: ProviderInfo, stored: dict[str, dict[str, str]]
                       ) -> dict[str, bool]:
-    """For each credential env var: configured (env or key file)? Never reads values out."""
+    """For each credential env var: configured (env or key file)? Never reads values out.
+    A white-label vendor's base URL counts as one (``NAME_BASE_URL``)."""
     mine = stored.get(info.name, {})
-    return {env: bool(os.environ.get(env)) or bool(mine.get(env)) for env in info.credentials}
+    names = (*info.credentials, info.base_url_env) if info.needs_base_url \
+        else info.credentials
+    return {env: bool(os.environ.get(env)) or bool(mine.get(env)) for env in names}
+
+
+def _missing_text(state: dict[str, bool], info: ProviderInfo) -> str:
+    missing = [k for k, v in state.items() if not v]
+    words = ["base URL missing" if k == info.base_url_env else f"missing {k}" for k in missing]
+    return ", ".join(words)
 
 
 def _safe_keys() -> dict[str, dict[str, str]]:
@@ -153,10 +163,12 @@ def cmd_providers(args: argparse.Namespace) -> int:
         rows = []
         for info in infos:
             state = _credential_state(info, stored)
+            url_set = state.pop(info.base_url_env, True)
             rows.append({
                 "name": info.name, "distribution": info.distribution, "version": info.version,
                 "capabilities": list(info.capabilities), "credentials": state,
-                "configured": all(state.values()), "summary": info.summary,
+                "base_url_missing": not url_set,
+                "configured": url_set and all(state.values()), "summary": info.summary,
             })
         print_json(rows)
     else:
@@ -168,7 +180,7 @@ def cmd_providers(args: argparse.Namespace) -> int:
             elif all(state.values()):
                 creds = "configured"
             else:
-                creds = "missing " + ",".join(k for k, v in state.items() if not v)
+                creds = _missing_text(state, info)
             table.append((info.name, info.distribution or "-", info.version or "-",
                           ",".join(info.capabilities), creds))
         if table:
@@ -187,7 +199,7 @@ def cmd_providers(args: argparse.Namespace) -> int:
 def cmd_voices(args: argparse.Namespace) -> int:
     if args.limit is not None and args.limit < 0:
         raise InvalidInput("--limit must be >= 0", field="limit", limit=">= 0")
-    with _connect(args.provider) as provider:
+    with _connect(args.provider, args) as provider:
         lister = registry.require(provider, ListVoices)
         voices: Iterator[Voice] = lister.list_voices(language=args.language, kind=args.kind)
         if args.limit is not None:
@@ -243,7 +255,7 @@ def cmd_say(args: argparse.Namespace) -> int:
     sink = None if args.output else _stdout_sink()
     capability: type[Capability] = StreamSynthesize if args.stream else Synthesize
     name = pick_provider(args.provider, capability, default="espeak")
-    with _connect(name) as provider:
+    with _connect(name, args) as provider:
         speaker: Any = registry.require(provider, capability)  # before "speaking with ..."
         method = speaker.stream_synthesize if args.stream else speaker.synthesize
         options = {**format_options(method, fmt), **spend_options(method, args)}
@@ -281,11 +293,11 @@ def cmd_say(args: argparse.Namespace) -> int:
 # -- keys ------------------------------------------------------------------------------------
 
 
-def _read_secret(prompt: str) -> str:
+def _read_secret(prompt: str, *, hidden: bool = True) -> str:
     if sys.stdin.isatty():
         import getpass
 
-        value = getpass.getpass(prompt)
+        value = getpass.getpass(prompt) if hidden else input(prompt)
     else:
         value = sys.stdin.readline()
     value = value.strip()
@@ -301,10 +313,12 @@ def cmd_keys_set(args: argparse.Namespace) -> int:
         info = registry.get_registry().info(name)
     except ConfigurationError:
         info = None
+    url_env = info.base_url_env if info is not None else f"{name.upper()}_BASE_URL"
     if args.env_var:
         env_vars = [args.env_var]
-        if info is not None and info.credentials and args.env_var not in info.credentials:
-            raise InvalidInput(f"{name} takes {', '.join(info.credentials)}, not "
+        known = (*info.credentials, url_env) if info is not None else ()
+        if info is not None and info.credentials and args.env_var not in known:
+            raise InvalidInput(f"{name} takes {', '.join(known)}, not "
                                f"{args.env_var}", field="env_var")
     elif info is None:
         raise ConfigurationError(f"provider {name!r} is not installed: name the variable too "
@@ -313,9 +327,14 @@ def cmd_keys_set(args: argparse.Namespace) -> int:
         raise InvalidInput(f"{name} needs no credentials", field="name")
     else:
         env_vars = list(info.credentials)
+        if info.needs_base_url and not _base_url_known(info):
+            env_vars.append(url_env)  # a white-label vendor: its host is asked for too
     path = key_file_path()
     for env_var in env_vars:
-        value = _read_secret(f"{env_var} for {name} (input hidden): ")
+        if env_var == url_env:
+            value = _read_base_url(f"{env_var} for {name} (its API root, https://...): ")
+        else:
+            value = _read_secret(f"{env_var} for {name} (input hidden): ")
         path = store_key(name, env_var, value)
         _err(f"stored {env_var} for {name} in {path}")
         if os.environ.get(env_var):
@@ -323,14 +342,27 @@ def cmd_keys_set(args: argparse.Namespace) -> int:
     return 0
 
 
+def _base_url_known(info: ProviderInfo) -> bool:
+    from .credentials import stored_setting
+
+    return bool(os.environ.get(info.base_url_env) or info.default_base_url
+                or stored_setting(info.name, info.base_url_env))
+
+
+def _read_base_url(prompt: str) -> str:
+    from .urls import check_base_url
+
+    return check_base_url(_read_secret(prompt, hidden=False), allow_http=True)
+
+
 def cmd_keys_list(args: argparse.Namespace) -> int:
     keys = load_keys()
-    rows = [(provider, env_var) for provider, names in sorted(keys.items())
-            for env_var in sorted(names)]
+    rows = [(provider, env_var, names[env_var] if env_var.endswith("_BASE_URL") else "********")
+            for provider, names in sorted(keys.items()) for env_var in sorted(names)]
     if args.json:
-        print_json([{"provider": p, "name": e, "value": "********"} for p, e in rows])
+        print_json([{"provider": p, "name": e, "value": v} for p, e, v in rows])
     elif rows:
-        print_table([(p, e, "********") for p, e in rows], ("PROVIDER", "NAME", "VALUE"))
+        print_table(rows, ("PROVIDER", "NAME", "VALUE"))
     else:
         _err(f"no key stored in {key_file_path()}")
     return 0
@@ -348,7 +380,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
     check_output(args.output)
     fmt = wanted_format(args.output, None)
     name = _pick_provider(args.provider, ConvertVoice)
-    with _connect(name) as provider:
+    with _connect(name, args) as provider:
         converter = registry.require(provider, ConvertVoice)
         method = converter.convert_voice
         audio = method(args.audio, voice=args.voice, **format_options(method, fmt),
@@ -366,7 +398,7 @@ def _upload_options(method: Callable[..., Any], progress: Progress) -> dict[str,
 
 def cmd_clone(args: argparse.Namespace) -> int:
     name = _pick_provider(args.provider, CloneVoice)
-    with _connect(name) as provider:
+    with _connect(name, args) as provider:
         cloner = registry.require(provider, CloneVoice)
         samples: Any = args.samples[0] if len(args.samples) == 1 else list(args.samples)
         spend = spend_options(cloner.clone_voice, args)
@@ -395,7 +427,7 @@ def _finish_job(job: Job[Any], args: argparse.Namespace, provider: Provider) -> 
 def cmd_dub(args: argparse.Namespace) -> int:
     check_output(args.output)
     name = _pick_provider(args.provider, Dub)
-    with _connect(name) as provider:
+    with _connect(name, args) as provider:
         dubber = registry.require(provider, Dub)
         options: dict[str, Any] = spend_options(dubber.dub, args)
         if args.pitch_shift is not None:
@@ -408,7 +440,7 @@ def cmd_dub(args: argparse.Namespace) -> int:
 
 def cmd_twin_create(args: argparse.Namespace) -> int:
     name = _pick_provider(args.provider, CreateTwin)
-    with _connect(name) as provider:
+    with _connect(name, args) as provider:
         maker = registry.require(provider, CreateTwin)
         job = maker.create_twin(name=args.name, video_url=args.video_url,
                                 calibration_image_urls=args.image_urls, language=args.language,
@@ -418,7 +450,7 @@ def cmd_twin_create(args: argparse.Namespace) -> int:
 
 def cmd_balance(args: argparse.Namespace) -> int:
     name = _pick_provider(args.provider, Balance)
-    with _connect(name) as provider:
+    with _connect(name, args) as provider:
         info = registry.require(provider, Balance).balance()
     if args.json:
         print_json(describe(info))
@@ -434,7 +466,7 @@ def cmd_balance(args: argparse.Namespace) -> int:
 def cmd_jobs_wait(args: argparse.Namespace) -> int:
     check_output(args.output)
     ref = JobRef.parse(args.ref)
-    with _connect(ref.provider) as provider:
+    with _connect(ref.provider, args) as provider:
         job = provider.job(ref)
         result = job.result() if job.done else _wait(job, args.timeout, args.output)
         return _emit_result(result, args, provider)

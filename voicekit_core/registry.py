@@ -97,6 +97,12 @@ class ProviderInfo:
         return name.lower()
 
     @property
+    def needs_base_url(self) -> bool:
+        """Whether each user must configure the API root (a remote vendor, white-label:
+        credentials but no default base URL)."""
+        return self.default_base_url is None and bool(self.credentials)
+
+    @property
     def base_url_env(self) -> str:
         """The environment variable that overrides the base URL (``GEMELO_BASE_URL``)."""
         return self.env_prefix + "BASE_URL"
