@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
 
     suite = conformance.TestVoiceDubConformance
     report = fuzz_plugin(suite, examples=args.examples, seed=args.seed,
-                         time_limit=args.time_limit, operations=plugin_fuzz.voicedub_operations())
+                         time_limit=args.time_limit, operations=plugin_fuzz.voicedub_operations)
     print(f"voicedub: {report.text()}")
     print(f"calls: {dict(sorted(report.calls.items()))}")
     return 0 if report.ok else 1

@@ -392,7 +392,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .errors import VoicekitError
 
         if isinstance(exc, VoicekitError):
-            print(f"voicekit: {exc}", file=sys.stderr)
+            from .cli_advice import for_cli
+
+            print(f"voicekit: {for_cli(str(exc), exc.provider)}", file=sys.stderr)
             return 1
         if isinstance(exc, OSError):
             print(f"voicekit: {exc.strerror or exc}"
