@@ -189,3 +189,44 @@ def test_base_url_option_and_where_a_refused_key_came_from(
     monkeypatch.setenv("BEAUTYFACE_API_KEY", "bf-also-wrong-00000000000")
     assert main(["voices", "beautyface", "--base-url", url]) == 1
     assert "environment variable BEAUTYFACE_API_KEY" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("message, provider, cli_form", [
+    ("espeak has no voice 'x': see list_voices() or `voicekit voices espeak`", "espeak",
+     "espeak has no voice 'x': see `voicekit voices espeak`"),
+    ('voice 35 is a text-to-speech voice (list conversion voices with list_voices(kind="vc"))',
+     "gemelo", "`voicekit voices gemelo --kind vc`"),
+    ("x needs X_API_KEY: pass it to connect(), set the environment variable, or store it",
+     "x", "x needs X_API_KEY: set the environment variable, or store it"),
+    ("max_credits=5 cannot be honoured (leave max_credits out)", "gemelo",
+     "--max-credits 5 cannot be honoured (leave --max-credits out)"),
+    ("pass ids=[...] (e.g. from clone_voice() results) or use get_voice(id)", "voicedub",
+     "use the voice ids `voicekit clone` printed"),
+])
+def test_cli_errors_give_cli_advice(message: str, provider: str, cli_form: str) -> None:
+    from voicekit_core.cli_advice import for_cli
+
+    rewritten = for_cli(message, provider)
+    assert cli_form in rewritten and "()" not in rewritten and "=[" not in rewritten
+
+
+gemelo_emulator = pytest.importorskip("voicekit_gemelo.emulator")
+
+
+def test_convert_with_a_speech_voice_says_it_is_not_a_conversion_voice(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from voicekit_core.testing.media import tone_wav
+
+    sample = tmp_path / "in.wav"
+    sample.write_bytes(tone_wav(seconds=1.0))
+    with gemelo_emulator.GemeloEmulator() as emu:
+        monkeypatch.setenv("GEMELO_BASE_URL", emu.url)
+        for option, value in emu.credentials.items():
+            monkeypatch.setenv(f"GEMELO_{option.upper()}", value)
+        assert main(["convert", str(sample), "-p", "gemelo", "-v", "35",
+                     "-o", str(tmp_path / "out.wav")]) == 1
+        assert emu.requests("POST") == []
+    err = capsys.readouterr().err
+    assert "not a conversion voice" in err and "`voicekit voices gemelo --kind vc`" in err
+    assert not (tmp_path / "out.wav").exists()
