@@ -48,7 +48,7 @@ from voicekit_core.testing.emulator import (
     iso,
     json_error,
 )
-from voicekit_core.testing.media import mp3_bytes, ogg_bytes, tone_pcm, tone_wav
+from voicekit_core.testing.media import audio_bytes, mp3_bytes
 
 __all__ = ["SYSTEM_VOICES", "BeautyfaceEmulator"]
 
@@ -402,7 +402,8 @@ class BeautyfaceEmulator(Emulator):
                                 max(0.5, len(speech["text"]) * SECONDS_PER_CHAR)), 3)
             fmt = speech["format"]
             speech["_audio_url"] = self.publish(
-                f"speeches/{speech['id']}.{fmt}", _audio(fmt, seconds), FORMATS[fmt])
+                f"speeches/{speech['id']}.{fmt}",
+                audio_bytes(fmt, seconds, sample_rate=SAMPLE_RATE), FORMATS[fmt])
             speech["_duration"] = seconds
         return str(speech["_audio_url"]), float(speech["_duration"])
 
@@ -495,13 +496,3 @@ def _duration(data: bytes) -> float | None:
     except Exception:
         return None
     return round(seconds, 1) if seconds else None
-
-
-def _audio(fmt: str, seconds: float) -> bytes:
-    if fmt == "wav":
-        return tone_wav(seconds, sample_rate=SAMPLE_RATE)
-    if fmt == "pcm":
-        return tone_pcm(seconds, sample_rate=SAMPLE_RATE)
-    if fmt == "opus":
-        return ogg_bytes(seconds)
-    return mp3_bytes(seconds)
