@@ -160,9 +160,16 @@ def _max_credits_option() -> tuple[tuple[str, ...], dict[str, Any]]:
                                                         "more than C credits"}
 
 
+def _providers(args: argparse.Namespace) -> int:
+    """``voicekit providers`` from its light module (not the whole cli_commands)."""
+    from .cli_providers import cmd_providers
+
+    return cmd_providers(args)
+
+
 def _add_core_commands(commands: CommandRegistry) -> None:
     add = commands.add
-    add("providers", "providers", help="list installed providers and their capabilities",
+    add("providers", _providers, help="list installed providers and their capabilities",
         arguments=[
             _json_flag(),
             (("--errors",), {"action": "store_true",
