@@ -124,8 +124,8 @@ def _owner(handler: Handler | str) -> str:
     """Who added a command: "core" (handlers named by string) or the handler's package."""
     if isinstance(handler, str):
         return "core"
-    module = getattr(handler, "__module__", None) or "a plugin"
-    return module.split(".")[0]
+    package = (getattr(handler, "__module__", None) or "a plugin").split(".")[0]
+    return "core" if package == __name__.split(".")[0] else package
 
 
 def _json_flag() -> tuple[tuple[str, ...], dict[str, Any]]:
