@@ -53,6 +53,10 @@ class CommandRegistry:
         #: ``(path, owner, reason)`` of registrations that were not applied.
         self.skipped: list[tuple[str, str, str]] = []
 
+    def owner(self, path: str) -> str | None:
+        """Who added command ``path`` ("core", a plugin package), None for a group/unknown."""
+        return self._commands.get(tuple(path.split()))
+
     def group(self, path: str, *, help: str = "") -> argparse.ArgumentParser:
         """The parser of group ``path`` (``"twin"``), created if needed."""
         words = tuple(path.split())
@@ -160,16 +164,10 @@ def _max_credits_option() -> tuple[tuple[str, ...], dict[str, Any]]:
                                                         "more than C credits"}
 
 
-def _providers(args: argparse.Namespace) -> int:
-    """``voicekit providers`` from its light module (not the whole cli_commands)."""
-    from .cli_providers import cmd_providers
-
-    return cmd_providers(args)
-
-
 def _add_core_commands(commands: CommandRegistry) -> None:
     add = commands.add
-    add("providers", _providers, help="list installed providers and their capabilities",
+    add("providers", "cli_providers:providers",
+        help="list installed providers and their capabilities",
         arguments=[
             _json_flag(),
             (("--errors",), {"action": "store_true",
@@ -313,6 +311,13 @@ def build_parser(*, plugins: bool = False) -> tuple[argparse.ArgumentParser, Com
     return parser, commands
 
 
+def _core_command(commands: CommandRegistry, argv: Sequence[str]) -> bool:
+    """Whether ``argv`` runs a core command that is not a group (``providers``, ``say``):
+    plugins cannot add to it, so their commands need not be loaded to parse it."""
+    words = [a for a in argv if not a.startswith("-")][:1]
+    return bool(words) and commands.owner(words[0]) == "core"
+
+
 def _wants_plugins(argv: Sequence[str]) -> bool:
     """Whether a subcommand is being run (plain ``--help``/``--version`` stays plugin-free)."""
     return any(not a.startswith("-") for a in argv)
@@ -344,7 +349,11 @@ def _logging_configured() -> bool:
 def _run(argv: list[str]) -> int:
     if _wants_plugins(argv) and not _logging_configured():
         _setup_logging()
-    parser, commands = build_parser(plugins=_wants_plugins(argv))
+    parser, commands = build_parser()
+    if _wants_plugins(argv) and not _core_command(commands, argv):
+        from .registry import get_registry
+
+        get_registry().register_commands(commands)  # a plugin command, or a core group's
     if not argv:
         parser.print_help()
         return 0
@@ -357,11 +366,20 @@ def _run(argv: list[str]) -> int:
         for path, owner, reason in commands.skipped:
             print(f"voicekit: command {path!r} from {owner} skipped: {reason}", file=sys.stderr)
     if isinstance(handler, str):
-        from . import cli_commands
-
-        handler = getattr(cli_commands, "cmd_" + handler)
+        handler = _resolve(handler)
     result = handler(args)
     return 0 if result is None else int(result)
+
+
+def _resolve(name: str) -> Handler:
+    """A core handler named by string: ``"say"`` is ``cli_commands.cmd_say``,
+    ``"cli_video:create"`` is ``cli_video.cmd_create`` (modules imported only now)."""
+    import importlib
+
+    module, _, command = name.rpartition(":")
+    found: Handler = getattr(importlib.import_module(f".{module or 'cli_commands'}",
+                                                     __package__), "cmd_" + command)
+    return found
 
 
 def _output_option(argv: list[str]) -> str | None:
