@@ -21,8 +21,8 @@ if TYPE_CHECKING:  # for type checkers (explicit re-exports); at run time see _E
     from .capabilities import (
         CAPABILITIES as CAPABILITIES, Balance as Balance, Capability as Capability,
         CloneVoice as CloneVoice, ConvertVoice as ConvertVoice, CreateTwin as CreateTwin,
-        Dub as Dub, ListVoices as ListVoices, StreamSynthesize as StreamSynthesize,
-        Synthesize as Synthesize,
+        Dub as Dub, GenerateVideo as GenerateVideo, ListVoices as ListVoices,
+        StreamSynthesize as StreamSynthesize, Synthesize as Synthesize,
     )
     from .clock import Clock as Clock, ManualClock as ManualClock, SystemClock as SystemClock
     from .credentials import Secret as Secret
@@ -66,6 +66,7 @@ _EXPORTS: ExportTable = {
     "ConvertVoice": ("capabilities", "ConvertVoice"),
     "CreateTwin": ("capabilities", "CreateTwin"),
     "Dub": ("capabilities", "Dub"),
+    "GenerateVideo": ("capabilities", "GenerateVideo"),
     "ListVoices": ("capabilities", "ListVoices"),
     "StreamSynthesize": ("capabilities", "StreamSynthesize"),
     "Synthesize": ("capabilities", "Synthesize"),

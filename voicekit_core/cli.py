@@ -278,6 +278,9 @@ def _add_core_commands(commands: CommandRegistry) -> None:
         (("--speed",), {"type": float, "default": 1.0,
                         "help": "how fast the emulator's clock runs (10: a 30 s job takes 3 s)"}),
     ])
+    from . import cli_video  # argparse specs only (its handlers load on use)
+
+    cli_video.register(commands)
     commands.group("docs", help="documentation helpers")
     add("docs matrix", "docs_matrix", help="write the capability matrix of installed providers",
         arguments=[

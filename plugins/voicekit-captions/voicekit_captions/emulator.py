@@ -29,7 +29,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from voicekit_core.clock import ManualClock
-from voicekit_core.testing.emulator import Emulator, json_error
+from voicekit_core.testing.emulator import Emulator, RateLimit, json_error
 
 __all__ = ["CaptionsEmulator", "Operation", "fake_mp4"]
 
@@ -95,6 +95,8 @@ class CaptionsEmulator(Emulator):
     credentials: ClassVar[Mapping[str, str]] = {"api_key": "cap-test-key-5e1d9a"}
     base_path = "/api"
     initial_credits: ClassVar[float] = 600
+    #: The documented limit of AI Creator and AI Twin, applied to status polls per key.
+    rate_limits: ClassVar[Mapping[str, RateLimit]] = {"poll": RateLimit(5, 60.0)}
 
     def __init__(self, *, instant: bool | None = None, twin_seconds: float = 60.0,
                  queue_seconds: float = 12.0, video_seconds: float = 40.0,
@@ -122,6 +124,10 @@ class CaptionsEmulator(Emulator):
 
     def authorized(self, headers: Mapping[str, str]) -> bool:
         return headers.get("x-api-key") == self.credentials["api_key"]
+
+    def throttle_bucket(self, method: str, path: str) -> str | None:
+        return "poll" if path in (f"{self.base_path}/twin/status",
+                                  f"{self.base_path}/creator/poll") else None
 
     def error_response(self, kind: str) -> Response:
         status, detail = {
