@@ -413,9 +413,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             print("voicekit: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
+    except BrokenPipeError:  # `voicekit say x --stream | head -c 10`: the reader had enough
         _silence_stdout()
-        return 1
+        return 0
     except Exception as exc:
         from .errors import VoicekitError
 
