@@ -230,3 +230,49 @@ def test_convert_with_a_speech_voice_says_it_is_not_a_conversion_voice(
     err = capsys.readouterr().err
     assert "not a conversion voice" in err and "`voicekit voices gemelo --kind vc`" in err
     assert not (tmp_path / "out.wav").exists()
+
+
+def test_synthesize_to_a_path_checks_it_first_and_writes_atomically(
+        speechgen: object, tmp_path: Path) -> None:
+    import voicekit_core as vk
+
+    with vk.connect("speechgen") as provider:
+        with pytest.raises(InvalidInput, match="does not exist") as caught:
+            provider.synthesize("Hello", voice="en-US-aria", to=tmp_path / "no" / "a.wav")
+        assert caught.value.field == "to"
+        assert speechgen.requests("POST") == []  # type: ignore[attr-defined]
+        audio = provider.synthesize("Hello", voice="en-US-aria", format="wav",
+                                    to=tmp_path / "a.wav")
+    assert (tmp_path / "a.wav").read_bytes() == audio.data
+    assert [p.name for p in tmp_path.iterdir()] == ["a.wav"]  # no temporary file left
+
+
+def test_a_stream_to_a_path_is_written_as_it_arrives(tmp_path: Path) -> None:
+    import voicekit_core as vk
+
+    if "espeak" not in [i.name for i in vk.providers()]:
+        pytest.skip("voicekit-espeak is not installed")
+    with vk.connect("espeak") as espeak:
+        stream = espeak.stream_synthesize("Hello there", to=tmp_path / "s.wav")
+    data = (tmp_path / "s.wav").read_bytes()
+    assert data[:4] == b"RIFF" and stream.received_bytes > 44
+    assert list(stream) == []  # consumed by the save
+
+
+def test_a_closed_pipe_ends_quietly_with_success(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    env = dict(os.environ, VOICEKIT_KEY_FILE=str(tmp_path / "keys.json"))
+    reader = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.buffer.read(1)"],
+                              stdin=subprocess.PIPE)
+    assert reader.stdin is not None
+    writer = subprocess.run(  # more text than a pipe buffer holds: the write must break
+        [sys.executable, "-m", "voicekit_core.cli", "say", "Hello there. " * 400,
+         "-p", "espeak", "--stream"], stdout=reader.stdin, stderr=subprocess.PIPE, env=env,
+        timeout=120, check=False)
+    reader.stdin.close()
+    reader.wait(timeout=30)
+    if b"espeak" in writer.stderr and b"not installed" in writer.stderr:
+        pytest.skip("voicekit-espeak is not installed")
+    assert writer.returncode == 0 and writer.stderr == b""

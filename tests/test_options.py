@@ -231,7 +231,8 @@ def test_any_value_is_accepted_within_its_limit_or_refused_as_invalid_input(
 
 
 @settings(max_examples=200, deadline=None)
-@given(kwargs=st.dictionaries(st.text(max_size=12), _hostile, max_size=4))
+@given(kwargs=st.dictionaries(st.text(max_size=12).filter(lambda k: k != "voice"), _hostile,
+                              max_size=4))
 def test_an_operation_lets_only_invalid_input_escape(kwargs: dict[str, Any]) -> None:
     demo = Demo()
     try:

@@ -196,6 +196,12 @@ def cmd_say(args: argparse.Namespace) -> int:
             args.voice = _default_voice(provider)
         try:
             if args.stream:
+                if sink is None and accepts(speaker.stream_synthesize, "to"):
+                    # written chunk by chunk as it arrives (flat memory), atomically
+                    speaker.stream_synthesize(text, voice=args.voice, to=args.output, **options)
+                    saved = Path(args.output)
+                    _err(f"saved {saved}")
+                    return 0
                 with speaker.stream_synthesize(text, voice=args.voice, **options) as stream:
                     if sink is None:
                         saved = stream.save(args.output)
