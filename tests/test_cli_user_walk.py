@@ -276,3 +276,28 @@ def test_a_closed_pipe_ends_quietly_with_success(tmp_path: Path) -> None:
     if b"espeak" in writer.stderr and b"not installed" in writer.stderr:
         pytest.skip("voicekit-espeak is not installed")
     assert writer.returncode == 0 and writer.stderr == b""
+
+
+def test_beautyface_voices_show_their_language_tags(
+        beautyface: object, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("BEAUTYFACE_BASE_URL", beautyface.url)  # type: ignore[attr-defined]
+    monkeypatch.setenv("BEAUTYFACE_API_KEY", beautyface.credentials["api_key"])  # type: ignore[attr-defined]
+    assert main(["voices", "beautyface", "--json"]) == 0
+    import json
+
+    voices = {v["name"]: v for v in json.loads(capsys.readouterr().out)}
+    assert voices["Klaus"]["languages"] == ["de"]  # tagged ["male", "de"]
+
+
+def test_json_dates_are_iso_and_credits_print_whole() -> None:
+    import datetime as dt
+
+    from voicekit_core.cli_output import amount, describe
+    from voicekit_core.models import Balance
+
+    when = dt.datetime(2026, 12, 3, 13, 9, 28, tzinfo=dt.timezone.utc)
+    view = describe(Balance(credits=1234567.0, resets_at=when))
+    assert view["resets_at"] == "2026-12-03T13:09:28+00:00"
+    assert amount(1234567.0) == "1234567" and amount(12.5) == "12.5"
+    assert amount(0.1 + 0.2) == "0.3"

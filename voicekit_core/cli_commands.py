@@ -33,7 +33,7 @@ from .cli_checks import (
     spend_options,
     wanted_format,
 )
-from .cli_output import Progress, describe, print_json, print_table
+from .cli_output import Progress, amount, describe, print_json, print_table
 from .errors import InvalidInput, VoicekitError
 from .jobs import Job, JobRef
 from .models import Audio, Twin, Voice
@@ -308,9 +308,9 @@ def cmd_balance(args: argparse.Namespace) -> int:
     if args.json:
         print_json(describe(info))
         return 0
-    print(f"{info.credits:g} {info.unit}")
+    print(f"{amount(info.credits)} {info.unit}")
     for key, value in info.breakdown.items():
-        print(f"  {key}: {value:g}")
+        print(f"  {key}: {amount(value)}")
     if info.resets_at is not None:
         print(f"  resets at {info.resets_at.isoformat()}")
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from collections.abc import Mapping, Sequence
@@ -9,7 +10,7 @@ from typing import Any, TextIO
 
 import attrs
 
-__all__ = ["Progress", "describe", "print_json", "print_table"]
+__all__ = ["Progress", "amount", "describe", "print_json", "print_table"]
 
 
 def print_table(rows: Sequence[Sequence[str]], headers: Sequence[str],
@@ -21,6 +22,14 @@ def print_table(rows: Sequence[Sequence[str]], headers: Sequence[str],
     for row in table:
         line = "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row))
         print(line.rstrip(), file=out)
+
+
+def amount(value: float) -> str:
+    """A credit amount as people read it: whole numbers without a fraction or exponent
+    (``1234567``, not ``1.23457e+06``), others to at most 4 decimals (``12.5``)."""
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.4f}".rstrip("0").rstrip(".")
 
 
 def print_json(value: Any) -> None:
@@ -44,6 +53,8 @@ def describe(value: Any) -> Any:
         return [describe(v) for v in value]
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()  # ISO 8601 ("2026-12-03T13:09:28+00:00"), for scripts
     return str(value)
 
 

@@ -224,8 +224,8 @@ class BeautyfaceProvider(kit.Provider, ListVoices, Synthesize, CloneVoice, Balan
         kind = VOICE_KINDS.get((voice.type or "").upper()) or (
             "system" if voice.is_public else "cloned")
         return Voice(id=voice.id, name=voice.title or voice.id, provider=self.name, kind=kind,
-                     languages=voice.languages_stated, description=voice.description,
-                     raw=dict(item))
+                     languages=voice.languages_stated or _tag_languages(item),
+                     description=voice.description, raw=dict(item))
 
     def find_voice(self, voice: str | Voice, *, created_at: str | None = None
                    ) -> Voice | None:
@@ -440,6 +440,13 @@ class BeautyfaceProvider(kit.Provider, ListVoices, Synthesize, CloneVoice, Balan
                   "balance": 0, "get_speech": 0, "find_voice": 0}
         price = prices.get(operation)
         return None if price is None else Cost(float(price), "credits", exact=True)
+
+
+def _tag_languages(raw: Any) -> tuple[str, ...]:
+    """Tags that are language codes (``["male", "de"]`` -> ``("de",)``): the API has no
+    language field, so the tags are what a listing can show."""
+    found = s.tags(raw) if isinstance(raw, dict) else ()
+    return tuple(t for t in found if kit.language_name(t.split("-")[0].lower()))
 
 
 def _speaks(voice: Voice, language: str) -> bool:
