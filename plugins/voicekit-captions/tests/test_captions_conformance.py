@@ -23,6 +23,9 @@ class TestCaptionsConformance(ProviderConformance):
                 "video_url": "https://media.example.com/me.mov",
                 "calibration_image_urls": ["https://media.example.com/1.jpeg"]}
 
+    def video_args(self, provider: Provider) -> dict[str, Any]:
+        return {"twin": "Kate", "script": "Hello there.", "consent": True}
+
     def probe(self, provider: Provider) -> object:
         assert isinstance(provider, CaptionsProvider)
         return provider.list_twins()
