@@ -301,3 +301,16 @@ def test_json_dates_are_iso_and_credits_print_whole() -> None:
     assert view["resets_at"] == "2026-12-03T13:09:28+00:00"
     assert amount(1234567.0) == "1234567" and amount(12.5) == "12.5"
     assert amount(0.1 + 0.2) == "0.3"
+
+
+def test_a_long_first_delay_says_when_the_first_look_is() -> None:
+    import io
+
+    from voicekit_core.cli_output import Progress
+
+    out = io.StringIO()
+    with Progress("twin t1", stream=out) as progress:
+        progress.waiting(30.0, "queued")
+        progress.waiting(0.25, "queued")  # a quick first look: nothing to say
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 1 and "queued; waiting until " in lines[0]

@@ -67,6 +67,9 @@ def _wait(job: Job[Any], timeout: float | None, output: str | None = None) -> An
     with Progress(_job_label(job)) as progress:
         try:
             progress.job(job)  # the state it starts from
+            if not job.done:
+                progress.waiting(job.provider.poll_policy(job.kind).initial,
+                                 job.vendor_status or job.state.value)
             return job.wait(timeout=timeout, on_update=progress.job)
         except KeyboardInterrupt:
             progress.close()

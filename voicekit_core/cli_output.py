@@ -122,6 +122,25 @@ class Progress:
             pct = "" if progress is None else f" {progress:.0%}"
             print(f"{self.label}: {status}{pct}", file=self.stream, flush=True)
 
+    def waiting(self, seconds: float, status: str = "queued") -> None:
+        """Say when the first look at a job will be, when that is a while away (a vendor
+        whose first poll comes after 30 s would otherwise show a bar stuck at 0%)."""
+        if seconds < 2:
+            return
+        import time
+
+        until = time.strftime("%H:%M:%S", time.localtime(time.time() + seconds))
+        text = f"{status}; waiting until {until} (the vendor's first-look delay)"
+        if self._tqdm is not None:
+            if self._bar is None:
+                self._bar = self._tqdm(total=100, desc=self.label, file=self.stream,
+                                       leave=False, bar_format="{desc}: {percentage:3.0f}%|"
+                                       "{bar}| {elapsed}")
+            self._bar.set_description_str(f"{self.label} {text}")
+            return
+        self._last = ("waiting", until)
+        print(f"{self.label}: {text}", file=self.stream, flush=True)
+
     def close(self) -> None:
         if self._bar is not None:
             self._bar.close()
