@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # for type checkers (explicit re-exports); at run time see _E
     from .registry import ProviderInfo as ProviderInfo
     from .schema import (
         vendor_converter as vendor_converter, structure as structure, wrap_bare as wrap_bare,
-        duration_seconds as duration_seconds,
+        duration_seconds as duration_seconds, VendorStatus as VendorStatus,
     )
     from .transfers import read_audio as read_audio
     from .websocket import CloseMap as CloseMap
@@ -77,6 +77,7 @@ _EXPORTS: ExportTable = {
     "structure": ("schema", "structure"),
     "wrap_bare": ("schema", "wrap_bare"),
     "duration_seconds": ("schema", "duration_seconds"),
+    "VendorStatus": ("schema", "VendorStatus"),
     # responses and streams
     "read_audio": ("transfers", "read_audio"),
     "CloseMap": ("websocket", "CloseMap"),

@@ -148,9 +148,9 @@ class CaptionsProvider(kit.Provider, CreateTwin, GenerateVideo):
 
     def _update(self, kind: kit.JobKind[Any], job: kit.Job[Any], status: s.Status,
                 result: Any = None) -> kit.JobUpdate[Any]:
-        update = kind.update(status.word or None, raw=status.raw, result=result,
-                             progress=status.fraction(job.progress),
-                             error=(status.error_code, status.message
+        update = kind.update(status.upper or None, raw=status.raw, result=result,
+                             progress=status.progress_after(job.progress),
+                             error=(status.error_code, status.reason
                                     or f"{kind.name} {job.id} failed"))
         return attrs.evolve(update, progress=1.0) if update.state is kit.JobState.SUCCEEDED \
             else update
@@ -358,7 +358,7 @@ class CaptionsProvider(kit.Provider, CreateTwin, GenerateVideo):
 
     def _video(self, job: kit.Job[Video], status: s.Status) -> Video:
         if status.video is None:
-            raise BadResponse(f"captions says video {job.id} is {status.word} but sent no url",
+            raise BadResponse(f"captions says video {job.id} is {status.upper} but sent no url",
                               provider=self.name)
         return Video(url=status.video, raw=status.raw, fetch=self.download,
                      duration=kit.duration_seconds(status.duration))

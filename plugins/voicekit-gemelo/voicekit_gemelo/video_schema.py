@@ -5,7 +5,6 @@ are not documented, so a video is ``id`` or ``video_id``, its state a ``ready`` 
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
@@ -22,21 +21,15 @@ _TRUE = (True, "true", "True", 1)
 
 
 @attrs.frozen
-class VideoItem:
+class VideoItem(kit.VendorStatus):
     """A video (or, for its id and name, a twin or a voice) as Gemelo may write it."""
 
     id: Any = None
     video_id: Any = None
     ready: Any = None
-    status: Any = None
-    state: Any = None
-    progress: Any = None
     name: str | None = None
     description: str | None = None
     duration: Any = None
-    error: Any = None
-    message: Any = None
-    code: Any = None
     video: dict[str, Any] | None = attrs.field(default=None, repr=False)
     data: dict[str, Any] | None = attrs.field(default=None, repr=False)
 
@@ -54,27 +47,12 @@ class VideoItem:
         return None
 
     @property
-    def word(self) -> str:
+    def state_word(self) -> str:
         """``"ready"`` once the ``ready`` flag is true, else the status word (lower case),
         else ``"processing"``."""
         if self.ready in _TRUE:
             return "ready"
-        stated = self.status or self.state
-        return str(stated).strip().lower() if isinstance(stated, str) and stated.strip() \
-            else "processing"
-
-    @property
-    def fraction(self) -> float | None:
-        """``progress`` as a fraction: 0..1 as is, a larger number as a percentage."""
-        value = self.progress
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or \
-                not math.isfinite(value) or value < 0:
-            return None
-        return min(1.0, value / 100 if value > 1 else float(value))
-
-    @property
-    def failure(self) -> str | None:
-        return kit.error_text(self.error) or kit.error_text(self.message)
+        return (self.word or "processing").lower()
 
 
 @attrs.frozen

@@ -110,15 +110,15 @@ class GemeloVideos(_Base):
 
     def _video_update(self, video: s.VideoItem, raw: Mapping[str, Any]
                       ) -> kit.JobUpdate[Video]:
-        return VIDEO.update(video.word, raw=raw, progress=video.fraction,
+        return VIDEO.update(video.state_word, raw=raw, progress=video.fraction,
                             result=lambda: self._video(video, raw),
-                            error=(video.code, video.failure or f"gemelo video {video.key} "
+                            error=(video.error_code, video.failure or f"gemelo video {video.key} "
                                                                 "failed"))
 
     def _video(self, video: s.VideoItem, raw: Mapping[str, Any]) -> Video:
         key = video.key or ""
         url = f"{self.http.base_url}/v3/files/video_{kit.segment(key, field='video')}"
-        return Video(url=url, id=key, status=video.word, raw=raw, fetch=self._fetch_video,
+        return Video(url=url, id=key, status=video.state_word, raw=raw, fetch=self._fetch_video,
                      duration=kit.duration_seconds(video.duration))
 
     def _fetch_video(self, url: str, path: str | os.PathLike[str], *,
