@@ -22,6 +22,10 @@ def vocabulary(enum_cls: type[enum.Enum], languages: bool = False
     allowed = [str(m.value) for m in enum_cls]
 
     def convert(value: Any, field: str) -> list[str]:
+        if not isinstance(value, (str, enum_cls, list, tuple, set, frozenset)):
+            raise InvalidInput(f"{field} must be text or a list of text, not "
+                               f"{type(value).__name__}", field=field,
+                               limit=f"one of {', '.join(allowed)}")
         out = []
         for item in [value] if isinstance(value, (str, enum_cls)) else list(value):
             text = item.value if isinstance(item, enum_cls) else item
