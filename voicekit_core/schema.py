@@ -43,8 +43,8 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 
 from .errors import BadResponse, VoicekitError
 
-__all__ = ["VendorStatus", "duration_seconds", "make_converter", "structure", "unstructure",
-           "vendor_converter", "wrap_bare"]
+__all__ = ["Reader", "VendorStatus", "duration_seconds", "make_converter", "reader",
+           "structure", "unstructure", "vendor_converter", "wrap_bare"]
 
 T = TypeVar("T")
 
@@ -158,6 +158,25 @@ def structure(converter: cattrs.Converter, body: Any, model: type[T], *, what: s
     name = getattr(model, "__name__", str(model))
     raise BadResponse(f"{provider} sent a {what} that does not match its API ({name}): "
                       f"{detail[:300]}", provider=provider) from None
+
+
+@attrs.frozen
+class Reader:
+    """A plugin's ``read(body, Model, "GET /x answer")``: :func:`structure` with the
+    vendor's converter and name bound (made by :func:`reader`)."""
+
+    converter: Callable[[], cattrs.Converter]
+    provider: str
+
+    def __call__(self, body: Any, model: type[T], what: str = "response") -> T:
+        return structure(self.converter(), body, model, what=what, provider=self.provider)
+
+
+def reader(converter: Callable[[], cattrs.Converter], provider: str) -> Reader:
+    """``read = kit.reader(converter, "acme")``; ``read(body, Voice, "GET /voices answer")``
+    is ``structure(converter(), body, Voice, what=..., provider="acme")``. ``converter`` is
+    called on each read (a ``functools.cache`` factory: built on first use)."""
+    return Reader(converter, provider)
 
 
 def unstructure(converter: cattrs.Converter, value: Any) -> Any:
