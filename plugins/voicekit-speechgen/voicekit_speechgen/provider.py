@@ -234,13 +234,9 @@ class SpeechgenProvider(kit.Provider, ListVoices, Synthesize, CloneVoice):
             if model.ready and model.voice_id:
                 yield model.as_voice(self.name)
 
-    def _listing(self, path: str, key: str) -> tuple[dict[str, Any], ...]:
-        body = self.http.json("GET", path)
-        found = s.read(body, s.Listing, f"GET {path} answer").entries(key)
-        if found is None:
-            raise BadResponse(f"speechgen sent an unexpected body for {path}: "
-                              f"{validate.show(body, 80)}", provider=self.name)
-        return found
+    def _listing(self, path: str, key: str) -> list[Any]:
+        return kit.listing(self.http.json("GET", path), key, what=f"GET {path} answer",
+                           provider=self.name)
 
     def _stock_voice(self, raw: Any) -> Voice:
         item = s.read(raw, s.VoiceItem, "voice")
