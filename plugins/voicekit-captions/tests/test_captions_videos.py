@@ -214,6 +214,18 @@ def test_a_video_that_fails_raises_job_failed_with_the_detail(
     assert info.value.vendor_status == "FAILED"
 
 
+def test_a_render_the_emulator_fails_ends_the_job_with_its_detail(
+    emulator: CaptionsEmulator, captions: CaptionsProvider, connect: Any
+) -> None:
+    emulator.fail_next("video", message="Creator unavailable")
+    ref = str(captions.generate_video(script="Hi.", consent=True, twin="Kate").to_ref())
+    with pytest.raises(vk.JobFailed, match="Creator unavailable") as info:
+        connect(emulator).job(ref).wait(timeout=600)  # resumed in a fresh provider
+    assert info.value.vendor_status == "FAILED"
+    assert captions.generate_video(script="Hi.", consent=True, twin="Kate").wait(
+        timeout=600).url  # only the next one failed
+
+
 def test_complete_without_url_is_a_bad_response(
     emulator: CaptionsEmulator, captions: CaptionsProvider
 ) -> None:

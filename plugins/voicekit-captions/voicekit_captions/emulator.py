@@ -8,7 +8,8 @@ field errors), 400 (a request the vendor refuses) and 429 (rate limited, ``Retry
 State advances on the emulator clock: a twin is PROCESSING (progress 0-100 %) for
 ``twin_seconds`` then COMPLETE (listed in ``/twin/list`` and ``/creator/list`` as
 ``twin-<n>-<name>``) or FAILED; a video is QUEUED for ``queue_seconds``, PROCESSING until
-``video_seconds``, then COMPLETE with a ``url`` on the storage origin. Videos cost 1
+``video_seconds``, then COMPLETE with a ``url`` on the storage origin (or FAILED with a
+``detail`` after ``emu.fail_next("video", message=...)``). Videos cost 1
 credit per second of video (a minute at most), taken from :attr:`ledger` at submission.
 ``instant=True`` makes every operation complete at once (for CLI runs on the real clock).
 """
@@ -253,6 +254,7 @@ class CaptionsEmulator(Emulator):
                                               f"{self.ledger.balance:g}"})
         op = self._operation("video", body)
         op.credits = seconds
+        op.fails_with = self.take_failure("video", default="Rendering failed")
         return JSONResponse({"operationId": self._public_id(op)})
 
     async def _creator_poll(self, body: dict[str, Any]) -> Response:
@@ -322,6 +324,8 @@ class CaptionsEmulator(Emulator):
             return "QUEUED", 0
         if elapsed < total:
             return "PROCESSING", int(100 * (elapsed - queue) / (total - queue))
+        if op.fails_with is not None:
+            return "FAILED", _FAILED_AT
         if op.result is None:
             op.result = self.storage.publish(f"videos/{op.id}.mp4", fake_mp4(op.credits),
                                              "video/mp4")
