@@ -198,10 +198,8 @@ class GemeloProvider(GemeloVideos, kit.Provider, caps.ListVoices, caps.Synthesiz
         return iter(self._listing(self.http.json("GET", _LISTINGS[kind]), kind))
 
     def _listing(self, body: Any, kind: str) -> list[Voice]:
-        # the documented bare list, or wrapped (an object naming no list: none)
-        items = kit.listing(body, "items", "voices", what="voice list", provider=self.name,
-                            missing_ok=True)
-        return [self._voice(item, kind) for item in items]
+        return [self._voice(item, kind) for item in kit.listing(  # the bare list documented
+            body, "items", "voices", what="voice list", provider=self.name, missing_ok=True)]
 
     def _cloned_page(self, at: _At) -> kit.Page[Voice]:
         """GET /v1/cloned-voices at ``at``. Gemelo documents ``limit`` and ``cursor`` but
