@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     import numpy as np
-    import onnxruntime
+    import onnxruntime  # type: ignore[import-untyped]
 
 __all__ = ["Model", "Scales", "load_model", "to_pcm16"]
 
@@ -87,7 +87,8 @@ def to_pcm16(waveform: np.ndarray[Any, Any]) -> bytes:
 
     samples = np.clip(np.asarray(waveform, dtype=np.float32).reshape(-1) * 32767.0,
                       -32768.0, 32767.0)
-    return samples.astype("<i2").tobytes()
+    pcm: bytes = samples.astype("<i2").tobytes()
+    return pcm
 
 
 _models: dict[tuple[str, int, int, int], Model] = {}
