@@ -95,3 +95,42 @@ print(json.dumps([m for m in ("requests", "urllib3", "websocket", "http.client")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=120, check=True)
     assert json.loads(out.stdout) == []
+
+
+def test_piper_and_espeak_share_libespeak_ng(voices_dir: Path) -> None:
+    """Both plugins drive the one libespeak-ng of the process; with the shared lock, calls
+    from both at once give what they give alone. Skips when voicekit-espeak is absent."""
+    if "espeak" not in {info.name for info in vk.providers()}:
+        pytest.skip("voicekit-espeak is not installed")
+    espeak = vk.connect("espeak")
+    piper = vk.connect("piper", voices_dir=voices_dir, voice_packages=False)
+    piper_alone = piper.synthesize("Bonjour tout le monde.", voice="fr").data  # type: ignore[attr-defined]
+    espeak_alone = espeak.synthesize("Hello there.", voice="en-us").duration  # type: ignore[attr-defined]
+    barrier = threading.Barrier(8, timeout=30)
+    results: list[tuple[str, object]] = []
+    errors: list[BaseException] = []
+
+    def work(i: int) -> None:
+        try:
+            barrier.wait()
+            for _ in range(3):
+                if i % 2:
+                    results.append(("piper", piper.synthesize(  # type: ignore[attr-defined]
+                        "Bonjour tout le monde.", voice="fr").data))
+                else:
+                    results.append(("espeak", espeak.synthesize(  # type: ignore[attr-defined]
+                        "Hello there.", voice="en-us").duration))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors and len(results) == 24
+    for name, value in results:
+        if name == "piper":
+            assert value == piper_alone
+        else:  # espeak's lengths vary by a fraction of a percent between calls
+            assert value == pytest.approx(espeak_alone, rel=0.05)
