@@ -20,6 +20,17 @@ def test_sentences(text: str, expected: list[str]) -> None:
     assert sentences(text) == expected
 
 
+def test_long_sentences_are_cut_at_clauses_then_spaces() -> None:
+    from voicekit_piper.phonemes import MAX_SENTENCE_CHARS
+
+    words = sentences("word " * 300)
+    assert all(len(s) <= MAX_SENTENCE_CHARS for s in words) and len(words) == 4
+    assert " ".join(words) == ("word " * 300).strip()
+    clauses_first = sentences("one two, " * 100)
+    assert all(s.endswith(",") for s in clauses_first[:-1])
+    assert [len(s) for s in sentences("x" * 1000)] == [400, 400, 200]
+
+
 def test_clauses_keep_their_punctuation() -> None:
     assert list(clauses("Well, hello there; friend: yes!")) == [
         ("Well", ","), ("hello there", ";"), ("friend", ":"), ("yes", "!")]

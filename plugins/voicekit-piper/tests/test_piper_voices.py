@@ -184,3 +184,19 @@ def test_a_bad_voice_path_is_not_found(piper: PiperProvider, tmp_path: Path) -> 
 def test_a_voice_of_another_kind_of_value_is_invalid(piper: PiperProvider) -> None:
     with pytest.raises(InvalidInput):
         piper.synthesize("Hello.", voice=3.5)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("bad", [3, [3], [""], {"a": 1}])
+def test_bad_voices_dir(bad: object) -> None:
+    with pytest.raises(InvalidInput) as info:
+        vk.connect("piper", voices_dir=bad)
+    assert info.value.field == "voices_dir"
+
+
+def test_a_voice_of_another_provider_is_refused(piper: PiperProvider) -> None:
+    from voicekit_core.models import Voice
+
+    other = Voice(id="en_US-tiny-low", name="x", provider="espeak")
+    with pytest.raises(InvalidInput) as info:
+        piper.synthesize("Hello.", voice=other)
+    assert info.value.field == "voice"

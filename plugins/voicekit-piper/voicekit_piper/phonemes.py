@@ -51,11 +51,27 @@ _LANGUAGE_MARK = re.compile(r"\([a-z]{2,3}(?:-[a-z0-9]+)*\)")
 _SPACES = re.compile(r"\s+")
 
 
+#: longest piece of text one model call speaks: a longer sentence is cut at its last clause
+#: mark (, ; :) or space before this many characters (the model's cost grows faster than
+#: its input, and a page without a full stop must not become one giant call)
+MAX_SENTENCE_CHARS = 400
+
+
 def sentences(text: str) -> list[str]:
-    """``text`` cut into sentences (whitespace collapsed), the unit a stream speaks."""
+    """``text`` cut into sentences (whitespace collapsed), the unit a stream speaks;
+    sentences over :data:`MAX_SENTENCE_CHARS` are cut further."""
     out = []
     for part in _SENTENCE_END.split(text):
         part = _SPACES.sub(" ", part).strip()
+        while len(part) > MAX_SENTENCE_CHARS:
+            head = part[:MAX_SENTENCE_CHARS]
+            cut = max(head.rfind(mark) + 1 for mark in ",;:")  # just after the mark
+            if cut <= 0:
+                cut = head.rfind(" ")
+            if cut <= 0:
+                cut = MAX_SENTENCE_CHARS
+            out.append(part[:cut].strip())
+            part = part[cut:].strip()
         if part:
             out.append(part)
     return out

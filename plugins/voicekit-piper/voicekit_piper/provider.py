@@ -80,10 +80,12 @@ class PiperProvider(Provider, ListVoices, Synthesize, StreamSynthesize):
         **options: Any,
     ) -> None:
         super().__init__(**options)
-        if voices_dir is not None and not isinstance(voices_dir, (str, os.PathLike, list,
-                                                                  tuple)):
+        folders = [voices_dir] if isinstance(voices_dir, (str, os.PathLike)) else voices_dir
+        if voices_dir is not None and (
+                not isinstance(folders, (list, tuple))
+                or not all(isinstance(f, (str, os.PathLike)) and str(f) for f in folders)):
             raise _invalid(f"voices_dir must be a folder or a list of folders, got "
-                           f"{voices_dir!r}", field="voices_dir", limit="a path")
+                           f"{voices_dir!r}", field="voices_dir", limit="paths")
         self.threads = validate.integer(threads, field="threads", low=0, high=256)
         self.stream_idle_timeout = validate.number(stream_idle_timeout,
                                                    field="stream_idle_timeout", low=0.001)
@@ -156,6 +158,9 @@ class PiperProvider(Provider, ListVoices, Synthesize, StreamSynthesize):
                 raise NotFound("piper has no voice installed; " + self._how_to_add(),
                                provider=self.name, code="no_voice")
             return next(iter(index.values()))
+        if isinstance(voice, Voice) and voice.provider != self.name:
+            raise _invalid(f"voice {voice.id!r} is a {voice.provider} voice, not a piper one",
+                           field="voice", limit="a piper voice")
         wanted = self.voice_id(voice)
         if wanted.lower().endswith(".onnx") or os.sep in wanted:
             return self._voice_file(Path(wanted).expanduser())
