@@ -69,7 +69,11 @@ class VoicekitError(Exception):
         status: the HTTP status of the vendor's answer, if there was one.
         code: the vendor's own error code, if it sent one.
         request_id: the vendor's request id, if it sent one.
+        received_bytes: for an error that ended a stream or download midway, the bytes
+            that had arrived (None otherwise).
     """
+
+    received_bytes: int | None = None
 
     def __init__(
         self,
@@ -79,6 +83,7 @@ class VoicekitError(Exception):
         status: int | None = None,
         code: str | None = None,
         request_id: str | None = None,
+        received_bytes: int | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -86,6 +91,8 @@ class VoicekitError(Exception):
         self.status = status
         self.code = code
         self.request_id = request_id
+        if received_bytes is not None:
+            self.received_bytes = received_bytes
 
     def __str__(self) -> str:
         details = []
@@ -285,14 +292,24 @@ class BadResponse(ProviderError):
 
 
 class TransportError(VoicekitError):
-    """The network failed between voicekit and the vendor."""
+    """The network failed between voicekit and the vendor.
+
+    Attributes:
+        may_have_been_processed: the request may have reached the vendor (a spending
+            request is then not retried; check before sending it again).
+        never_sent: the request provably never reached the vendor (connection refused,
+            DNS, connect timeout), so retrying it cannot spend twice.
+    """
 
     may_have_been_processed: bool = False
+    never_sent: bool = False
 
     def __init__(self, message: str, **kwargs: Any) -> None:
         processed = kwargs.pop("may_have_been_processed", False)
+        never_sent = kwargs.pop("never_sent", False)
         super().__init__(message, **kwargs)
         self.may_have_been_processed = processed
+        self.never_sent = never_sent
 
 
 class Timeout(TransportError):
@@ -310,9 +327,10 @@ class StreamInterrupted(TransportError):
         received_bytes: how many bytes arrived before it broke.
     """
 
+    received_bytes: int
+
     def __init__(self, message: str, *, received_bytes: int, **kwargs: Any) -> None:
-        super().__init__(message, **kwargs)
-        self.received_bytes = received_bytes
+        super().__init__(message, received_bytes=received_bytes, **kwargs)
 
 
 # -- jobs ------------------------------------------------------------------------------

@@ -11,54 +11,175 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import struct
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
+import attrs
 import websocket
 
+from .audio import one_wav
+from .errormap import STATUS_ERRORS, ErrorMap, error_text
 from .errors import (
-    AuthenticationError,
     ConnectionFailed,
-    NotFound,
+    InvalidRequest,
     PermissionDenied,
     ProviderError,
-    RateLimited,
     ServerError,
     StreamInterrupted,
     Timeout,
     VoicekitError,
 )
 from .models import AudioStream, DuplexStream
+from .urls import scrub_secrets
 
-__all__ = ["CloseError", "WebSocketSession", "duplex_stream", "simplex_stream"]
+__all__ = [
+    "CloseError",
+    "CloseMap",
+    "StreamErrors",
+    "WebSocketSession",
+    "default_close_error",
+    "duplex_stream",
+    "simplex_stream",
+]
 
 log = logging.getLogger("voicekit.websocket")
 
 #: Maps a close (code, reason) to the error to raise; None means "a normal end".
 CloseError = Callable[[int, str], "VoicekitError | None"]
 
-_HANDSHAKE_ERRORS: dict[int, type[ProviderError]] = {
-    401: AuthenticationError,
-    403: PermissionDenied,
-    404: NotFound,
-    429: RateLimited,
+#: Close codes of RFC 6455 that mean something besides "error".
+_PROTOCOL_CLOSES: dict[int, type[VoicekitError]] = {
+    1001: StreamInterrupted,  # going away: the server shut down mid-stream
+    1003: InvalidRequest, 1007: InvalidRequest, 1009: InvalidRequest,
+    1008: PermissionDenied,
+    1011: ServerError, 1012: ServerError, 1013: ServerError, 1014: ServerError,
+    1005: StreamInterrupted, 1006: StreamInterrupted,  # no status / abnormal closure
 }
 
 
-def default_close_error(provider: str) -> CloseError:
-    """1000 is a normal end; any other code is a ProviderError carrying the reason."""
+@attrs.frozen
+class CloseMap:
+    """How a vendor's WebSocket close codes map onto the error tree.
 
-    def close_error(code: int, reason: str) -> VoicekitError | None:
+    Attributes:
+        codes: close code -> error class, consulted first.
+        http_mirror: 4xxx codes mirror the HTTP status ``xxx`` (4401 AuthenticationError,
+            4402 InsufficientCredits, 4403 PermissionDenied, 4404 NotFound, 4429
+            RateLimited, 4400/4422 InvalidRequest, 4500 and up ServerError).
+        hints: ``(regex, class)`` searched in the close reason when the code alone says
+            no more than ProviderError or PermissionDenied (e.g. an auth failure).
+
+    1000 is a normal end; 1005/1006 (no status, dropped) are StreamInterrupted; 1011-1014
+    are ServerError; anything else is ProviderError.
+    """
+
+    codes: Mapping[int, type[VoicekitError]] = attrs.field(factory=dict)
+    http_mirror: bool = True
+    hints: Sequence[tuple[str, type[VoicekitError]]] = ()
+
+    def error_class(self, code: int, reason: str = "") -> type[VoicekitError] | None:
+        """The class for ``code`` (None for a normal close)."""
         if code == 1000:
             return None
-        cls = ServerError if code in (1011, 1013, 1014) else ProviderError
-        if code == 1008:
-            cls = PermissionDenied
-        return cls(f"{provider} closed the stream: {reason or 'no reason'} (close code {code})",
-                   provider=provider, code=str(code))
+        cls = self.codes.get(code)
+        if cls is None and self.http_mirror and 4000 <= code <= 4999:
+            status = code - 4000
+            cls = STATUS_ERRORS.get(status) or (ServerError if 500 <= status <= 599 else None)
+        if cls is None:
+            cls = _PROTOCOL_CLOSES.get(code)
+        if cls is None or cls in (ProviderError, PermissionDenied):
+            for pattern, hinted in self.hints:
+                if re.search(pattern, reason, re.I):
+                    return hinted
+        return cls or ProviderError
+
+    def error(self, code: int, reason: str, *, provider: str, received_bytes: int = 0,
+              secrets: Sequence[str] = ()) -> VoicekitError | None:
+        """The error for a close (None for a normal one); the reason scrubbed of secrets."""
+        cls = self.error_class(code, reason)
+        if cls is None:
+            return None
+        reason = scrub_secrets(reason.strip(), secrets)[:300]
+        what = reason or ("no status code" if code == 1005 else "no reason given")
+        return _make(cls, f"{provider} closed the stream after {received_bytes} bytes: {what} "
+                          f"(close code {code})", provider=provider, code=str(code),
+                     received_bytes=received_bytes)
+
+
+def _make(cls: type[VoicekitError], message: str, *, provider: str, code: str | None,
+          received_bytes: int) -> VoicekitError:
+    if issubclass(cls, StreamInterrupted):
+        return cls(message, provider=provider, code=code, received_bytes=received_bytes)
+    try:
+        return cls(message, provider=provider, code=code, received_bytes=received_bytes)
+    except TypeError:  # a class with its own signature: the essentials only
+        error = cls(message)
+        error.provider, error.code, error.received_bytes = provider, code, received_bytes
+        return error
+
+
+class StreamErrors:
+    """How one stream ends: remembers a JSON error frame (``{"type": "error", ...}`` or
+    ``{"error": ...}``) and uses it for the close that follows.
+
+    An error frame followed by a normal close (1000) still raises (ProviderError, or the
+    class ``errors`` gives its code); a close without a reason takes the frame's message.
+    """
+
+    def __init__(self, provider: str, close_map: CloseMap | None = None, *,
+                 errors: ErrorMap | None = None, secrets: Sequence[str] = ()) -> None:
+        self.provider = provider
+        self.close_map = close_map or CloseMap()
+        self.errors = errors or ErrorMap()
+        self.secrets = tuple(secrets)
+        self.reported: tuple[str, str | None] | None = None  # (message, vendor code)
+
+    def on_text(self, message: str) -> None:
+        """Look at a text frame; remember it when it reports an error."""
+        try:
+            body = json.loads(message)
+        except (ValueError, RecursionError):
+            return
+        if not isinstance(body, dict):
+            return
+        kind = body.get("type")
+        kind = kind if isinstance(kind, str) else ""
+        if kind.lower() != "error" and not body.get("error") and body.get("status") != "error":
+            return
+        fields = self.errors.unwrap(body)
+        text = next((t for t in (error_text(fields.get(k)) for k in self.errors.message)
+                     if t), None) or error_text(fields) or "unknown error"
+        code = fields.get("code")
+        vendor_code = str(code)[:100] if isinstance(code, (str, int)) \
+            and not isinstance(code, bool) else None
+        self.reported = (scrub_secrets(text, self.secrets)[:300], vendor_code)
+
+    def close_error(self, code: int, reason: str, received_bytes: int = 0
+                    ) -> VoicekitError | None:
+        """The error a close means, given what the stream reported before it."""
+        if self.reported is not None:
+            text, vendor_code = self.reported
+            if code == 1000:
+                cls = self.errors.classify(0, vendor_code, text) or ProviderError
+                return _make(cls, f"{self.provider} reported an error during the stream: "
+                                  f"{text}", provider=self.provider, code=vendor_code,
+                             received_bytes=received_bytes)
+            if not reason.strip():
+                reason = text
+        return self.close_map.error(code, reason, provider=self.provider,
+                                    received_bytes=received_bytes, secrets=self.secrets)
+
+
+def default_close_error(provider: str) -> CloseError:
+    """1000 is a normal end; any other code maps through a default :class:`CloseMap`."""
+    close_map = CloseMap()
+
+    def close_error(code: int, reason: str) -> VoicekitError | None:
+        return close_map.error(code, reason, provider=provider)
 
     return close_error
 
@@ -72,8 +193,15 @@ class WebSocketSession:
         headers: handshake headers (credentials allowed: redirects are refused).
         timeout: seconds for connect and for each read.
         ping_interval: seconds between keepalive pings (0 disables).
-        close_error: maps a close code to an error (see :func:`default_close_error`).
+        close_map: the vendor's close codes (default: :class:`CloseMap`).
+        errors: the vendor's :class:`ErrorMap`, for codes in JSON error frames.
+        secrets: values to scrub from close reasons and error frames.
+        close_error: a hand-written close mapping (overrides ``close_map``).
         redact: turns the URL into its log-safe form.
+        one_wav: the frames are one WAV even when the vendor starts a new one (a RIFF
+            header) for each piece of text: later headers are dropped.
+
+    Every error that ends the stream carries ``received_bytes``.
     """
 
     def __init__(
@@ -84,20 +212,37 @@ class WebSocketSession:
         headers: Mapping[str, str] | None = None,
         timeout: float = 30.0,
         ping_interval: float = 20.0,
+        close_map: CloseMap | None = None,
+        errors: ErrorMap | None = None,
+        secrets: Sequence[str] = (),
         close_error: CloseError | None = None,
         redact: Callable[[str], str] = lambda u: u.split("?")[0],
+        one_wav: bool = False,
     ) -> None:
         self.url = url
+        self._one_wav = one_wav
         self.provider = provider
         self.timeout = timeout
         self.received_bytes = 0
         self._headers = dict(headers or {})
         self._ping_interval = ping_interval
-        self._close_error = close_error or default_close_error(provider)
+        self._secrets = tuple(s for s in secrets if s)
+        self.stream_errors = StreamErrors(provider, close_map, errors=errors,
+                                          secrets=self._secrets)
+        self._close_error = close_error
         self._redacted = redact(url)
         self._ws: websocket.WebSocket | None = None
         self._stop = threading.Event()
         self._closed = False
+
+    def _error_for_close(self, code: int, reason: str) -> VoicekitError | None:
+        if self._close_error is not None:
+            error = self._close_error(code, scrub_secrets(reason, self._secrets))
+        else:
+            error = self.stream_errors.close_error(code, reason, self.received_bytes)
+        if error is not None:
+            error.received_bytes = self.received_bytes
+        return error
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -114,24 +259,24 @@ class WebSocketSession:
                 skip_utf8_validation=True,
             )
         except websocket.WebSocketBadStatusException as exc:
-            status = getattr(exc, "status_code", None) or 0
-            cls = _HANDSHAKE_ERRORS.get(status, ServerError if status >= 500 else ProviderError)
+            status = exc.status_code if isinstance(exc.status_code, int) else 0
+            cls = STATUS_ERRORS.get(status) or (ServerError if status >= 500 else ProviderError)
             raise cls(f"{self.provider} refused the stream at {self._redacted} (HTTP {status})",
                       provider=self.provider, status=status) from None
         except websocket.WebSocketTimeoutException:
             raise Timeout(f"timed out connecting to {self._redacted}",
                           provider=self.provider) from None
-        except (OSError, websocket.WebSocketException) as exc:
-            err = ConnectionFailed(f"cannot open {self._redacted}: {type(exc).__name__}",
-                                   provider=self.provider)
-            err.never_sent = True  # type: ignore[attr-defined]
-            raise err from None
-        status = ws.getstatus()
-        if status != 101:
+        except (OSError, websocket.WebSocketException, ValueError) as exc:
+            cause = "connection refused" if isinstance(exc, ConnectionRefusedError) \
+                else type(exc).__name__
+            raise ConnectionFailed(f"cannot open {self._redacted}: {cause}",
+                                   provider=self.provider, never_sent=True) from None
+        answered = ws.getstatus()
+        if answered != 101:
             ws.shutdown()  # type: ignore[no-untyped-call]
             raise ProviderError(
-                f"{self.provider} answered the stream handshake with HTTP {status} "
-                "(redirects are not followed)", provider=self.provider, status=status)
+                f"{self.provider} answered the stream handshake with HTTP {answered} "
+                "(redirects are not followed)", provider=self.provider, status=answered)
         self._ws = ws
         if self._ping_interval > 0:
             _KEEPALIVE.add(self)
@@ -202,7 +347,7 @@ class WebSocketSession:
         self._closed = True
         _KEEPALIVE.discard(self)
         code, reason = _close_status(frame.data)
-        return self._close_error(code, reason)
+        return self._error_for_close(code, reason)
 
     # -- receiving -----------------------------------------------------------------------
 
@@ -214,6 +359,10 @@ class WebSocketSession:
         Text frames go to ``on_text`` (vendor control messages; it may raise). An abnormal
         close, an error close code or a read timeout raise — never a silent short stream.
         """
+        frames = self._frames(on_text)
+        return one_wav(frames) if self._one_wav else frames
+
+    def _frames(self, on_text: Callable[[str], None] | None) -> Iterator[bytes]:
         ws = self._require()
         while True:
             try:
@@ -222,11 +371,16 @@ class WebSocketSession:
                 self.close()
                 raise Timeout(
                     f"no data from {self._redacted} for {self.timeout:g} s "
-                    f"({self.received_bytes} bytes received)", provider=self.provider) from None
+                    f"({self.received_bytes} bytes received)", provider=self.provider,
+                    received_bytes=self.received_bytes) from None
             except (OSError, websocket.WebSocketException) as exc:
                 if self._closed:
                     return
                 self.close()
+                if self.stream_errors.reported is not None:  # it said why before dropping
+                    error = self._error_for_close(1006, "")
+                    if error is not None:
+                        raise error from None
                 raise StreamInterrupted(
                     f"the stream from {self._redacted} broke after {self.received_bytes} "
                     f"bytes ({type(exc).__name__})",
@@ -236,19 +390,19 @@ class WebSocketSession:
                 self.received_bytes += len(data)
                 yield data
             elif opcode == websocket.ABNF.OPCODE_TEXT:
+                text = frame.data.decode("utf-8", errors="replace")
+                self.stream_errors.on_text(text)
                 if on_text is not None:
-                    on_text(frame.data.decode("utf-8", errors="replace"))
+                    on_text(text)
             elif opcode == websocket.ABNF.OPCODE_CLOSE:
                 self._closed = True
                 self._stop.set()
                 _KEEPALIVE.discard(self)
                 code, reason = _close_status(frame.data)
                 ws.shutdown()  # type: ignore[no-untyped-call]
-                error = self._close_error(code, reason)
+                error = self._error_for_close(code, reason)
                 if error is None:
                     return
-                if isinstance(error, StreamInterrupted):
-                    error.received_bytes = self.received_bytes
                 raise error
 
     def _require(self) -> websocket.WebSocket:
@@ -305,7 +459,7 @@ def _close_status(data: bytes) -> tuple[int, str]:
     if len(data) < 2:
         return 1005, ""  # no status given: treat as abnormal
     (code,) = struct.unpack("!H", data[:2])
-    return code, data[2:].decode("utf-8", errors="replace")
+    return code, bytes(data[2:]).decode("utf-8", errors="replace")
 
 
 def simplex_stream(
