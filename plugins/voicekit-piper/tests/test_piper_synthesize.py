@@ -103,10 +103,10 @@ def test_bad_options_are_refused_before_any_work(
 @pytest.mark.parametrize(("text", "limit"), [
     ("", "non-empty"),
     ("   \n", "non-empty"),
-    ("x" * 100_001, "100000 characters"),
+    ("x" * 100_001, "at most 100000 characters"),
     ("a\0b", "no NUL characters"),
     ("bad \ud800 surrogate", "valid Unicode"),
-    (b"bytes", "str"),
+    (b"bytes", "a str"),
 ])
 def test_bad_text(piper: PiperProvider, text: object, limit: str) -> None:
     with pytest.raises(InvalidInput) as info:

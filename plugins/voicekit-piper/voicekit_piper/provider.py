@@ -16,19 +16,18 @@ from typing import Any
 
 import attrs
 
-from voicekit_core import validate
+from voicekit_core import kit, validate
 from voicekit_core.audio import wav_header
 from voicekit_core.capabilities import ListVoices, StreamSynthesize, Synthesize
 from voicekit_core.errors import InvalidInput, NotFound, StreamInterrupted
 from voicekit_core.models import Audio, AudioStream, Cost, DuplexStream, Voice
-from voicekit_core.provider import Provider
 
 from .engine import Model, Scales, load_model
 from .phonemes import complete_sentences, get_phonemizer, phoneme_ids, sentences
 from .plugin import INFO
 from .voices import ENV_VAR, VoiceFile, default_voices_dir, find_voices, read_voice, search_dirs
 
-__all__ = ["MAX_TEXT_CHARS", "SCALE_RANGES", "PiperProvider"]
+__all__ = ["MAX_TEXT_CHARS", "SCALE_RANGES", "PiperProvider", "SpeechOptions"]
 
 #: Longest text one call accepts, in characters.
 MAX_TEXT_CHARS = 100_000
@@ -42,6 +41,37 @@ _ADD_VOICE = ("add one: pip install 'voicekit-piper[voice-en]' (the en_US 'joe' 
               f"{ENV_VAR})")
 
 
+def _speaker_value(value: Any, field: str) -> int | str:
+    """A speaker name or number (checked against the voice once it is known)."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or value == "":
+        raise InvalidInput(f"{field} must be a speaker name or number, got {value!r}",
+                           field=field, limit="a speaker name or number")
+    return value
+
+
+class SpeechOptions(kit.Options):
+    """What every piper synthesis takes besides the text and the voice (scales default to
+    the voice's own, from its .onnx.json)."""
+
+    format: str = kit.opt.choice(_FORMATS, default="wav",
+                                 help="wav, or pcm (16-bit little-endian mono)")
+    length_scale: float | None = kit.opt.number(*SCALE_RANGES["length_scale"],
+                                                help="duration factor, > 1 is slower")
+    noise_scale: float | None = kit.opt.number(*SCALE_RANGES["noise_scale"],
+                                               help="voice variation")
+    noise_w: float | None = kit.opt.number(*SCALE_RANGES["noise_w"],
+                                           help="variation of phoneme durations")
+    speaker: int | str | None = kit.opt.value(convert=_speaker_value,
+                                              help="speaker of a multi-speaker voice",
+                                              limit="a speaker name or number")
+
+
+#: text: 1..100 000 characters
+TEXT = kit.TextRules(max_chars=MAX_TEXT_CHARS)
+#: the ``language=`` / ``kind=`` filters of list_voices
+FILTER = kit.TextRules(max_chars=64)
+
+
 @attrs.frozen
 class _Request:
     """One validated synthesis: its sentences, voice and scales."""
@@ -52,7 +82,7 @@ class _Request:
     speaker: int | None
 
 
-class PiperProvider(Provider, ListVoices, Synthesize, StreamSynthesize):
+class PiperProvider(kit.Provider, ListVoices, Synthesize, StreamSynthesize):
     """Piper voices on onnxruntime, in this process: ``connect("piper")``.
 
     Options (besides the common ones, which it accepts and ignores: it is local):
@@ -105,17 +135,14 @@ class PiperProvider(Provider, ListVoices, Synthesize, StreamSynthesize):
         """Why voice files that were found cannot be used (broken config, bad package)."""
         return find_voices(self.voices_dirs, packages=self.voice_packages)[1]
 
-    def list_voices(
-        self, *, language: str | None = None, kind: str | None = None, **filters: Any
-    ) -> Iterator[Voice]:
+    @kit.operation(language=FILTER, kind=FILTER)
+    def list_voices(self, *, language: str | None = None, kind: str | None = None,
+                    opts: kit.Options, call: kit.Call) -> Iterator[Voice]:
         """The installed Piper voices (kind ``"local"``), optionally for ``language``.
 
         ``language="en"`` matches ``en_US`` and ``en_GB`` voices; ``"en-us"`` only the
         former. Folders are read again at each call. No other filters (InvalidInput).
         """
-        self.reject_unknown(filters, "language, kind", call="list_voices", what="filter")
-        if language is not None:
-            validate.text(language, field="language")
         voices = self.scan()
         return (self._voice(v) for v in voices
                 if kind in (None, "local") and (language is None or _speaks(v, language)))
@@ -158,9 +185,6 @@ class PiperProvider(Provider, ListVoices, Synthesize, StreamSynthesize):
                 raise NotFound("piper has no voice installed; " + self._how_to_add(),
                                provider=self.name, code="no_voice")
             return next(iter(index.values()))
-        if isinstance(voice, Voice) and voice.provider != self.name:
-            raise _invalid(f"voice {voice.id!r} is a {voice.provider} voice, not a piper one",
-                           field="voice", limit="a piper voice")
         wanted = self.voice_id(voice)
         if wanted.lower().endswith(".onnx") or os.sep in wanted:
             return self._voice_file(Path(wanted).expanduser())
@@ -203,14 +227,9 @@ class PiperProvider(Provider, ListVoices, Synthesize, StreamSynthesize):
 
     # -- synthesis -------------------------------------------------------------------
 
-    def synthesize(
-        self,
-        text: str,
-        *,
-        voice: str | Voice | None = None,
-        format: str | None = None,
-        **options: Any,
-    ) -> Audio:
+    @kit.operation(SpeechOptions, spends=True, text=TEXT)
+    def synthesize(self, text: str, *, voice: str | Voice | None = None, opts: SpeechOptions,
+                   call: kit.Call) -> Audio:
         """Speak ``text``; WAV (default) or raw PCM, mono 16-bit at the voice's sample rate.
 
         Args:
@@ -227,36 +246,30 @@ class PiperProvider(Provider, ListVoices, Synthesize, StreamSynthesize):
         Raises:
             InvalidInput: bad text, format or option. NotFound: no such voice.
         """
-        fmt = _format(format)
-        request = self._request(text, voice, options)
+        request = self._request(text, voice, opts)
         model = self.model(request.voice)
         pcm = b"".join(self._pcm(model, request, request.sentences))
-        return _audio(pcm, fmt, request.voice.sample_rate)
+        return _audio(pcm, opts.format, request.voice.sample_rate)
 
-    def stream_synthesize(
-        self,
-        text: str,
-        *,
-        voice: str | Voice | None = None,
-        format: str | None = None,
-        **options: Any,
-    ) -> AudioStream:
+    @kit.operation(SpeechOptions, spends=True, text=TEXT)
+    def stream_synthesize(self, text: str, *, voice: str | Voice | None = None,
+                          opts: SpeechOptions, call: kit.Call) -> AudioStream:
         """Speak ``text`` sentence by sentence: one chunk of PCM per sentence, each made when
         the reader asks for it (a WAV stream starts with a header of streamed sizes).
 
         Arguments as :meth:`synthesize`; everything is validated and the model loaded here,
         before any audio is made. Closing the stream early skips the sentences left.
         """
-        fmt = _format(format)
-        request = self._request(text, voice, options)
+        fmt = opts.format
+        request = self._request(text, voice, opts)
         model = self.model(request.voice)
         rate = request.voice.sample_rate
         chunks = _with_head(fmt, rate, self._pcm(model, request, request.sentences))
         return AudioStream(chunks, format=fmt, sample_rate=rate, channels=1)
 
-    def open_stream(
-        self, *, voice: str | Voice | None = None, format: str | None = None, **options: Any
-    ) -> DuplexStream:
+    @kit.operation(SpeechOptions, spends=True)
+    def open_stream(self, *, voice: str | Voice | None = None, opts: SpeechOptions,
+                    call: kit.Call) -> DuplexStream:
         """A two-way stream: ``send()`` text pieces (any thread); the reader gets each
         sentence's audio, in order, synthesised on the reading thread as it iterates.
 
@@ -264,16 +277,15 @@ class PiperProvider(Provider, ListVoices, Synthesize, StreamSynthesize):
         held until its end (``.``, ``!``, ``?``) arrives or ``finish()`` is called. Voice
         and options apply to every piece and are validated here.
         """
-        fmt = _format(format)
-        template = self._request("x", voice, options)
+        fmt = opts.format
+        template = self._request("x", voice, opts)
         model = self.model(template.voice)
         rate = template.voice.sample_rate
         texts: queue.Queue[str | None] = queue.Queue()
         state = {"aborted": False}
 
         def send(text: str) -> None:
-            _check_text(text)
-            texts.put(text)
+            texts.put(_check_text(text))
 
         def abort() -> None:
             state["aborted"] = True
@@ -305,25 +317,16 @@ class PiperProvider(Provider, ListVoices, Synthesize, StreamSynthesize):
 
     # -- validation ------------------------------------------------------------------
 
-    def _request(self, text: str, voice: str | Voice | None, options: dict[str, Any]
+    def _request(self, text: str, voice: str | Voice | None, opts: SpeechOptions
                  ) -> _Request:
-        options = dict(options)
-        max_credits = options.pop("max_credits", None)
-        speaker = options.pop("speaker", None)
-        self.reject_unknown({k: v for k, v in options.items() if k not in SCALE_RANGES},
-                            "length_scale, noise_scale, noise_w, speaker, max_credits",
-                            call="synthesize")
-        values = {name: validate.number(value, field=name, low=SCALE_RANGES[name][0],
-                                        high=SCALE_RANGES[name][1])
-                  for name, value in options.items() if value is not None}
-        found = sentences(_check_text(text))
-        if max_credits is not None:
-            validate.number(max_credits, field="max_credits", low=0)
-        self.check_budget(Cost(credits=0.0), max_credits)
+        """The validated synthesis (text and options were checked by the kit): the voice
+        is looked up and the voice's scale defaults filled in."""
         entry = self.resolve_voice(voice)
-        scales = Scales(**{**entry.inference, **values})
-        return _Request(sentences=tuple(found), voice=entry, scales=scales,
-                        speaker=_speaker(entry, speaker))
+        given = {name: getattr(opts, name) for name in SCALE_RANGES
+                 if getattr(opts, name) is not None}
+        return _Request(sentences=tuple(sentences(text)), voice=entry,
+                        scales=Scales(**{**entry.inference, **given}),
+                        speaker=_speaker(entry, opts.speaker))
 
 
 # -- helpers -------------------------------------------------------------------------------
@@ -333,33 +336,13 @@ def _invalid(message: str, *, field: str, limit: str) -> InvalidInput:
     return InvalidInput(message, field=field, limit=limit, provider="piper")
 
 
-def _format(format: str | None) -> str:
-    fmt = "wav" if format is None else str(format).lower()
-    if fmt not in _FORMATS:
-        raise _invalid(f"piper produces wav or pcm, not {format!r}", field="format",
-                       limit="wav, pcm")
-    return fmt
-
-
 def _check_text(text: object) -> str:
-    """``text`` after checking it; raises InvalidInput naming the limit."""
-    if not isinstance(text, str):
-        raise _invalid(f"text must be a str, got {type(text).__name__}", field="text",
-                       limit="str")
-    if not text.strip():
-        raise _invalid("text is empty", field="text", limit="non-empty")
-    if len(text) > MAX_TEXT_CHARS:
-        raise _invalid(f"text is {len(text)} characters; the limit is {MAX_TEXT_CHARS}",
-                       field="text", limit=f"{MAX_TEXT_CHARS} characters")
-    if "\0" in text:
-        raise _invalid(f"text contains a NUL character (at {text.index(chr(0))})",
-                       field="text", limit="no NUL characters")
+    """A duplex piece, checked like a whole text; raises InvalidInput naming the limit."""
     try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise _invalid(f"text has an unpaired surrogate at character {exc.start}",
-                       field="text", limit="valid Unicode") from None
-    return text
+        return TEXT.check(text)
+    except InvalidInput as exc:
+        exc.provider = "piper"
+        raise
 
 
 def _speaker(entry: VoiceFile, speaker: object) -> int | None:
