@@ -25,7 +25,15 @@ from voicekit_core.models import Audio, AudioStream, Cost, DuplexStream, Voice
 from .engine import Model, Scales, load_model
 from .phonemes import complete_sentences, get_phonemizer, phoneme_ids, sentences
 from .plugin import INFO
-from .voices import ENV_VAR, VoiceFile, default_voices_dir, find_voices, read_voice, search_dirs
+from .voices import (
+    ENV_VAR,
+    VoiceFile,
+    VoiceFileError,
+    default_voices_dir,
+    find_voices,
+    read_voice,
+    search_dirs,
+)
 
 __all__ = ["MAX_TEXT_CHARS", "SCALE_RANGES", "PiperProvider", "SpeechOptions"]
 
@@ -207,8 +215,6 @@ class PiperProvider(kit.Provider, ListVoices, Synthesize, StreamSynthesize):
         return self._index
 
     def _voice_file(self, path: Path) -> VoiceFile:
-        from .voices import VoiceFileError
-
         try:
             return read_voice(path)
         except VoiceFileError as exc:

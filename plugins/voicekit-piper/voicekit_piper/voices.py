@@ -26,10 +26,12 @@ __all__ = [
     "ENTRY_POINT_GROUP",
     "ENV_VAR",
     "VoiceFile",
+    "VoiceFileError",
     "default_voices_dir",
     "find_voices",
     "joe_us",
     "read_voice",
+    "search_dirs",
 ]
 
 ENTRY_POINT_GROUP = "voicekit_piper.voices"
