@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # for type checkers (explicit re-exports); at run time see _E
     from .credentials import Secret as Secret
     from .errors import (
         AuthenticationError as AuthenticationError, BadResponse as BadResponse,
+        CallbackFailed as CallbackFailed,
         CapabilityNotSupported as CapabilityNotSupported, ConfigurationError as ConfigurationError,
         ConnectionFailed as ConnectionFailed, CreditLimitExceeded as CreditLimitExceeded,
         InsufficientCredits as InsufficientCredits, InvalidInput as InvalidInput,
@@ -76,6 +77,7 @@ _EXPORTS: ExportTable = {
     "Secret": ("credentials", "Secret"),
     "AuthenticationError": ("errors", "AuthenticationError"),
     "BadResponse": ("errors", "BadResponse"),
+    "CallbackFailed": ("errors", "CallbackFailed"),
     "CapabilityNotSupported": ("errors", "CapabilityNotSupported"),
     "ConfigurationError": ("errors", "ConfigurationError"),
     "ConnectionFailed": ("errors", "ConnectionFailed"),

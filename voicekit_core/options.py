@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import attrs
 
 from . import validate
+from .callbacks import notify
 from .errors import InvalidInput, VoicekitError
 from .models import Cost
 
@@ -429,6 +430,9 @@ def operation(options: type[Options] | None = None, *, spends: bool = False,
                 self.check_budget(cost, budget)
             progress = _provider_error(validate.callback, reserved["on_upload_progress"],
                                        "on_upload_progress", self.name)
+            if progress is not None:  # what it raises is CallbackFailed naming it
+                progress = functools.partial(notify, progress, "on_upload_progress",
+                                             provider=self.name)
             call = Call(name, budget, progress, cost, provider=self)
             result = method(*bound.args, **bound.kwargs, opts=opts, call=call)
             return result if target is None else _save_result(result, target)
