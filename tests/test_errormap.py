@@ -204,7 +204,8 @@ def test_a_short_key_is_scrubbed_as_a_whole_token_only(emulator: FakeEmulator,
     provider = mapped_provider(emulator, ErrorMap(), api_key="e")
     fail_with(emulator, 401, {"message": "Unauthorized: the key e was refused"})
     error = balance_error(provider)
-    assert error.message == "Unauthorized: the key *** was refused"
+    assert error.message == ("Unauthorized: the key *** was refused (the key came from the "
+                             "api_key= argument)")  # a 401 says where the key came from
 
 
 def test_error_text_moved_but_importable_from_http() -> None:
