@@ -314,3 +314,18 @@ def test_a_long_first_delay_says_when_the_first_look_is() -> None:
         progress.waiting(0.25, "queued")  # a quick first look: nothing to say
     lines = out.getvalue().splitlines()
     assert len(lines) == 1 and "queued; waiting until " in lines[0]
+
+
+def test_say_picks_the_only_installed_speaking_provider(speechgen: object,
+                                                         tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    env = dict(os.environ, VOICEKIT_LOAD_PLUGINS="speechgen",
+               VOICEKIT_CACHE_DIR=str(tmp_path / "cache"))
+    run = subprocess.run([sys.executable, "-m", "voicekit_core.cli", "say", "Hello",
+                          "-o", str(tmp_path / "hi.wav")], env=env, capture_output=True,
+                         timeout=60, check=False)
+    assert run.returncode == 0, run.stderr  # the same rule as clone/convert: no -p needed
+    assert b"speaking with speechgen voice" in run.stderr
+    assert (tmp_path / "hi.wav").read_bytes()[:4] == b"RIFF"
