@@ -20,6 +20,7 @@ from voicekit_core.audio import AudioSource
 from voicekit_core.capabilities import Balance, CloneVoice, Dub, ListVoices
 from voicekit_core.errors import (
     BadResponse,
+    ConfigurationError,
     CreditLimitExceeded,
     InsufficientCredits,
     InvalidInput,
@@ -73,6 +74,12 @@ class OutOfOrder(InvalidRequest):
     vendor's (one of the ``_OUT_OF_ORDER`` keys)."""
 
 
+def _content_type_ok(value: object) -> bool:
+    """A header-safe media type: ``type/subtype`` (parameters allowed), printable ASCII."""
+    return (isinstance(value, str) and 0 < len(value) <= 200 and "/" in value
+            and value == value.strip() and all(" " <= c <= "~" for c in value))
+
+
 class VoiceDubProvider(kit.Provider, ListVoices, CloneVoice, Dub, Balance):
     """VoiceDub (https://voicedub.ai). Extra ``connect()`` option ``upload_content_type``:
     a Content-Type for uploads to presigned URLs (default none: they are signed without).
@@ -95,6 +102,11 @@ class VoiceDubProvider(kit.Provider, ListVoices, CloneVoice, Dub, Balance):
     )
 
     def __init__(self, *, upload_content_type: str | None = None, **options: Any) -> None:
+        if upload_content_type is not None and not _content_type_ok(upload_content_type):
+            raise ConfigurationError(
+                "upload_content_type must be a Content-Type such as 'audio/wav' (printable "
+                f"ASCII, one line), got {validate.show(upload_content_type)}",
+                provider=self.info.name)
         super().__init__(**options)
         self.upload_content_type = upload_content_type
 
