@@ -245,6 +245,9 @@ class Registry:
 
     def info(self, name: str) -> ProviderInfo:
         """The registration of ``name``; raises ProviderNotInstalled / ConfigurationError."""
+        if not isinstance(name, str):  # a list or dict would fail the lookup with TypeError
+            raise ConfigurationError(f"a provider name is text such as 'espeak', not "
+                                     f"{type(name).__name__}")
         self.load()
         if name in self._conflicts:
             raise ConfigurationError(
