@@ -329,3 +329,21 @@ def test_say_picks_the_only_installed_speaking_provider(speechgen: object,
     assert run.returncode == 0, run.stderr  # the same rule as clone/convert: no -p needed
     assert b"speaking with speechgen voice" in run.stderr
     assert (tmp_path / "hi.wav").read_bytes()[:4] == b"RIFF"
+
+
+def test_a_paid_result_is_never_lost_nor_written_in_the_wrong_format(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from voicekit_core.cli_checks import save_paid_audio
+
+    mp3 = Audio(data=b"ID3" + b"\0" * 64, format="mp3")
+    saved = save_paid_audio(mp3, str(tmp_path / "hi.wav"), "wav")  # the vendor sent mp3
+    assert saved == tmp_path / "hi.mp3" and saved.read_bytes() == mp3.data
+    assert not (tmp_path / "hi.wav").exists()
+    assert "writing" in capsys.readouterr().err
+    rescued = save_paid_audio(mp3, str(tmp_path / "gone" / "hi.mp3"), "mp3")  # folder gone
+    try:
+        assert rescued.read_bytes() == mp3.data
+        err = capsys.readouterr().err
+        assert str(rescued) in err and "does not exist" in err
+    finally:
+        rescued.unlink()
