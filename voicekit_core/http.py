@@ -36,7 +36,6 @@ from .errormap import (
     ErrorMap,
     default_error_details,
     error_for_status,
-    error_text,
     link_error_details,
 )
 from .errors import (
@@ -49,30 +48,13 @@ from .errors import (
 )
 from .response import HttpResponse, never_sent, transport_cause
 from .retry import IDEMPOTENT_METHODS, RateLimitInfo, RetryPolicy
-from .transfers import CountingReader, ProgressCallback, encode_body
-from .urls import (
-    check_base_url,
-    link_problem,
-    origin_of,
-    redact_url,
-    scrub_secrets,
-    websocket_url,
-)
+from .transfers import ProgressCallback, encode_body
+from .urls import link_problem, origin_of, redact_url, scrub_secrets, websocket_url
 
 if TYPE_CHECKING:
     from .websocket import WebSocketSession
 
-__all__ = [
-    "ErrorDetails",  # re-exported from errormap (old import path)
-    "HttpClient",
-    "HttpResponse",
-    "check_base_url",  # re-exported from urls
-    "default_error_details",
-    "error_for_status",
-    "error_text",
-    "origin_of",
-    "redact_url",
-]
+__all__ = ["HttpClient", "HttpResponse"]  # URL and error helpers: urls.py, errormap.py
 
 log = logging.getLogger("voicekit.http")
 
@@ -80,7 +62,6 @@ DEFAULT_TIMEOUT: tuple[float, float] = (10.0, 60.0)
 MAX_REDIRECTS = 5
 USER_AGENT = "voicekit/0.1 (+https://pypi.org/project/voicekit-core/)"
 
-_CountingReader = CountingReader  # the old private name
 _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 
 
@@ -198,9 +179,11 @@ class HttpClient:
                                 redact=self.redact, **options)
 
     def is_own_origin(self, url: str) -> bool:
+        """Whether ``url`` is on the provider's own origin (the only one given credentials)."""
         return origin_of(url) == self.origin
 
     def redact(self, url: str) -> str:
+        """``url`` fit for logs and errors (:func:`~voicekit_core.urls.redact_url`)."""
         if "?" not in url and "@" not in url and "#" not in url:
             return url  # nothing to hide (the common case: no parsing per request)
         return redact_url(url, trusted_origin=self.origin)
@@ -401,8 +384,7 @@ class HttpClient:
             response.close()
         details = attrs.evolve(details, message=self.scrub(details.message))
         processed = not idempotent and response.status >= 500
-        return_error = error_for_status(response, details, may_have_been_processed=processed)
-        raise return_error
+        raise error_for_status(response, details, may_have_been_processed=processed)
 
     def _parse(self, response: HttpResponse) -> ErrorDetails:
         """The error details of ``response``: the provider's parser for its own origin, plain

@@ -125,7 +125,7 @@ class Provider:
                     f"`voicekit keys set {self.name}` (CLI: --base-url URL)",
                     provider=self.name,
                 )
-            from .http import check_base_url
+            from .urls import check_base_url
 
             self.base_url = check_base_url(url, allow_http=allow_http, provider=self.name)
 
