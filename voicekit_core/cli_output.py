@@ -8,8 +8,6 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
-import attrs
-
 __all__ = ["Progress", "amount", "describe", "print_json", "print_table"]
 
 
@@ -39,6 +37,8 @@ def print_json(value: Any) -> None:
 
 def describe(value: Any) -> Any:
     """A JSON-able view of a voicekit result (attrs model), without ``raw`` payloads or bytes."""
+    import attrs  # only when there is something to describe (not for `voicekit providers`)
+
     if attrs.has(type(value)):
         out: dict[str, Any] = {}
         for field in attrs.fields(type(value)):

@@ -8,6 +8,7 @@ plugin that fails is recorded in :func:`plugin_errors` and the others still work
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import logging
 import os
@@ -16,15 +17,13 @@ import threading
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import attrs
-
 from .capabilities import BY_NAME, Capability
 from .errors import CapabilityNotSupported, ConfigurationError, ProviderNotInstalled
-from .events import Event
 
 if TYPE_CHECKING:
     import pluggy
 
+    from .events import Event
     from .provider import Provider
 
 __all__ = [
@@ -55,11 +54,12 @@ C = TypeVar("C", bound=Capability)
 
 
 def _str_tuple(values: Iterable[str]) -> tuple[str, ...]:
-    """attrs converter typed for mypy (``converter=tuple`` loses the item type)."""
     return tuple(values)
 
 
-@attrs.frozen
+# Plain frozen dataclasses, not attrs: listing providers (``voicekit providers``) then
+# imports no attrs at all (about as long as starting Python itself).
+@dataclasses.dataclass(frozen=True)
 class ProviderInfo:
     """What a plugin registers: enough to list a provider without importing it.
 
@@ -78,14 +78,18 @@ class ProviderInfo:
 
     name: str
     factory: str
-    capabilities: tuple[str, ...] = attrs.field(converter=_str_tuple)
-    credentials: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
+    capabilities: tuple[str, ...]
+    credentials: tuple[str, ...] = ()
     summary: str = ""
     default_base_url: str | None = None
     docs_url: str | None = None
     emulator: str | None = None
     distribution: str | None = None
     version: str | None = None
+
+    def __post_init__(self) -> None:  # any iterable of names is kept as a tuple
+        object.__setattr__(self, "capabilities", _str_tuple(self.capabilities))
+        object.__setattr__(self, "credentials", _str_tuple(self.credentials))
 
     @property
     def env_prefix(self) -> str:
@@ -109,7 +113,7 @@ class ProviderInfo:
         return self.env_prefix + "BASE_URL"
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True)
 class PluginError:
     """A plugin that could not be loaded or registered, and why."""
 
@@ -202,7 +206,7 @@ class Registry:
                 return
 
             def register(info: ProviderInfo) -> None:
-                self._add(attrs.evolve(info, distribution=info.distribution or distribution,
+                self._add(dataclasses.replace(info, distribution=info.distribution or distribution,
                                        version=info.version or version))
 
             try:
@@ -334,8 +338,9 @@ class Registry:
             except (KeyError, TypeError, ValueError):
                 pass
         infos, errors = self.providers(), self.errors()
-        plugin_cache.write(key, {"providers": [attrs.asdict(i) for i in infos],
-                                 "errors": [attrs.asdict(e) for e in errors]}, self._modules)
+        plugin_cache.write(key, {"providers": [dataclasses.asdict(i) for i in infos],
+                                 "errors": [dataclasses.asdict(e) for e in errors]},
+                           self._modules)
         return infos, errors
 
     def register_commands(self, commands: Any) -> None:
