@@ -290,8 +290,7 @@ class BeautyfaceProvider(kit.Provider, ListVoices, Synthesize, CloneVoice, Balan
 
     def get_speech(self, speech_id: str) -> Speech:
         """The status and details of a speech (GET /tts/{speechId}); NotFound if unknown."""
-        ident = kit.segment(speech_id.strip() if isinstance(speech_id, str) else speech_id,
-                            field="speech_id")
+        ident = kit.segment(speech_id, field="speech_id", strip=True)
         body = self.http.json("GET", f"/tts/{ident}")
         answer = s.read(body, s.SpeechAnswer, f"GET /tts/{ident} answer")
         item = body if answer.speech is None else answer.speech

@@ -404,7 +404,7 @@ class SpeechgenProvider(kit.Provider, ListVoices, Synthesize, CloneVoice):
         if not isinstance(model, str):
             raise InvalidInput(f"model must be a model_id ('vm_...'), got "
                                f"{validate.show(model)}", field="model", limit="a model_id")
-        return f"/models/{kit.segment(model.strip(), field='model')}"
+        return f"/models/{kit.segment(model, field='model', strip=True)}"
 
     # -- costs -------------------------------------------------------------------------
 

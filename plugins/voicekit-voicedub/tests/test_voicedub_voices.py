@@ -138,6 +138,9 @@ def test_clone_a_voice_end_to_end(emu: VoiceDubEmulator, vd: VoiceDubProvider,
     info = vd.get_voice(voice.id)
     assert info.status.value == "done" and info.api_credits_used == 200
     assert [v.id for v in vd.list_voices(kind="cloned", ids=[voice.id])] == [voice.id]
+    padded = f" {voice.id}\n"  # pasted with spaces: every id-taking call drops them alike
+    assert vd.get_voice(padded).status.value == "done"
+    assert [v.id for v in vd.list_voices(kind="cloned", ids=[padded])] == [voice.id]
 
 
 def test_clone_job_resumes_in_a_new_provider(emu: VoiceDubEmulator,

@@ -47,7 +47,8 @@ def vocabulary(enum_cls: type[enum.Enum], languages: bool = False
 
 def _ids(value: Any, field: str) -> list[str]:
     values = [value] if isinstance(value, (str, Voice)) else list(value)
-    return [v.id if isinstance(v, Voice) else kit.segment(v, field=field) for v in values]
+    return [v.id if isinstance(v, Voice) else kit.segment(v, field=field, strip=True)
+            for v in values]
 
 
 class CatalogueFilters(kit.Options):

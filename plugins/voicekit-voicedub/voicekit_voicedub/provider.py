@@ -404,14 +404,14 @@ class VoiceDubProvider(kit.Provider, ListVoices, CloneVoice, Dub, Balance):
         return envelope.dub, raw["dub"]
 
     def _get_voice(self, voice_id: str) -> tuple[VoicePrivate, dict[str, Any]]:
-        envelope, raw = self._call("GET", f"/v1/me/voices/{kit.segment(voice_id)}",
+        envelope, raw = self._call("GET", f"/v1/me/voices/{_id(voice_id, 'voice_id')}",
                                    schema.VoiceEnvelope)
         return envelope.voice, raw["voice"]
 
 
 def _id(value: Any, field: str) -> str:
-    """An id from the caller, as a safe path segment."""
-    return kit.segment(value.strip() if isinstance(value, str) else value, field=field)
+    """An id from the caller (surrounding whitespace dropped), as a safe path segment."""
+    return kit.segment(value, field=field, strip=True)
 
 
 def _word(value: enum.Enum | str | None) -> str:
