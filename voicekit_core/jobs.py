@@ -168,6 +168,7 @@ class Job(Generic[T]):
 
     @property
     def done(self) -> bool:
+        """Whether the job has ended (succeeded or failed): no more polling."""
         return self.state.done
 
     @property

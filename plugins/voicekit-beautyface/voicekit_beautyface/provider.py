@@ -110,15 +110,21 @@ class VoiceFilters(kit.Options):
 
 
 class SpeechOptions(kit.Options):
+    """Options of ``submit_speech()``."""
+
     format: str | None = kit.opt.choice(FORMATS, help="wav (default), mp3, opus or pcm")
 
 
 class SynthesizeOptions(SpeechOptions):
+    """Options of ``synthesize()``: the speech's, plus how to wait for it."""
+
     wait_timeout: float | None = kit.opt.number(0, help="seconds to wait (default 300)")
     on_update: Any = kit.opt.callback(help="called with the job after each poll")
 
 
 class CloneOptions(kit.Options):
+    """Options of ``clone_voice()``: what Beautyface stores with the voice."""
+
     description: str | None = kit.opt.text(max_chars=MAX_DESCRIPTION_CHARS, allow_empty=True,
                                            help="at most 500 characters")
     cover_image: str | None = kit.opt.url(help="an http(s) URL of a cover image")
@@ -152,6 +158,7 @@ class BeautyfaceProvider(kit.Provider, ListVoices, Synthesize, CloneVoice, Balan
     )
 
     def auth_headers(self) -> dict[str, str]:
+        """The API key as a Bearer token."""
         return {"Authorization": f"Bearer {self.credential('api_key').reveal()}"}
 
     def voice_id(self, voice: str | int | Voice) -> str:

@@ -93,28 +93,38 @@ _RATES = f"one of {', '.join(map(str, SAMPLE_RATES))}"
 
 
 class ConvertOptions(kit.Options):
+    """Options of ``convert_voice()``."""
+
     voice_type: str | None = kit.opt.choice(
         VOICE_TYPES, help="Gemelo's voiceType; default: the Voice's kind, or looked up")
 
 
 class SynthOptions(ConvertOptions):
+    """Options of ``synthesize()``."""
+
     format: str | None = kit.opt.choice(STREAM_FORMATS, help="wav (REST) or mp3 (stream)")
     sample_rate: int | None = kit.opt.value(convert=_sample_rate, limit=_RATES,
                                             help="sr; given, the simplex stream is used")
 
 
 class StreamOptions(SynthOptions):
+    """Options of ``stream_synthesize()`` and ``open_stream()``."""
+
     format: str | None = kit.opt.choice(STREAM_FORMATS, default="wav", help="wav or mp3")
     sample_rate: int | None = kit.opt.value(convert=_sample_rate, limit=_RATES,
                                             help="sr; default: connect(sample_rate=), 22050")
 
 
 class CloneOptions(kit.Options):
+    """Options of ``clone_voice()``."""
+
     description: str | None = kit.opt.text(allow_empty=True,
                                            help="kept on the returned Voice (Gemelo stores none)")
 
 
 class VoiceFilters(kit.Options):
+    """Filters of ``list_voices()``."""
+
     language: str | None = kit.opt.text(help='"en", "en-US" or "English" (language labels)')
     kind: tuple[str, ...] | None = kit.opt.value(convert=_kinds, limit=", ".join(VOICE_KINDS),
                                                  help="one of them, or a list")

@@ -112,6 +112,8 @@ def _count(value: Any) -> int | None:
 
 
 class VoiceFilters(kit.Options):
+    """Filters of ``list_voices()``."""
+
     language: str | None = kit.opt.text(help='keep voices speaking it ("en" matches "en-US")')
     kind: str | None = kit.opt.choice(VOICE_KINDS, help="stock or cloned (default both)")
     gender: str | None = kit.opt.text(help="stock voices of this gender (female, male...)")
@@ -119,6 +121,8 @@ class VoiceFilters(kit.Options):
 
 
 class SpeechOptions(kit.Options):
+    """Options of ``synthesize()`` and ``tts_payload()``."""
+
     format: str | None = kit.opt.choice(FORMATS, help="wav (default), mp3 or ogg")
     speed: float | None = kit.opt.value(convert=_number, limit="a finite number",
                                         help="rate multiplier (checked against speed_range)")
@@ -127,6 +131,8 @@ class SpeechOptions(kit.Options):
 
 
 class CloneOptions(kit.Options):
+    """Options of ``clone_voice()``."""
+
     description: str | None = kit.opt.text(allow_empty=True, help="stored with the model")
     enhance_quality: bool | None = kit.opt.flag(help="ask Speechgen to clean the sample up")
 
@@ -167,6 +173,7 @@ class SpeechgenProvider(kit.Provider, ListVoices, Synthesize, CloneVoice):
                         "(sk_live_... or sk_test_...); sending it anyway")
 
     def auth_headers(self) -> dict[str, str]:
+        """The API key as a Bearer token."""
         return {"Authorization": f"Bearer {self.credential('api_key').reveal()}"}
 
     def voice_id(self, voice: str | int | Voice) -> str:

@@ -68,11 +68,15 @@ class CatalogueFilters(kit.Options):
 
 
 class DubOptions(kit.Options):
+    """Options of ``dub()``."""
+
     pitch_shift: int | None = kit.opt.integer(-24, 24, help="semitones (default 0)")
     separate: bool | None = kit.opt.flag(help="separate the vocals first (default True)")
 
 
 class TrainingOptions(kit.Options):
+    """Options of ``clone_voice()`` (VoiceDub trains the voice)."""
+
     max_minutes: int | None = kit.opt.integer(5, 60, help="training minutes (default 10)")
     separate: bool | None = kit.opt.flag(help="separate the vocals first (default True)")
     description: str | None = kit.opt.value(

@@ -111,6 +111,7 @@ class VoiceDubProvider(kit.Provider, ListVoices, CloneVoice, Dub, Balance):
         self.upload_content_type = upload_content_type
 
     def auth_headers(self) -> dict[str, str]:
+        """The API key as ``Authorization: Api-Key <key>``."""
         return {"Authorization": f"Api-Key {self.credential('api_key').reveal()}"}
 
     def _upload(self, url: str, source: AudioSource,
