@@ -467,3 +467,11 @@ def test_option_tables_are_generated_from_the_declarations() -> None:
     assert "| `max_credits` |" in page.split("### `synthesize()`")[1]
     clone = page.split("### `clone()`")[1].split("###")[0]
     assert "`on_upload_progress`" in clone and "`max_credits`" not in clone
+
+
+def test_call_info_and_accepts_live_in_operations_and_still_import_from_options() -> None:
+    from voicekit_core import kit, operations, options
+
+    assert options.Call is operations.Call is kit.Call
+    assert options.OperationInfo is operations.OperationInfo
+    assert options.accepts is operations.accepts

@@ -31,6 +31,7 @@ from . import validate
 from .callbacks import notify
 from .errors import InvalidInput, VoicekitError
 from .models import Cost
+from .operations import Call, OperationInfo, accepts
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -272,36 +273,7 @@ class NoOptions(Options):
     """A call that takes no options (every extra keyword is refused)."""
 
 
-# -- calls -----------------------------------------------------------------------------
-
-
-@attrs.frozen
-class Call:
-    """What the operation wrapper hands the method body besides its arguments."""
-
-    name: str
-    max_credits: float | None
-    on_upload_progress: Callable[[int, int | None], None] | None
-    cost: Cost | None
-    provider: Provider = attrs.field(repr=False, kw_only=True)
-
-    def spent(self, credits: float, unit: str = "credits", **data: Any) -> None:
-        """Report what the call spent (the ``credits_spent`` event, operation = the call)."""
-        data.setdefault("operation", self.name)
-        self.provider.spent(credits, unit, **data)
-
-
-@attrs.frozen
-class OperationInfo:
-    """What :func:`operation` knows about a method (``method.__voicekit_operation__``)."""
-
-    name: str
-    options: type[Options]
-    spends: bool
-    inputs: Mapping[str, TextRules | AudioRules]
-    uploads: bool
-    #: the method's own keyword names (besides options), as the public signature shows them
-    keywords: tuple[str, ...]
+# -- calls (Call, OperationInfo and accepts live in operations.py) ------------------------
 
 
 _RESERVED = ("max_credits", "on_upload_progress", "to")
@@ -461,18 +433,4 @@ def _provider_error(check: Callable[..., Any], value: Any, field: str, provider:
     except InvalidInput as exc:
         exc.provider = exc.provider or provider
         raise
-
-
-def accepts(method: Callable[..., Any], keyword: str) -> bool:
-    """Whether ``method`` takes ``keyword`` by name (not only through ``**options``).
-
-    Reads what :func:`operation` declared; for a method written without it, its signature.
-    """
-    info = getattr(method, "__voicekit_operation__", None)
-    if isinstance(info, OperationInfo):
-        return keyword in info.keywords or keyword in info.options.names()
-    try:
-        return keyword in inspect.signature(method).parameters
-    except (TypeError, ValueError):
-        return False
 
