@@ -29,6 +29,7 @@ __all__ = [
     "format_of_path",
     "join",
     "pcm_of",
+    "refused_format",
 ]
 
 #: Formats this module writes: name -> (libsndfile container, subtype); wav/pcm need no extra.
@@ -62,6 +63,14 @@ def _modules() -> tuple[Any, Any, Any]:
             f"converting audio needs the convert extra ({exc.name} is missing): {_EXTRA}"
         ) from None
     return numpy, soundfile, soxr
+
+
+def refused_format(exc: BaseException, format: str | None) -> bool:
+    """Whether ``exc`` is a provider refusing, before any request, to produce ``format``
+    (so the call may be made in the provider's default format and converted)."""
+    return (format is not None and isinstance(exc, InvalidInput)
+            and getattr(exc, "field", None) == "format"
+            and not getattr(exc, "status", None) and format.lower() in ENCODABLE)
 
 
 def check_encodable(format: str, *, sample_rate: int | None = None,

@@ -51,6 +51,18 @@ class Provider:
     poll_policies: ClassVar[Mapping[str, PollPolicy]] = {}
     #: Whether the provider talks HTTP at all (False for local engines).
     remote: ClassVar[bool] = True
+    #: Longest text one ``synthesize`` call takes (characters / UTF-8 bytes; None: unknown),
+    #: for ``split=True``. A ``kit.operation(text=TextRules(...))`` declaration wins.
+    max_text_chars: ClassVar[int | None] = None
+    max_text_bytes: ClassVar[int | None] = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__.get("synthesize")
+        if callable(own):  # every synthesize takes split=True (see voicekit_core.longtext)
+            from .longtext import splittable
+
+            cls.synthesize = splittable(own)  # type: ignore[attr-defined]
 
     def __init__(
         self,
