@@ -163,7 +163,8 @@ def _add_core_commands(commands: CommandRegistry) -> None:
         (("--limit", "-n"), {"type": int, "default": None, "help": "list at most N voices"}),
         _json_flag(),
     ])
-    add("say", "say", help="speak text (espeak, offline, unless -p names another provider)",
+    add("say", "cli_speech:cmd_say",
+        help="speak text (espeak, offline, unless -p names another provider)",
         arguments=[
             (("text",), {"help": "what to say; '-' reads standard input"}),
             (("-p", "--provider"), {"default": "espeak", "help": "provider (default: espeak)"}),
@@ -176,8 +177,28 @@ def _add_core_commands(commands: CommandRegistry) -> None:
                                   "help": "audio format (wav, mp3, ...; default: from the "
                                           "suffix of -o, else the provider's)"}),
             (("--stream",), {"action": "store_true",
-                             "help": "stream the audio as it is produced"}),
+                             "help": "stream the audio as it is produced (sentence by "
+                                     "sentence when the provider cannot stream)"}),
+            (("--split",), {"action": "store_true",
+                            "help": "text over the provider's limit: split it at sentences "
+                                    "and join the audio"}),
+            (("--sample-rate",), {"type": int, "default": None, "dest": "sample_rate",
+                                  "metavar": "HZ", "help": "resample the audio to HZ"}),
+            (("--max-credits",), {"type": float, "default": None, "dest": "max_credits",
+                                  "metavar": "C", "help": "refuse (before any request) to "
+                                                          "spend more than C credits"}),
+            (("--cache",), {"action": "store_true",
+                            "help": "answer repeated requests from the synthesis cache "
+                                    "(`voicekit cache info`)"}),
         ])
+    commands.group("cache", help="the synthesis cache (say --cache, adapters.cached)")
+    cache_dir = (("--dir",), {"default": None, "metavar": "DIR",
+                              "help": "the cache folder (default: VOICEKIT_CACHE_DIR, else "
+                                      "the user cache folder)"})
+    add("cache info", "cli_speech:cmd_cache_info", help="where the cache is and its size",
+        arguments=[cache_dir, _json_flag()])
+    add("cache clear", "cli_speech:cmd_cache_clear", help="remove every cached synthesis",
+        arguments=[cache_dir])
     commands.group("keys", help="manage stored credentials (the user key file)")
     add("keys set", "keys_set", help="store a credential (read from stdin or a hidden prompt)",
         arguments=[
@@ -327,9 +348,12 @@ def _run(argv: list[str]) -> int:
         for path, owner, reason in commands.skipped:
             print(f"voicekit: command {path!r} from {owner} skipped: {reason}", file=sys.stderr)
     if isinstance(handler, str):
-        from . import cli_commands
+        import importlib
 
-        handler = getattr(cli_commands, "cmd_" + handler)
+        module, _, function = handler.rpartition(":")  # "cli_speech:cmd_say" or "voices"
+        handler = (getattr(importlib.import_module(f"{__package__}.{module}"), function)
+                   if module else getattr(importlib.import_module(f"{__package__}.cli_commands"),
+                                          "cmd_" + handler))
     result = handler(args)
     return 0 if result is None else int(result)
 

@@ -24,8 +24,6 @@ from .capabilities import (
     CreateTwin,
     Dub,
     ListVoices,
-    StreamSynthesize,
-    Synthesize,
 )
 from .cli_output import Progress, describe, print_json, print_table
 from .credentials import key_file_path, load_keys, store_key
@@ -252,41 +250,10 @@ def _default_voice(provider: Provider) -> str | Voice | None:
 
 
 def cmd_say(args: argparse.Namespace) -> int:
-    text = _read_text(args.text)
-    sink = None if args.output else _stdout_sink()
-    options: dict[str, Any] = {}
-    fmt = args.format or (None if args.stream else _format_of(args.output))
-    if fmt:
-        options["format"] = fmt
-    with _connect(args.provider) as provider:
-        if args.voice is None:
-            args.voice = _default_voice(provider)
-        try:
-            if args.stream:
-                streamer = registry.require(provider, StreamSynthesize)
-                with streamer.stream_synthesize(text, voice=args.voice, **options) as stream:
-                    if sink is None:
-                        saved = stream.save(args.output)
-                    else:
-                        for chunk in stream:
-                            sink.write(chunk)
-                            sink.flush()
-                        return 0
-            else:
-                synth = registry.require(provider, Synthesize)
-                audio = synth.synthesize(text, voice=args.voice, **options)
-                if sink is not None:
-                    sink.write(audio.data)
-                    sink.flush()
-                    return 0
-                saved = audio.save(args.output)
-        except InvalidInput as exc:
-            if args.voice is None and exc.field == "voice":
-                raise InvalidInput(f"{provider.name} needs a voice: give -v VOICE (see "
-                                   f"`voicekit voices {provider.name}`)", field="voice") from None
-            raise
-    _err(f"saved {saved}")
-    return 0
+    """``voicekit say``: see :mod:`voicekit_core.cli_speech`."""
+    from .cli_speech import cmd_say
+
+    return cmd_say(args)
 
 
 # -- keys ------------------------------------------------------------------------------------
