@@ -175,7 +175,8 @@ def _failure(exc: VoicekitError, text: str, pieces: list[str], index: int,
     for piece in pieces[:index]:
         cursor = text.find(piece, cursor) + len(piece)
     start = text.find(left[0], cursor)
-    left_chars = sum(len(p) for p in left)
+    remaining = text[start:] if start >= 0 else " ".join(left)
+    left_chars = len(remaining)
     unit = total.unit if total is not None else "credits"
     paid = "an unknown amount" if spent is None else f"about {spent:g} {unit}"
     processed = bool(getattr(exc, "may_have_been_processed", False))
@@ -191,7 +192,7 @@ def _failure(exc: VoicekitError, text: str, pieces: list[str], index: int,
         except VoicekitError:
             partial = None
     return SplitSynthesisFailed(message, done=index, total=len(pieces), spent=spent, unit=unit,
-                                remaining_text=text[start:] if start >= 0 else " ".join(left),
+                                remaining_text=remaining,
                                 partial=partial,
                                 may_have_been_processed=processed,
                                 provider=exc.provider, status=exc.status, code=exc.code,
