@@ -17,8 +17,8 @@ if TYPE_CHECKING:
 
     from ..cache import CachedProvider, SynthesisCache
     from ..clock import Clock
-    from .fallback import FallbackAdapter
-    from .stream import StreamAdapter
+    from .fallback_adapter import FallbackAdapter
+    from .stream_adapter import StreamAdapter
 
 __all__ = ["cached", "fallback", "stream"]
 
@@ -26,8 +26,8 @@ __all__ = ["cached", "fallback", "stream"]
 def stream(provider: Any, *, ahead: int = 1, max_chars: int | None = None,
            max_bytes: int | None = None) -> StreamAdapter:
     """Sentence-by-sentence ``stream_synthesize`` / ``open_stream`` for a Synthesize provider
-    (see :class:`~voicekit_core.adapters.stream.StreamAdapter`)."""
-    from .stream import StreamAdapter
+    (see :class:`~voicekit_core.adapters.stream_adapter.StreamAdapter`)."""
+    from .stream_adapter import StreamAdapter
 
     return StreamAdapter(provider, ahead=ahead, max_chars=max_chars, max_bytes=max_bytes)
 
@@ -35,8 +35,8 @@ def stream(provider: Any, *, ahead: int = 1, max_chars: int | None = None,
 def fallback(providers: Sequence[Any], *, voices: Mapping[str, Any] | None = None,
              cooldown: float = 60.0, clock: Clock | None = None) -> FallbackAdapter:
     """Try ``providers`` in order, moving on only when a failure proves nothing was billed
-    (see :class:`~voicekit_core.adapters.fallback.FallbackAdapter`)."""
-    from .fallback import FallbackAdapter
+    (see :class:`~voicekit_core.adapters.fallback_adapter.FallbackAdapter`)."""
+    from .fallback_adapter import FallbackAdapter
 
     return FallbackAdapter(providers, voices=voices, cooldown=cooldown, clock=clock)
 

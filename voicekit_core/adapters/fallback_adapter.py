@@ -207,6 +207,6 @@ class FallbackAdapter(Synthesize, StreamSynthesize):
 def _streaming(provider: Any) -> Any:
     if isinstance(provider, StreamSynthesize):
         return provider
-    from .stream import StreamAdapter
+    from .stream_adapter import StreamAdapter
 
     return StreamAdapter(provider)
