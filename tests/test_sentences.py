@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001 - the punctuation of many scripts is the subject
+# ruff: noqa: RUF001, RUF003 - the punctuation of many scripts is the subject
 """The sentence splitter and chunking under a text limit, in several languages."""
 
 from __future__ import annotations
