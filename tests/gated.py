@@ -35,7 +35,8 @@ class GatedProvider(vk.Provider, vk.Synthesize):
         with self._lock:
             index = len(self.calls)
             self.calls.append({"text": text, "voice": voice, "format": format, **options})
-        self.started[index].set()
+        if index < len(self.started):
+            self.started[index].set()
         if text in self.fail_on:
             raise self.fail_on[text]
         if format not in (None, "wav"):

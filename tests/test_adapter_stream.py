@@ -40,12 +40,14 @@ def test_read_and_save_fix_the_wav_sizes(provider: FakeProvider, tmp_path: Any) 
     assert path.read_bytes() == audio.data
 
 
-def test_the_next_sentence_is_requested_before_the_first_is_read() -> None:
+def test_the_next_sentence_is_requested_while_the_first_is_delivered() -> None:
     inner = GatedProvider()
     stream = vk.adapters.stream(inner).stream_synthesize(TEXT)
-    # stream_synthesize returned with the first sentence's audio ready; nothing read yet
+    # returned with the first sentence's audio ready; the next waits for it to be taken
+    assert inner.texts == ["Hello there."]
+    next(stream), next(stream)  # the header and the first sentence's audio
     assert inner.started[1].wait(5), "the second sentence was not pipelined"
-    assert stream.received_bytes == 0
+    assert stream.received_bytes == 44 + len(tone_pcm(0.1))
     stream.close()
 
 

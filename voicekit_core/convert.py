@@ -158,11 +158,20 @@ def _decode(audio: Audio, soundfile: Any) -> tuple[Any, int]:
 
 def pcm_of(audio: Audio) -> tuple[bytes, int, int]:
     """16-bit PCM bytes, sample rate and channels of a WAV or PCM ``audio``."""
+    start, end, channels = _pcm_span(audio)
+    rate = audio.sample_rate if audio.format == "pcm" else parse_wav_header(
+        audio.data[:4096]).sample_rate
+    data = audio.data if (start, end) == (0, len(audio.data)) else audio.data[start:end]
+    return data, int(rate or 0), channels
+
+
+def _pcm_span(audio: Audio) -> tuple[int, int, int]:
+    """Where the 16-bit PCM of a WAV or PCM ``audio`` lies in its data, and its channels."""
     if audio.format == "pcm":
         if not audio.sample_rate:
             raise InvalidInput("raw PCM without a sample rate", field="sample_rate",
                                limit="known sample rate")
-        return audio.data, audio.sample_rate, audio.channels or 1
+        return 0, len(audio.data), audio.channels or 1
     if audio.format != "wav":
         raise InvalidInput(f"{audio.format} audio is not PCM", field="format", limit="wav, pcm")
     try:
@@ -175,7 +184,7 @@ def pcm_of(audio: Audio) -> tuple[bytes, int, int]:
     end = len(audio.data)
     if info.data_size is not None:
         end = min(end, info.data_offset + info.data_size)
-    return audio.data[info.data_offset:end], info.sample_rate, info.channels
+    return info.data_offset, end, info.channels
 
 
 def join(parts: list[Audio], *, format: str | None = None) -> Audio:
@@ -193,17 +202,24 @@ def join(parts: list[Audio], *, format: str | None = None) -> Audio:
         return convert(parts[0], format=target)
     if all(p.format in ("wav", "pcm") for p in parts):
         first_rate, first_channels = pcm_of(parts[0])[1:]
-        chunks = []
+        views: list[memoryview] = []
         for part in parts:
             if (part.sample_rate or first_rate) != first_rate:
                 part = convert(part, format="pcm", sample_rate=first_rate)
-            pcm, _, channels = pcm_of(part)
+            start, end, channels = _pcm_span(part)
             if channels != first_channels:
                 raise BadResponse(f"parts have {first_channels} and {channels} channels; "
                                   "they cannot be joined")
-            chunks.append(pcm)
-        pcm = b"".join(chunks)
-        joined = Audio(data=pcm, format="pcm", sample_rate=first_rate, channels=first_channels)
+            views.append(memoryview(part.data)[start:end])
+        size = sum(len(v) for v in views)
+        if target in ("wav", "pcm"):  # one copy: header and every part's PCM at once
+            head = (wav_header(sample_rate=first_rate, channels=first_channels, data_size=size)
+                    if target == "wav" else b"")
+            return Audio(data=b"".join([head, *views]), format=target, sample_rate=first_rate,
+                         channels=first_channels,
+                         duration=size / (2 * first_channels * first_rate))
+        joined = Audio(data=b"".join(views), format="pcm", sample_rate=first_rate,
+                       channels=first_channels)
         return convert(joined, format=target)
     numpy, soundfile, soxr = _modules()
     decoded = [_decode(p, soundfile) for p in parts]

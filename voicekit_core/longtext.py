@@ -19,6 +19,8 @@ import inspect
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import attrs
+
 from . import convert as _convert
 from .errors import InvalidInput, VoicekitError
 from .metrics import timed
@@ -162,9 +164,7 @@ def synthesize_long(
         cost = costs[index]
         spent = None if spent is None or cost is None else spent + cost.credits
     joined = _convert.join(parts, format=format or parts[0].format)
-    return Audio(data=joined.data, format=joined.format, sample_rate=joined.sample_rate,
-                 channels=joined.channels, duration=joined.duration,
-                 metadata={"pieces": len(pieces)})
+    return attrs.evolve(joined, metadata={"pieces": len(pieces)})
 
 
 def _failure(exc: VoicekitError, text: str, pieces: list[str], index: int,

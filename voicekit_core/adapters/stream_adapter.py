@@ -27,6 +27,7 @@ from ..longtext import plan, text_limit
 from ..metrics import measured_stream, timed
 from ..models import Audio, AudioStream, Cost, DuplexStream
 from ..sentences import chunk_text, split_sentences
+from ._workers import submit
 from ._wrapper import ProviderWrapper
 
 __all__ = ["StreamAdapter"]
@@ -92,14 +93,17 @@ class StreamAdapter(ProviderWrapper, Synthesize, StreamSynthesize):
         if format is not None:
             _convert.check_encodable(format, source=format)
         pipeline = _Pipeline(self.inner, kwargs, self.ahead, format)
-        for piece in pieces:
+        for piece in pieces[1:]:
             pipeline.pieces.put(piece)
         pipeline.pieces.put(None)
-        pipeline.start()
-        first = pipeline.first()  # raises the first sentence's error as it is
-        if first is None:
-            raise StreamInterrupted("the stream was closed before any audio",
-                                    received_bytes=0, provider=self.name)
+        # The worker begins the next sentence when the first audio is handed over, so it
+        # never competes with the first sentence for the GIL.
+        pipeline.start(wait=True)
+        try:
+            first = pipeline.synthesize_first(pieces[0])  # its errors raise as they are
+        except BaseException:
+            pipeline.abort()
+            raise
         out_format = (format or first.format).lower()
         stream = AudioStream(_encoded(pipeline, first, out_format, self.name),
                              format=out_format, sample_rate=first.sample_rate,
@@ -218,11 +222,26 @@ class _Pipeline:
         self.done: list[str] = []
         self.left: list[str] = []
         self._first: Audio | None = None
-        self._worker = threading.Thread(target=self._run, name="voicekit-stream-adapter",
-                                        daemon=True)
+        self._submitted = False
+        self._finished = threading.Event()
 
-    def start(self) -> None:
-        self._worker.start()
+    def start(self, *, wait: bool = False) -> None:
+        """Start the worker now, or (``wait``) at :meth:`go`."""
+        if not wait:
+            self.go()
+
+    def go(self) -> None:
+        """Start the worker if it has not started (idempotent)."""
+        if not self._submitted:
+            self._submitted = True
+            submit(self._run)
+
+    def synthesize_first(self, piece: str) -> Audio:
+        """Synthesise the first piece on the caller's thread."""
+        audio = self._synthesize(piece)
+        self.done.append(piece)
+        self._first = audio
+        return audio
 
     def _run(self) -> None:
         try:
@@ -242,6 +261,8 @@ class _Pipeline:
             self._put(("end", None))
         except BaseException as exc:  # pragma: no cover - a bug here must reach the reader
             self._put(("error", exc))
+        finally:
+            self._finished.set()
 
     def _synthesize(self, piece: str) -> Audio:
         try:
@@ -274,7 +295,7 @@ class _Pipeline:
             except queue.Empty:
                 if self.stopped.is_set():
                     return ("end", None)
-                if not self._worker.is_alive() and self.results.empty():
+                if (self._finished.is_set() or not self._submitted) and self.results.empty():
                     return ("end", None)
 
     def first(self) -> Audio | None:
@@ -349,6 +370,7 @@ def _encoded(pipeline: _Pipeline, first: Audio, out_format: str, name: str
             yield head
         for audio in pipeline.audio():
             data = _part_bytes(audio, out_format, rate, channels)
+            pipeline.go()  # the first audio is being handed over: make the next sentence
             for i in range(0, len(data), _CHUNK):
                 chunk = data[i:i + _CHUNK]
                 sent += len(chunk)
