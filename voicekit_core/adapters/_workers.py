@@ -3,6 +3,7 @@ would cost its first audio a thread start-up)."""
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 from collections.abc import Callable
@@ -18,10 +19,8 @@ _count = 0
 def _work() -> None:
     while True:
         task = _tasks.get()
-        try:
+        with contextlib.suppress(BaseException):  # tasks report their own errors
             task()
-        except BaseException:  # pragma: no cover - tasks report their own errors
-            pass
         _idle.release()
 
 
