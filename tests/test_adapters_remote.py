@@ -14,7 +14,7 @@ from voicekit_core.longtext import plan
 from voicekit_core.metrics import MetricsCollector
 
 pytest.importorskip("voicekit_speechgen")
-from voicekit_speechgen.emulator import SpeechgenEmulator  # noqa: E402
+from voicekit_speechgen.emulator import SpeechgenEmulator
 
 TEXT = ("Speechgen cannot stream by itself. The adapter speaks each sentence in turn. "
         "Meanwhile the next one is on its way. The listener hears one voice throughout.")
