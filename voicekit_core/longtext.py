@@ -23,6 +23,7 @@ import attrs
 
 from . import convert as _convert
 from .errors import InvalidInput, VoicekitError
+from .estimates import innermost, total_cost
 from .metrics import timed
 from .models import Audio, Cost
 from .sentences import chunk_text
@@ -84,13 +85,6 @@ def plan(provider: Any, text: str, *, max_chars: int | None = None,
                       max_bytes=_tighter(size, max_bytes), pack=pack)
 
 
-def _total_cost(provider: Any, pieces: list[str], kwargs: dict[str, Any]) -> list[Cost | None]:
-    estimate = getattr(provider, "estimate", None)
-    if estimate is None:
-        return [None] * len(pieces)
-    return [estimate("synthesize", text=piece, **kwargs) for piece in pieces]
-
-
 def synthesize_long(
     provider: Any,
     text: str,
@@ -127,12 +121,9 @@ def synthesize_long(
         kwargs["format"] = format
     if len(pieces) > 1 and format is not None and format.lower() not in ("wav", "pcm"):
         _convert.check_encodable(format, source="pcm")  # joining needs the extra: say so now
-    costs = _total_cost(provider, pieces, kwargs)
-    known = [c for c in costs if c is not None]
-    total = Cost(credits=sum(c.credits for c in known), unit=known[0].unit,
-                 exact=all(c.exact for c in known)) if len(known) == len(costs) else None
+    costs, total = total_cost(provider, "synthesize", pieces, kwargs)
     if max_credits is not None:
-        provider.check_budget(total, max_credits)
+        innermost(provider).check_budget(total, max_credits)
     parts: list[Audio] = []
     spent: float | None = 0.0
     for index, piece in enumerate(pieces):

@@ -50,8 +50,10 @@ def emit(provider: Any, kind: str, **data: Any) -> None:
 
 
 def _credits(provider: Any, operation: str, text: str, kwargs: dict[str, Any]) -> float | None:
+    from .estimates import estimate_call
+
     try:
-        cost = provider.estimate(operation, text=text, **kwargs)
+        cost = estimate_call(provider, operation, text, kwargs)
     except Exception:  # an estimate is informational here; never fail the call for it
         return None
     return None if cost is None else float(cost.credits)

@@ -36,7 +36,7 @@ from ..errors import (
     VoicekitError,
 )
 from ..metrics import emit
-from ..models import Audio, AudioStream, DuplexStream
+from ..models import Audio, AudioStream, Cost, DuplexStream
 
 __all__ = ["FallbackAdapter", "proves_unbilled"]
 
@@ -178,14 +178,20 @@ class FallbackAdapter(Synthesize, StreamSynthesize):
 
         return self._run("open_stream", call, voice)
 
-    def estimate(self, operation: str, **args: Any) -> Any:
-        """The estimate of the provider a call would go to first."""
-        provider = self.providers[self._order()[0]]
-        estimate = getattr(provider, "estimate", None)
-        return estimate(operation, **args) if estimate is not None else None
+    def estimate(self, operation: str, **args: Any) -> Cost | None:
+        """The estimate of the provider a call would go to first (its voice mapped)."""
+        from ..estimates import estimate_call
 
-    def check_budget(self, cost: Any, max_credits: float | None) -> None:
-        self.providers[self._order()[0]].check_budget(cost, max_credits)
+        provider = self.providers[self._order()[0]]
+        text = args.pop("text", "")
+        args["voice"] = self.voices.get(str(provider.name), args.get("voice"))
+        return estimate_call(provider, operation, text, args)
+
+    def check_budget(self, cost: Cost | None, max_credits: float | None) -> None:
+        """The budget check of the provider a call would go to first."""
+        from ..estimates import innermost
+
+        innermost(self.providers[self._order()[0]]).check_budget(cost, max_credits)
 
     def close(self) -> None:
         """Close every provider."""

@@ -23,9 +23,10 @@ from .. import convert as _convert
 from ..audio import wav_header
 from ..capabilities import StreamSynthesize, Synthesize
 from ..errors import InvalidInput, StreamInterrupted, VoicekitError
+from ..estimates import innermost, total_cost
 from ..longtext import plan, text_limit
 from ..metrics import measured_stream, timed
-from ..models import Audio, AudioStream, Cost, DuplexStream
+from ..models import Audio, AudioStream, DuplexStream
 from ..sentences import chunk_text, split_sentences
 from ._workers import submit
 from ._wrapper import ProviderWrapper
@@ -169,14 +170,9 @@ def _call_kwargs(voice: Any, format: str | None, options: dict[str, Any]) -> dic
 
 def _check_total(provider: Any, pieces: list[str], kwargs: dict[str, Any],
                  max_credits: float | None) -> None:
-    if max_credits is None:
-        return
-    estimate = getattr(provider, "estimate", None)
-    costs = [estimate("synthesize", text=p, **kwargs) if estimate else None for p in pieces]
-    if all(c is not None for c in costs):
-        known = [c for c in costs if c is not None]
-        total = Cost(credits=sum(c.credits for c in known), unit=known[0].unit)
-        provider.check_budget(total, max_credits)
+    if max_credits is not None:
+        _, total = total_cost(provider, "synthesize", pieces, kwargs)
+        innermost(provider).check_budget(total, max_credits)
 
 
 class _SentenceBuffer:
