@@ -59,18 +59,36 @@ class SplitSynthesisFailed(VoicekitError):
 
 
 def text_limit(provider: Any, operation: str = "synthesize") -> tuple[int | None, int | None]:
-    """``(max_chars, max_bytes)`` a provider accepts per ``operation`` call (None: no limit)."""
-    method = getattr(type(provider), operation, None)
-    info = getattr(method, "__voicekit_operation__", None)
-    rules = getattr(info, "inputs", {}).get("text") if info is not None else None
-    if rules is not None:
-        return getattr(rules, "max_chars", None), getattr(rules, "max_bytes", None)
-    chars = getattr(provider, "max_text_chars", None)
-    size = getattr(provider, "max_text_bytes", None)
-    inner = getattr(provider, "inner", None)
-    if chars is None and size is None and inner is not None:
-        return text_limit(inner, operation)
+    """``(max_chars, max_bytes)`` a provider accepts per ``operation`` call (None: no limit).
+
+    The tighter of what its method declares (``kit.operation(text=TextRules(...))``) and
+    its ``max_text_chars`` / ``max_text_bytes`` attributes (class or instance: a plan's
+    own limit), looking through adapters to the provider they wrap.
+    """
+    chars: int | None = None
+    size: int | None = None
+    for layer in _layers(provider):
+        method = getattr(type(layer), operation, None)
+        info = getattr(method, "__voicekit_operation__", None)
+        rules = getattr(info, "inputs", {}).get("text") if info is not None else None
+        if rules is not None:
+            chars = _tighter(chars, _limit(getattr(rules, "max_chars", None)))
+            size = _tighter(size, _limit(getattr(rules, "max_bytes", None)))
+        chars = _tighter(chars, _limit(getattr(layer, "max_text_chars", None)))
+        size = _tighter(size, _limit(getattr(layer, "max_text_bytes", None)))
     return chars, size
+
+
+def _layers(provider: Any) -> list[Any]:
+    layers = [provider]
+    while getattr(layers[-1], "inner", None) is not None and len(layers) < 32:
+        layers.append(layers[-1].inner)
+    return layers
+
+
+def _limit(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 \
+        else None
 
 
 def _tighter(a: int | None, b: int | None) -> int | None:
