@@ -7,17 +7,20 @@ without any vendor knowledge.
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+import attrs
+import cattrs
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 import voicekit_core as vk
+from voicekit_core import kit
 from voicekit_core.audio import AudioSource
-from voicekit_core.http import ErrorDetails, HttpResponse
 from voicekit_core.testing.emulator import Emulator, json_error
 from voicekit_core.testing.media import tone_pcm, tone_wav
 from voicekit_core.websocket import WebSocketSession, duplex_stream, simplex_stream
@@ -30,6 +33,59 @@ INFO = vk.ProviderInfo(
     summary="test-only vendor",
 )
 
+CLONE = kit.JobKind[vk.Voice]("clone", poll=kit.PollPolicy(first_delay=10, interval=5),
+                              states=kit.StatusMap(succeeded={"ready"}, failed={"failed"}))
+
+
+# -- the vendor's payloads ---------------------------------------------------------------------
+
+
+@attrs.frozen
+class VoiceItem:
+    id: str
+    name: str
+
+
+@attrs.frozen
+class VoicePage:
+    voices: tuple[VoiceItem, ...]
+    next: str | None = None
+
+
+@attrs.frozen
+class CloneBody:
+    id: str
+    status: str = "processing"
+    name: str = ""
+    error: str | None = None
+
+
+@attrs.frozen
+class BalanceBody:
+    credits: float
+
+
+@functools.cache
+def converter() -> cattrs.Converter:
+    return kit.vendor_converter()
+
+
+class ListOptions(kit.Options):
+    language: str | None = kit.opt.text(max_chars=20, help="a language code")
+    kind: str | None = kit.opt.choice(("system", "cloned"), help="system or cloned voices")
+
+
+class SynthOptions(kit.Options):
+    format: str | None = kit.opt.choice(("wav",), help="audio format")
+
+
+class StreamOptions(kit.Options):
+    timeout: float | None = kit.opt.number(0.01, 600, help="seconds to wait for audio")
+
+
+class CloneOptions(kit.Options):
+    description: str | None = kit.opt.text(max_chars=200, help="what the voice is")
+
 
 class FakePlugin:
     @vk.hookimpl
@@ -40,41 +96,52 @@ class FakePlugin:
 class FakeProvider(vk.Provider, vk.ListVoices, vk.Synthesize, vk.StreamSynthesize,
                    vk.CloneVoice, vk.Balance):
     info = INFO
-    poll_policies = {"clone": vk.PollPolicy(first_delay=10, interval=5)}
+    jobs = (CLONE,)
+    errors = kit.ErrorMap(codes={"no_credits": vk.InsufficientCredits},
+                          extra={"have": "have", "need": "need"})
 
     def auth_headers(self) -> dict[str, str]:
         return {"X-Api-Key": self.credential("api_key").reveal()}
 
-    def parse_error(self, response: HttpResponse) -> ErrorDetails:
-        body = response.json() or {}
-        if body.get("code") == "NO_CREDITS":
-            return ErrorDetails(body["message"], code="NO_CREDITS",
-                                error=vk.InsufficientCredits,
-                                extra={"have": body.get("have"), "need": body.get("need")})
-        return ErrorDetails(body.get("message", f"HTTP {response.status}"), code=body.get("code"))
+    def _get(self, path: str, model: type[Any], **params: Any) -> Any:
+        body = self.http.json("GET", path, params=params or None)
+        return kit.structure(converter(), body, model, what=f"GET {path} answer",
+                             provider=self.name)
 
-    def list_voices(self, *, language: str | None = None, kind: str | None = None,
-                    **filters: Any) -> Iterator[vk.Voice]:
-        for item in self.http.json("GET", "/voices")["voices"]:
-            yield vk.Voice(id=item["id"], name=item["name"], provider=self.name, raw=item)
+    def estimate(self, operation: str, **args: Any) -> vk.Cost | None:
+        if operation == "synthesize":
+            return vk.Cost(float(len(args["text"])))
+        return None
 
-    def synthesize(self, text: str, *, voice: str | vk.Voice, format: str | None = None,
-                   **options: Any) -> vk.Audio:
-        if not text:
-            raise vk.InvalidInput("text is empty", field="text", limit="non-empty")
-        response = self.http.request("POST", "/tts", json={"text": text,
-                                                           "voice": self.voice_id(voice)})
-        return vk.Audio(data=response.content, format="wav")
+    @kit.operation(ListOptions)
+    def list_voices(self, *, opts: ListOptions, call: kit.Call) -> Iterator[vk.Voice]:
+        def fetch(cursor: str | None) -> kit.Page[vk.Voice]:
+            page = self._get("/voices", VoicePage, **({"cursor": cursor} if cursor else {}))
+            return kit.Page([vk.Voice(id=v.id, name=v.name, provider=self.name)
+                             for v in page.voices], page.next)
 
-    def stream_synthesize(self, text: str, *, voice: str | vk.Voice,
-                          **options: Any) -> vk.AudioStream:
+        return kit.paginate(fetch, key=lambda voice: voice.id, provider=self.name)
+
+    @kit.operation(SynthOptions, spends=True, text=kit.TextRules(max_chars=1000))
+    def synthesize(self, text: str, *, voice: str, opts: SynthOptions,
+                   call: kit.Call) -> vk.Audio:
+        response = self.http.request("POST", "/tts", json={"text": text, "voice": voice})
+        audio = kit.read_audio(response, provider=self.name)
+        call.spent(len(text))
+        return audio
+
+    @kit.operation(StreamOptions, text=kit.TextRules(max_chars=1000))
+    def stream_synthesize(self, text: str, *, voice: str, opts: StreamOptions,
+                          call: kit.Call) -> vk.AudioStream:
         session = WebSocketSession(self.http.websocket_url("/stream"), provider=self.name,
-                                   timeout=options.get("timeout", 5.0))
+                                   timeout=opts.timeout or 5.0)
         return simplex_stream(session, messages=[
             {"type": "auth", "key": self.credential("api_key").reveal()},
             {"type": "text", "text": text}], format="wav")
 
-    def open_stream(self, *, voice: str | vk.Voice, **options: Any) -> vk.DuplexStream:
+    @kit.operation()
+    def open_stream(self, *, voice: str, opts: kit.Options,
+                    call: kit.Call) -> vk.DuplexStream:
         session = WebSocketSession(self.http.websocket_url("/duplex"), provider=self.name,
                                    timeout=5.0)
         return duplex_stream(
@@ -83,23 +150,26 @@ class FakeProvider(vk.Provider, vk.ListVoices, vk.Synthesize, vk.StreamSynthesiz
             text_message=lambda t: {"type": "text", "text": t},
             finish_message={"type": "close"}, format="pcm", sample_rate=8000)
 
-    def clone_voice(self, samples: Any, *, name: str, description: str | None = None,
-                    **options: Any) -> vk.Job[vk.Voice]:
-        source = AudioSource.from_input(samples)
-        body = self.http.json("POST", "/clones", multipart={"name": name, "audio": source})
-        return vk.Job(self, "clone", body["id"])
+    @kit.operation(CloneOptions, samples=kit.AudioRules())
+    def clone_voice(self, samples: AudioSource, *, name: str, opts: CloneOptions,
+                    call: kit.Call) -> vk.Job[vk.Voice]:
+        body = self.http.json("POST", "/clones", multipart={"name": name, "audio": samples})
+        created = kit.structure(converter(), body, CloneBody, what="POST /clones answer",
+                                provider=self.name)
+        return CLONE.start(self, created.id, self._clone_update(created))
 
+    @CLONE.refresh
     def _refresh_clone(self, job: vk.Job[vk.Voice]) -> vk.JobUpdate[vk.Voice]:
-        body = self.http.json("GET", f"/clones/{job.id}")
-        state = {"ready": vk.JobState.SUCCEEDED, "failed": vk.JobState.FAILED}.get(
-            body["status"], vk.JobState.RUNNING)
-        voice = vk.Voice(id=body["id"], name=body["name"], provider=self.name, kind="cloned")
-        return vk.JobUpdate(state, vendor_status=body["status"], result=voice,
-                            error_message=body.get("error"), raw=body)
+        return self._clone_update(self._get(f"/clones/{kit.segment(job.id)}", CloneBody))
+
+    def _clone_update(self, body: CloneBody) -> vk.JobUpdate[vk.Voice]:
+        voice = vk.Voice(id=body.id, name=body.name, provider=self.name, kind="cloned")
+        return CLONE.update(body.status, raw=body, error=(None, body.error),
+                            result=lambda: voice)
 
     def balance(self) -> vk.BalanceInfo:
-        body = self.http.json("GET", "/balance")
-        return vk.BalanceInfo(credits=body["credits"], raw=body)
+        body = self._get("/balance", BalanceBody)
+        return vk.BalanceInfo(credits=body.credits, raw=attrs.asdict(body))
 
 
 class FakeEmulator(Emulator):
@@ -107,10 +177,14 @@ class FakeEmulator(Emulator):
     credentials: Mapping[str, str] = {"api_key": "fk-secret-0123456789"}
     public_paths = ("/media/*",)
 
+    #: voices listed two a page (seed more for paging checks)
+    page_size = 2
+
     def __init__(self, **kwargs: Any) -> None:
         self.clones: dict[str, dict[str, Any]] = {}
         self.clone_fails = False
         self.tts_voices: list[str] = []
+        self.voice_names = ["One", "Two"]
         super().__init__(**kwargs)
 
     def authorized(self, headers: Mapping[str, str]) -> bool:
@@ -140,8 +214,12 @@ class FakeEmulator(Emulator):
         ]
 
     async def voices(self, request: Request) -> Response:
-        return JSONResponse({"voices": [{"id": "v1", "name": "One"}, {"id": "v2",
-                                                                      "name": "Two"}]})
+        start = int(request.query_params.get("cursor", "0") or 0)
+        end = start + self.page_size
+        items = [{"id": f"v{i + 1}", "name": name}
+                 for i, name in enumerate(self.voice_names)][start:end]
+        return JSONResponse({"voices": items,
+                             "next": str(end) if end < len(self.voice_names) else None})
 
     async def tts(self, request: Request) -> Response:
         body = await self.json_body(request)

@@ -44,3 +44,10 @@ def test_unix_reset_is_waited_on_the_provider_clock(emulator: FakeEmulator, prov
     first, second = emulator.requests("GET", "/balance")
     assert second.time - first.time == pytest.approx(reset - wall_before, abs=1e-3)
     assert emulator.clock.wall() == pytest.approx(reset, abs=1e-3)
+
+
+@pytest.mark.parametrize("value", ["1e400", "inf", "-inf", "nan", "9" * 400, "junk"])
+def test_rate_limit_counts_that_are_not_numbers_are_ignored(value: str) -> None:
+    info = RateLimitInfo.from_headers({"X-RateLimit-Limit": value,
+                                       "X-RateLimit-Remaining": value})
+    assert info.limit is None and info.remaining is None

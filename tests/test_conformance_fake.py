@@ -16,6 +16,11 @@ from voicekit_core.testing.media import tone_wav
 class TestFakeVendorConformance(ProviderConformance):
     emulator_class = FakeEmulator
     plugin_module = "voicekit_core.hookspecs"
+    paging_match = "GET /voices"
+
+    def seed_pages(self, emulator: Any, pages: int) -> int:
+        emulator.voice_names = [f"Voice {i}" for i in range(pages * emulator.page_size + 1)]
+        return len(emulator.voice_names)
 
     def clone_args(self, provider: Provider, tmp_path: Path) -> dict[str, Any]:
         return {"samples": tone_wav(1.0), "name": "me"}

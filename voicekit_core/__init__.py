@@ -5,74 +5,59 @@
 >>> tts.synthesize("Hello!", voice="en").save("hello.wav")  # doctest: +SKIP
 
 ``import voicekit_core`` loads no plugin and does no entry-point discovery; that happens
-on the first ``connect()`` / ``providers()``.
+on the first ``connect()`` / ``providers()``. Public names load on first use, from the one
+table below (which drives ``__getattr__``, ``__all__`` and ``__dir__``).
 """
 
+# ruff: noqa: I001  (one grouped re-export line per module, mirroring _EXPORTS)
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:  # the names below are loaded on first use (see __getattr__)
-    from .audio import AudioSource
+from ._lazy import ExportTable, lazy_exports
+
+if TYPE_CHECKING:  # for type checkers (explicit re-exports); at run time see _EXPORTS
+    from .audio import AudioSource as AudioSource
     from .capabilities import (
-        CAPABILITIES,
-        Balance,
-        Capability,
-        CloneVoice,
-        ConvertVoice,
-        CreateTwin,
-        Dub,
-        ListVoices,
-        StreamSynthesize,
-        Synthesize,
+        CAPABILITIES as CAPABILITIES, Balance as Balance, Capability as Capability,
+        CloneVoice as CloneVoice, ConvertVoice as ConvertVoice, CreateTwin as CreateTwin,
+        Dub as Dub, ListVoices as ListVoices, StreamSynthesize as StreamSynthesize,
+        Synthesize as Synthesize,
     )
-    from .clock import Clock, ManualClock, SystemClock
-    from .credentials import Secret
+    from .clock import Clock as Clock, ManualClock as ManualClock, SystemClock as SystemClock
+    from .credentials import Secret as Secret
     from .errors import (
-        AuthenticationError,
-        BadResponse,
-        CapabilityNotSupported,
-        ConfigurationError,
-        ConnectionFailed,
-        CreditLimitExceeded,
-        InsufficientCredits,
-        InvalidInput,
-        InvalidRequest,
-        JobFailed,
-        JobTimeout,
-        MissingCredentials,
-        NotFound,
-        PermissionDenied,
-        ProviderError,
-        ProviderNotInstalled,
-        RateLimited,
-        ServerError,
-        StreamInterrupted,
-        Timeout,
-        TransportError,
-        VoicekitError,
+        AuthenticationError as AuthenticationError, BadResponse as BadResponse,
+        CapabilityNotSupported as CapabilityNotSupported, ConfigurationError as ConfigurationError,
+        ConnectionFailed as ConnectionFailed, CreditLimitExceeded as CreditLimitExceeded,
+        InsufficientCredits as InsufficientCredits, InvalidInput as InvalidInput,
+        InvalidRequest as InvalidRequest, JobFailed as JobFailed, JobTimeout as JobTimeout,
+        MissingCredentials as MissingCredentials, NotFound as NotFound,
+        PermissionDenied as PermissionDenied, ProviderError as ProviderError,
+        ProviderNotInstalled as ProviderNotInstalled, RateLimited as RateLimited,
+        ServerError as ServerError, StreamInterrupted as StreamInterrupted, Timeout as Timeout,
+        TransportError as TransportError, VoicekitError as VoicekitError,
     )
-    from .hookspecs import hookimpl
-    from .jobs import Job, JobRef, JobState, JobUpdate, PollPolicy
+    from .events import Event as Event
+    from .hookspecs import hookimpl as hookimpl
+    from .jobs import (
+        Job as Job, JobRef as JobRef, JobState as JobState, JobUpdate as JobUpdate,
+        PollPolicy as PollPolicy,
+    )
     from .models import (
-        Audio,
-        AudioStream,
-        Cost,
-        DubResult,
-        DuplexStream,
-        Event,
-        ProviderInfo,
-        Twin,
-        Video,
-        Voice,
+        Audio as Audio, AudioStream as AudioStream, Cost as Cost, DubResult as DubResult,
+        DuplexStream as DuplexStream, Twin as Twin, Video as Video, Voice as Voice,
     )
-    from .models import Balance as BalanceInfo
-    from .provider import Provider
-    from .registry import connect, plugin_errors, providers, require
+    from .models import Balance as _Balance
+    from .provider import Provider as Provider
+    from .registry import (
+        ProviderInfo as ProviderInfo, connect as connect, plugin_errors as plugin_errors,
+        providers as providers, require as require,
+    )
 
+    BalanceInfo = _Balance
 
-_EXPORTS: dict[str, tuple[str, str]] = {
+_EXPORTS: ExportTable = {
     "AudioSource": ("audio", "AudioSource"),
     "CAPABILITIES": ("capabilities", "CAPABILITIES"),
     "Balance": ("capabilities", "Balance"),
@@ -121,8 +106,8 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "Cost": ("models", "Cost"),
     "DubResult": ("models", "DubResult"),
     "DuplexStream": ("models", "DuplexStream"),
-    "Event": ("models", "Event"),
-    "ProviderInfo": ("models", "ProviderInfo"),
+    "Event": ("events", "Event"),
+    "ProviderInfo": ("registry", "ProviderInfo"),
     "Twin": ("models", "Twin"),
     "Video": ("models", "Video"),
     "Voice": ("models", "Voice"),
@@ -136,82 +121,16 @@ _EXPORTS: dict[str, tuple[str, str]] = {
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "CAPABILITIES",
-    "Audio",
-    "AudioSource",
-    "AudioStream",
-    "AuthenticationError",
-    "BadResponse",
-    "Balance",
-    "BalanceInfo",
-    "Capability",
-    "CapabilityNotSupported",
-    "Clock",
-    "CloneVoice",
-    "ConfigurationError",
-    "ConnectionFailed",
-    "ConvertVoice",
-    "Cost",
-    "CreateTwin",
-    "CreditLimitExceeded",
-    "Dub",
-    "DubResult",
-    "DuplexStream",
-    "Event",
-    "InsufficientCredits",
-    "InvalidInput",
-    "InvalidRequest",
-    "Job",
-    "JobFailed",
-    "JobRef",
-    "JobState",
-    "JobTimeout",
-    "JobUpdate",
-    "ListVoices",
-    "ManualClock",
-    "MissingCredentials",
-    "NotFound",
-    "PermissionDenied",
-    "PollPolicy",
-    "Provider",
-    "ProviderError",
-    "ProviderInfo",
-    "ProviderNotInstalled",
-    "RateLimited",
-    "Secret",
-    "ServerError",
-    "StreamInterrupted",
-    "StreamSynthesize",
-    "Synthesize",
-    "SystemClock",
-    "Timeout",
-    "TransportError",
-    "Twin",
-    "Video",
-    "Voice",
-    "VoicekitError",
-    "connect",
-    "hookimpl",
-    "plugin_errors",
-    "providers",
-    "require",
-]
+__all__ = sorted(_EXPORTS)
+
+_getattr, _dir = lazy_exports(__name__, __name__, _EXPORTS, globals(), submodules=True)
 
 
 def __getattr__(name: str) -> Any:
     """Load public names (and submodules) on first use, so that ``import voicekit_core``
     and ``voicekit --help`` stay fast."""
-    target = _EXPORTS.get(name)
-    if target is None:
-        try:
-            return importlib.import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
-    value = getattr(importlib.import_module(f"{__name__}.{target[0]}"), target[1])
-    globals()[name] = value
-    return value
+    return _getattr(name)
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+    return _dir()

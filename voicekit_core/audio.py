@@ -24,6 +24,8 @@ __all__ = [
     "AudioSource",
     "WavInfo",
     "atomic_write",
+    "finalize_wav_bytes",
+    "format_of_content_type",
     "media_duration",
     "parse_wav_header",
     "sniff_format",
@@ -45,6 +47,25 @@ CONTENT_TYPES = {
     "mov": "video/quicktime",
     "pcm": "audio/pcm",
 }
+
+#: Content-Type -> format, for answers (aliases vendors send included).
+CONTENT_FORMATS = {
+    "audio/wav": "wav", "audio/x-wav": "wav", "audio/wave": "wav", "audio/vnd.wave": "wav",
+    "audio/mpeg": "mp3", "audio/mp3": "mp3", "audio/mpeg3": "mp3", "audio/x-mpeg": "mp3",
+    "audio/ogg": "ogg", "audio/opus": "ogg", "application/ogg": "ogg", "audio/vorbis": "ogg",
+    "audio/flac": "flac", "audio/x-flac": "flac", "audio/webm": "webm",
+    "audio/mp4": "m4a", "audio/x-m4a": "m4a", "audio/aac": "aac",
+    "audio/pcm": "pcm", "audio/l16": "pcm", "audio/x-pcm": "pcm", "audio/raw": "pcm",
+    "video/mp4": "mp4", "video/quicktime": "mov", "video/webm": "webm",
+}
+
+
+def format_of_content_type(content_type: str | None) -> str | None:
+    """The format a Content-Type names (parameters and case ignored), or None."""
+    if not content_type:
+        return None
+    return CONTENT_FORMATS.get(content_type.split(";")[0].strip().lower())
+
 
 _SNIFF_BYTES = 64
 
@@ -281,11 +302,19 @@ class AudioSource:
             except FileNotFoundError:
                 raise InvalidInput(f"{field}: file not found: {path}", field=field,
                                    limit="an existing file") from None
+            except (OSError, ValueError) as exc:  # NUL in the path, too long, a loop...
+                raise InvalidInput(f"{field}: cannot use the path {str(path)[:200]!r}: "
+                                   f"{getattr(exc, 'strerror', None) or exc}", field=field,
+                                   limit="an existing file") from None
             if not path.is_file():
                 raise InvalidInput(f"{field}: not a file: {path}", field=field,
                                    limit="a regular file")
-            with path.open("rb") as f:
-                head = f.read(_SNIFF_BYTES)
+            try:
+                with path.open("rb") as f:
+                    head = f.read(_SNIFF_BYTES)
+            except OSError as exc:
+                raise InvalidInput(f"{field}: cannot read {path}: {exc.strerror or exc}",
+                                   field=field, limit="a readable file") from None
             return cls(name=path.name, size=stat.st_size, format=sniff_format(head), path=path)
         if hasattr(value, "read"):
             return cls._from_file(value, field)
@@ -303,7 +332,7 @@ class AudioSource:
             f.seek(start)
             head = f.read(_SNIFF_BYTES)
             f.seek(start)
-        except (OSError, AttributeError, io.UnsupportedOperation):
+        except (OSError, AttributeError, ValueError, TypeError, io.UnsupportedOperation):
             raise InvalidInput(f"{field}: the file object must be seekable", field=field,
                                limit="a seekable binary file") from None
         if isinstance(head, str):

@@ -7,7 +7,6 @@ into one line on stderr by :func:`voicekit_core.cli.main`.
 from __future__ import annotations
 
 import argparse
-import inspect
 import itertools
 import os
 import sys
@@ -29,8 +28,10 @@ from .cli_output import Progress, describe, print_json, print_table
 from .credentials import key_file_path, load_keys, store_key
 from .errors import ConfigurationError, InvalidInput
 from .jobs import Job, JobRef
-from .models import Audio, ProviderInfo, Twin, Voice
+from .models import Audio, Twin, Voice
+from .options import accepts
 from .provider import Provider
+from .registry import ProviderInfo
 
 # -- helpers -------------------------------------------------------------------------------
 
@@ -55,14 +56,6 @@ def _pick_provider(name: str | None, capability: type[Capability]) -> str:
 
 def _connect(name: str) -> Provider:
     return registry.connect(name)
-
-
-def _accepts(method: Callable[..., Any], option: str) -> bool:
-    """Whether ``method`` takes keyword ``option`` by name (not only through ``**options``)."""
-    try:
-        return option in inspect.signature(method).parameters
-    except (TypeError, ValueError):
-        return False
 
 
 def _credential_state(info: ProviderInfo, stored: dict[str, dict[str, str]]
@@ -333,7 +326,8 @@ def cmd_convert(args: argparse.Namespace) -> int:
 
 
 def _upload_options(method: Callable[..., Any], progress: Progress) -> dict[str, Any]:
-    return {"on_upload_progress": progress.bytes} if _accepts(method, "on_upload_progress") \
+    """Upload progress for a method that takes it (read from its ``operation`` declaration)."""
+    return {"on_upload_progress": progress.bytes} if accepts(method, "on_upload_progress") \
         else {}
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .capabilities import CAPABILITIES
-from .models import ProviderInfo
+from .registry import ProviderInfo
 
 __all__ = ["capability_matrix"]
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigurationError, MissingCredentials
-from .models import ProviderInfo
+from .registry import ProviderInfo
 
 __all__ = ["Secret", "key_file_path", "load_keys", "resolve_credentials", "store_key"]
 

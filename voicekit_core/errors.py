@@ -285,14 +285,24 @@ class BadResponse(ProviderError):
 
 
 class TransportError(VoicekitError):
-    """The network failed between voicekit and the vendor."""
+    """The network failed between voicekit and the vendor.
+
+    Attributes:
+        may_have_been_processed: the request may have reached the vendor (a spending
+            request is then not retried; check before sending it again).
+        never_sent: the request provably never reached the vendor (connection refused,
+            DNS, connect timeout), so retrying it cannot spend twice.
+    """
 
     may_have_been_processed: bool = False
+    never_sent: bool = False
 
     def __init__(self, message: str, **kwargs: Any) -> None:
         processed = kwargs.pop("may_have_been_processed", False)
+        never_sent = kwargs.pop("never_sent", False)
         super().__init__(message, **kwargs)
         self.may_have_been_processed = processed
+        self.never_sent = never_sent
 
 
 class Timeout(TransportError):

@@ -6,17 +6,44 @@ A plugin module (the target of a ``voicekit`` entry point) implements some of th
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import pluggy
 
 if TYPE_CHECKING:
-    from .cli import CommandRegistry
-    from .models import Event, ProviderInfo
+    import argparse
+
+    from .events import Event
+    from .registry import ProviderInfo
+
+__all__ = ["CommandHandler", "Commands", "hookimpl", "hookspec"]
 
 hookspec = pluggy.HookspecMarker("voicekit")
 hookimpl = pluggy.HookimplMarker("voicekit")
+
+#: A CLI command's body: takes the parsed arguments, returns the exit status (None: 0).
+CommandHandler = Callable[["argparse.Namespace"], "int | None"]
+
+
+@runtime_checkable
+class Commands(Protocol):
+    """What ``voicekit_register_commands`` receives: where commands are added to the CLI."""
+
+    def add(
+        self,
+        path: str,
+        handler: CommandHandler | str,
+        *,
+        help: str = "",
+        arguments: Sequence[tuple[tuple[str, ...], dict[str, Any]]] = (),
+        description: str | None = None,
+    ) -> argparse.ArgumentParser | None:
+        """Add command ``path`` (``"twin list"``) running ``handler(args)``; ``arguments``
+        are ``(flags, options)`` pairs for ``add_argument``. None when ``path`` was taken."""
+
+    def group(self, path: str, *, help: str = "") -> argparse.ArgumentParser:
+        """The parser of command group ``path`` (``"twin"``), created if needed."""
 
 
 @hookspec
@@ -34,5 +61,5 @@ def voicekit_on_event(event: Event) -> None:
 
 
 @hookspec
-def voicekit_register_commands(commands: CommandRegistry) -> None:
+def voicekit_register_commands(commands: Commands) -> None:
     """Add subcommands to the ``voicekit`` CLI: ``commands.add("twin list", handler, ...)``."""

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import ipaddress
 import json as jsonlib
 import logging
 import os
@@ -22,39 +21,42 @@ import time
 import urllib.parse
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import attrs
 import requests
 import urllib3.exceptions
 
-from .audio import AudioSource, atomic_write
+from . import transfers
+from .audio import AudioSource
 from .clock import SYSTEM_CLOCK, Clock, wall_time
 from .credentials import Secret
+from .errormap import (
+    PROCESSED_NOTE,
+    ErrorDetails,
+    default_error_details,
+    error_for_status,
+    error_text,
+    link_error_details,
+)
 from .errors import (
-    AuthenticationError,
     BadResponse,
-    ConfigurationError,
     ConnectionFailed,
-    InsufficientCredits,
-    InvalidRequest,
-    NotFound,
-    PermissionDenied,
-    ProviderError,
-    RateLimited,
-    ServerError,
     StreamInterrupted,
     Timeout,
     VoicekitError,
 )
 from .retry import IDEMPOTENT_METHODS, RateLimitInfo, RetryPolicy
+from .transfers import CountingReader, ProgressCallback, encode_body
+from .urls import check_base_url, origin_of, redact_url, scrub_secrets, websocket_url
 
 __all__ = [
-    "ErrorDetails",
+    "ErrorDetails",  # re-exported from errormap (old import path)
     "HttpClient",
     "HttpResponse",
-    "check_base_url",
+    "check_base_url",  # re-exported from urls
     "default_error_details",
+    "error_for_status",
     "error_text",
     "origin_of",
     "redact_url",
@@ -67,69 +69,10 @@ CHUNK_SIZE = 64 * 1024
 MAX_REDIRECTS = 5
 USER_AGENT = "voicekit/0.1 (+https://pypi.org/project/voicekit-core/)"
 
-_SENSITIVE_QUERY = re.compile(
-    r"(sig|signature|token|key|secret|credential|auth|policy|x-amz-|x-goog-|password)", re.I
-)
-
-ProgressCallback = Callable[[int, "int | None"], None]
-Timeouts = "float | tuple[float, float] | None"
+_CountingReader = CountingReader  # the old private name
 
 
-# -- URLs ------------------------------------------------------------------------------
-
-
-@functools.lru_cache(maxsize=512)
-def origin_of(url: str) -> tuple[str, str, int | None]:
-    """(scheme, host, port) with the scheme's default port made explicit."""
-    parts = urllib.parse.urlsplit(url)
-    port = parts.port or {"http": 80, "https": 443, "ws": 80, "wss": 443}.get(parts.scheme)
-    scheme = {"ws": "http", "wss": "https"}.get(parts.scheme, parts.scheme)
-    return scheme, (parts.hostname or "").lower(), port
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def check_base_url(url: str, *, allow_http: bool = False, provider: str | None = None) -> str:
-    """Validate a provider base URL; plain http is refused off loopback unless allowed."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigurationError(f"base_url must be an http(s) URL, got {redact_url(url)!r}",
-                                 provider=provider)
-    if parts.username or parts.password:
-        raise ConfigurationError("base_url must not carry credentials; pass them as options",
-                                 provider=provider)
-    if parts.scheme == "http" and not allow_http and not _is_loopback(parts.hostname):
-        raise ConfigurationError(
-            f"refusing plain http to {parts.hostname}: keys would travel unencrypted. Use "
-            "https, or pass allow_http=True if this is really what you want",
-            provider=provider,
-        )
-    return url.rstrip("/")
-
-
-def redact_url(url: str, *, trusted_origin: tuple[str, str, int | None] | None = None) -> str:
-    """``url`` fit for logs and errors: signatures and keys in the query are hidden.
-
-    For URLs off ``trusted_origin`` (presigned storage links) the whole query is hidden.
-    """
-    parts = urllib.parse.urlsplit(url)
-    if not parts.query:
-        return url
-    if trusted_origin is not None and origin_of(url) != trusted_origin:
-        query = "<redacted>"
-    else:
-        pairs = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
-        query = "&".join(
-            f"{k}={'<redacted>' if _SENSITIVE_QUERY.search(k) else v}" for k, v in pairs
-        )
-    return urllib.parse.urlunsplit(parts._replace(query=query))
+# -- logs ------------------------------------------------------------------------------
 
 
 class _QueryRedactingFilter(logging.Filter):
@@ -154,37 +97,27 @@ def _guard_urllib3_logs() -> None:
         logger.addFilter(_URLLIB3_FILTER)
 
 
-# -- responses and errors --------------------------------------------------------------
-
-
-@attrs.frozen
-class ErrorDetails:
-    """What a provider's error parser reads from a vendor error response.
-
-    Attributes:
-        message: the vendor's message.
-        code: the vendor's error code.
-        error: an error class to raise instead of the one the HTTP status implies
-            (e.g. InsufficientCredits for a vendor that answers 429 for it).
-        extra: keyword arguments for that class (``have=``, ``need=``).
-    """
-
-    message: str
-    code: str | None = None
-    error: type[ProviderError] | None = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
+# -- responses -------------------------------------------------------------------------
 
 
 class HttpResponse:
-    """A vendor's answer: status, headers, body, rate-limit info and request id."""
+    """A vendor's answer: status, headers, body, rate-limit info and request id.
+
+    ``link`` is True for an answer from another host than the vendor's API, or to a request
+    sent without credentials (a signed link): the vendor's error map does not apply to it.
+    ``scrub`` hides the provider's credentials in any text taken from the body.
+    """
 
     def __init__(self, response: requests.Response, *, url: str, provider: str,
-                 now: float | None = None) -> None:
+                 now: float | None = None, link: bool = False,
+                 scrub: Callable[[str], str] = lambda text: text) -> None:
         self._response = response
         self.status: int = response.status_code
         self.headers: Mapping[str, str] = response.headers
         self.url = url  # redacted
         self.provider = provider
+        self.link = link
+        self.scrub = scrub
         self._now = now  # the Unix time on the provider's clock, for Unix-time resets
 
     @functools.cached_property
@@ -195,63 +128,88 @@ class HttpResponse:
     @property
     def request_id(self) -> str | None:
         h = self.headers
-        return h.get("X-Request-Id") or h.get("Request-Id") or h.get("X-Amzn-RequestId")
+        found = h.get("X-Request-Id") or h.get("Request-Id") or h.get("X-Amzn-RequestId")
+        return found[:200] if found else None
 
     @property
     def ok(self) -> bool:
         return 200 <= self.status < 300
 
     @property
+    def content_type(self) -> str:
+        """The media type of the body, lower-case, without parameters (``""`` if none)."""
+        return (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+
+    @property
     def content(self) -> bytes:
-        """The whole body (read on first access)."""
+        """The whole body (read on first access).
+
+        A body that breaks off raises StreamInterrupted; one that cannot be decoded (a
+        broken gzip) raises BadResponse.
+        """
         try:
             return self._response.content
-        except (requests.exceptions.ChunkedEncodingError,
-                requests.exceptions.ConnectionError) as exc:
+        except requests.exceptions.ContentDecodingError:
+            raise self.bad("sent a body that cannot be decoded "
+                           f"(Content-Encoding {self.headers.get('Content-Encoding')!r})"
+                           ) from None
+        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError,
+                OSError) as exc:
             raise StreamInterrupted(
-                f"the response from {self.url} broke off mid-body",
+                f"the response from {self.url} broke off mid-body ({type(exc).__name__})",
                 received_bytes=0, provider=self.provider, status=self.status,
             ) from exc
 
     @property
     def text(self) -> str:
-        return self.content.decode(self._response.encoding or "utf-8", errors="replace")
+        """The body as text in its declared charset (UTF-8 when none, or an unknown one)."""
+        data = self.content
+        encoding = self._response.encoding or "utf-8"
+        try:
+            return data.decode(encoding, errors="replace")
+        except Exception:
+            return data.decode("utf-8", errors="replace")
+
+    def bad(self, what: str) -> BadResponse:
+        """A BadResponse saying ``<provider> <what> (status) from <url>``, scrubbed."""
+        return BadResponse(self.scrub(f"{self.provider} {what} (status {self.status}) "
+                                      f"from {self.url}"),
+                           provider=self.provider, status=self.status,
+                           request_id=self.request_id)
 
     def json(self) -> Any:
-        """The body as JSON; BadResponse if it is not."""
+        """The body as JSON; BadResponse if it is not (or is nested absurdly deep)."""
         body = self.content
         if not body:
             return None
         try:
             return jsonlib.loads(body)
+        except RecursionError:
+            raise self.bad("sent JSON nested too deeply to read") from None
         except ValueError:
-            raise BadResponse(
-                f"{self.provider} sent a malformed JSON body (status {self.status}) "
-                f"from {self.url}: {body[:80]!r}",
-                provider=self.provider, status=self.status, request_id=self.request_id,
-            ) from None
+            raise self.bad(f"sent a malformed JSON body: {body[:80]!r}") from None
 
     def json_object(self) -> dict[str, Any] | None:
         """The body as a JSON object, or None when it is not one (for error parsers)."""
         try:
             body = jsonlib.loads(self.content or b"null")
-        except (ValueError, VoicekitError):
+        except (ValueError, RecursionError, VoicekitError):
             return None
         return body if isinstance(body, dict) else None
 
     def summary(self) -> str:
         """The start of a non-JSON body, or ``HTTP <status>``: an error message of last
-        resort."""
+        resort (scrubbed of credentials)."""
         try:
             text = self.text.strip()[:200]
         except VoicekitError:
             text = ""
-        return text or f"HTTP {self.status}"
+        return self.scrub(text) or f"HTTP {self.status}"
 
     def iter_bytes(self, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
         """Stream the body; a body that ends short raises StreamInterrupted."""
         received = 0
-        expected = self._expected_length()
+        expected = self.expected_length
         raw = self._response.raw
         try:
             while True:
@@ -273,13 +231,19 @@ class HttpResponse:
                 received_bytes=received, provider=self.provider, status=self.status,
             )
 
-    def _expected_length(self) -> int | None:
+    @property
+    def expected_length(self) -> int | None:
+        """The Content-Length of an unencoded body (None when absent, encoded or junk)."""
         if self.headers.get("Content-Encoding"):
             return None
         try:
-            return int(self.headers["Content-Length"])
-        except (KeyError, ValueError):
+            value = int(self.headers["Content-Length"].strip())
+        except (KeyError, ValueError, AttributeError):
             return None
+        return value if value >= 0 else None
+
+    def _expected_length(self) -> int | None:  # kept for callers of the old name
+        return self.expected_length
 
     def close(self) -> None:
         self._response.close()
@@ -288,106 +252,7 @@ class HttpResponse:
         return f"<HttpResponse {self.status} {self.url}>"
 
 
-_MESSAGE_KEYS = ("message", "detail", "msg", "error", "reason", "text")
-
-
-def error_text(value: Any) -> str | None:
-    """The human message inside an error field, whatever its shape: a string, a list of
-    validation problems (``[{"loc": [...], "msg": ...}]`` joined as ``"a.b: msg; ..."``),
-    or an object holding one of ``message``/``detail``/``msg``/``error``/``reason``."""
-    if isinstance(value, str):
-        return value.strip() or None
-    if isinstance(value, list):
-        parts = [part for part in map(_problem_text, value) if part]
-        return "; ".join(parts) or None
-    if isinstance(value, dict):
-        for key in _MESSAGE_KEYS:
-            found = error_text(value.get(key))
-            if found:
-                return found
-    return None
-
-
-def _problem_text(item: Any) -> str | None:
-    if isinstance(item, dict):
-        message = error_text(item.get("msg")) or error_text(item.get("message"))
-        loc = item.get("loc")
-        where = ".".join(str(p) for p in loc) if isinstance(loc, list) else ""
-        return f"{where}: {message}" if message and where else message
-    return error_text(item) if isinstance(item, str) else None
-
-
-def default_error_details(response: HttpResponse) -> ErrorDetails:
-    """Read common error envelopes: {message}, {error}, {detail}, {error: {code, message}}."""
-    body = response.json_object()
-    if body is None:
-        return ErrorDetails(response.summary())
-    inner = body.get("error")
-    if isinstance(inner, dict):
-        body = {**body, **inner}
-    message = error_text(body)
-    code = body.get("code")
-    return ErrorDetails(message or f"HTTP {response.status}",
-                        code=str(code) if code is not None else None)
-
-
-_STATUS_ERRORS: dict[int, type[ProviderError]] = {
-    400: InvalidRequest,
-    401: AuthenticationError,
-    402: InsufficientCredits,
-    403: PermissionDenied,
-    404: NotFound,
-    409: InvalidRequest,
-    410: NotFound,
-    413: InvalidRequest,
-    415: InvalidRequest,
-    422: InvalidRequest,
-    429: RateLimited,
-}
-
-
-def error_for_status(
-    response: HttpResponse, details: ErrorDetails, *, may_have_been_processed: bool = False
-) -> ProviderError:
-    """The error-tree exception for a failed response."""
-    cls = details.error or _STATUS_ERRORS.get(response.status)
-    if cls is None:
-        cls = ServerError if response.status >= 500 else ProviderError
-    kwargs: dict[str, Any] = dict(details.extra)
-    if cls is RateLimited or issubclass(cls, RateLimited):
-        info = response.rate_limit
-        kwargs.setdefault("retry_after", info.wait)
-        kwargs.setdefault("limit", info.limit)
-        kwargs.setdefault("remaining", info.remaining)
-    message = details.message
-    if may_have_been_processed:
-        message += (" — the request may have been processed by the vendor (it was not "
-                    "retried, to avoid spending twice); check before sending it again")
-    return cls(message, provider=response.provider, status=response.status, code=details.code,
-               request_id=response.request_id, may_have_been_processed=may_have_been_processed,
-               **kwargs)
-
-
 # -- the client ------------------------------------------------------------------------
-
-MultipartValue = "str | bytes | int | float | AudioSource | tuple[str, AudioSource, str]"
-
-
-class _CountingReader:
-    """A file wrapper that reports bytes read (upload progress) and keeps its length."""
-
-    def __init__(self, f: IO[bytes], total: int | None, callback: ProgressCallback) -> None:
-        self._f = f
-        self.len = total
-        self._sent = 0
-        self._callback = callback
-
-    def read(self, n: int = -1) -> bytes:
-        data = self._f.read(n)
-        self._sent += len(data)
-        self._callback(self._sent, self.len)
-        return data
-
 
 class HttpClient:
     """HTTP for one provider instance. Plugins call :meth:`request`, :meth:`json`,
@@ -440,11 +305,7 @@ class HttpClient:
 
     def websocket_url(self, path: str, params: Mapping[str, Any] | None = None) -> str:
         """``path`` on the provider's origin as a ws:// or wss:// URL."""
-        url = self.url(path)
-        url = "wss://" + url[8:] if url.startswith("https://") else "ws://" + url[7:]
-        if params:
-            url += "?" + urllib.parse.urlencode(params, doseq=True)
-        return url
+        return websocket_url(self.url(path), params)
 
     def is_own_origin(self, url: str) -> bool:
         return origin_of(url) == self.origin
@@ -453,11 +314,9 @@ class HttpClient:
         return redact_url(url, trusted_origin=self.origin)
 
     def scrub(self, text: str) -> str:
-        """``text`` with every credential value replaced by ``***``."""
-        for secret in self._secrets:
-            if secret and secret in text:
-                text = text.replace(secret, "***")
-        return text
+        """``text`` with every credential value replaced by ``***`` (whole tokens for short
+        credentials, so no word is garbled)."""
+        return scrub_secrets(text, self._secrets)
 
     # -- requests ----------------------------------------------------------------------
 
@@ -477,6 +336,7 @@ class HttpClient:
         stream: bool = False,
         on_upload_progress: ProgressCallback | None = None,
         authenticated: bool = True,
+        retry: bool = True,
     ) -> HttpResponse:
         """Send one request (with retries) and return the successful response.
 
@@ -489,6 +349,7 @@ class HttpClient:
             stream: leave the body unread (for :meth:`HttpResponse.iter_bytes`).
             authenticated: attach credentials (only ever to the provider's own origin);
                 False for links that carry their own signature.
+            retry: False sends once (for callers running their own retry loop).
 
         Raises:
             ProviderError subclasses for error statuses, TransportError subclasses for the
@@ -508,19 +369,22 @@ class HttpClient:
                 authenticated=authenticated,
             )
 
+        if not retry:
+            return call()
         return self.retry.run(call, idempotent=idempotent, clock=self.clock,
-                              on_retry=self._on_retry(method, url))
+                              on_retry=self.on_retry(method, url))
 
     def json(self, method: str, path: str, **kwargs: Any) -> Any:
         """:meth:`request`, returning the JSON body (BadResponse if malformed)."""
         return self.request(method, path, **kwargs).json()
 
-    def _on_retry(
+    def on_retry(
         self, method: str, url: str
     ) -> Callable[[int, BaseException, float | None], None]:
+        """The retry reporter for ``method url``: a DEBUG line and a ``retry`` event."""
         def report(attempt: int, exc: BaseException, delay: float | None) -> None:
             redacted = self.redact(url)
-            log.info("retrying %s %s (attempt %d) after %s", method, redacted, attempt + 1,
+            log.debug("retrying %s %s (attempt %d) after %s", method, redacted, attempt + 1,
                      type(exc).__name__)
             if self._emit is not None:
                 self._emit("retry", method=method, url=redacted, attempt=attempt + 1,
@@ -546,62 +410,19 @@ class HttpClient:
         authenticated: bool = True,
     ) -> HttpResponse:
         with contextlib.ExitStack() as stack:
-            body_kwargs: dict[str, Any] = {}
+            body, body_headers = encode_body(stack, json=json, data=data, multipart=multipart,
+                                             content=content, on_progress=on_upload_progress)
             extra_headers: dict[str, str] = dict(headers or {})
-            if json is not None:
-                body_kwargs["data"] = jsonlib.dumps(json, separators=(",", ":"))
-                extra_headers.setdefault("Content-Type", "application/json")
-            elif multipart is not None:
-                encoder = self._multipart(multipart, stack, on_upload_progress)
-                body_kwargs["data"] = encoder
-                extra_headers["Content-Type"] = encoder.content_type
-            elif data is not None:
-                body_kwargs["data"] = data
-            elif content is not None:
-                if isinstance(content, AudioSource):
-                    f = stack.enter_context(content.open())
-                    body: Any = f
-                    if on_upload_progress is not None:
-                        body = _CountingReader(f, content.size, on_upload_progress)
-                    elif content.size is not None:
-                        body = _CountingReader(f, content.size, lambda *_: None)
-                    body_kwargs["data"] = body
+            for name, value in body_headers.items():
+                if multipart is not None:  # the boundary must be the encoder's
+                    extra_headers[name] = value
                 else:
-                    body_kwargs["data"] = content
-            response = self._send_following_redirects(
+                    extra_headers.setdefault(name, value)
+            return self._send_following_redirects(
                 method, url, params=params, headers=extra_headers,
                 timeout=_timeouts(timeout) or self.timeout, stream=stream,
-                idempotent=idempotent, authenticated=authenticated, **body_kwargs,
+                idempotent=idempotent, authenticated=authenticated, data=body,
             )
-        return response
-
-    def _multipart(
-        self, fields: Mapping[str, Any], stack: contextlib.ExitStack,
-        on_progress: ProgressCallback | None,
-    ) -> Any:
-        from requests_toolbelt.multipart.encoder import MultipartEncoder, MultipartEncoderMonitor
-
-        encoded: list[tuple[str, Any]] = []
-        for name, value in fields.items():
-            values = value if isinstance(value, list) else [value]
-            for item in values:
-                if item is None:
-                    continue
-                if isinstance(item, tuple):
-                    filename, source, ctype = item
-                    encoded.append((name, (filename, stack.enter_context(source.open()), ctype)))
-                elif isinstance(item, AudioSource):
-                    encoded.append((name, (item.filename(), stack.enter_context(item.open()),
-                                           item.content_type)))
-                elif isinstance(item, bytes):
-                    encoded.append((name, item.decode()))
-                else:
-                    encoded.append((name, str(item)))
-        encoder = MultipartEncoder(fields=encoded)
-        if on_progress is None:
-            return encoder
-        total = encoder.len
-        return MultipartEncoderMonitor(encoder, lambda m: on_progress(m.bytes_read, total))
 
     def _send_following_redirects(
         self, method: str, url: str, *, headers: dict[str, str], timeout: tuple[float, float],
@@ -647,8 +468,9 @@ class HttpClient:
         if self._emit is not None:
             self._emit("response", method=method, url=redacted, status=raw.status_code,
                        elapsed_ms=elapsed_ms)
+        link = not authenticated or not self.is_own_origin(url)
         return HttpResponse(raw, url=redacted, provider=self.provider,
-                            now=wall_time(self.clock))
+                            now=wall_time(self.clock), link=link, scrub=self.scrub)
 
     def _check(self, response: HttpResponse, *, method: str, idempotent: bool) -> HttpResponse:
         headers = response.headers
@@ -657,9 +479,13 @@ class HttpClient:
         if response.ok:
             return response
         try:
-            details = self._error_parser(response)
-        except VoicekitError:
-            details = ErrorDetails(f"HTTP {response.status}")
+            if response.link:  # storage / signed links: plain status mapping
+                details = link_error_details(response)
+            else:
+                details = self._error_parser(response)
+        except Exception:
+            log.debug("error parser of %s failed", self.provider, exc_info=True)
+            details = default_error_details(response)
         finally:
             response.close()
         details = attrs.evolve(details, message=self.scrub(details.message))
@@ -670,102 +496,42 @@ class HttpClient:
     def _transport_error(
         self, exc: requests.exceptions.RequestException, method: str, url: str, idempotent: bool
     ) -> VoicekitError:
+        """The error-tree error for a failed send, naming host, port and cause."""
         never_sent = _never_sent(exc)
         processed = not idempotent and not never_sent
-        suffix = ""
-        if processed:
-            suffix = (" — the request may have been processed by the vendor (it was not "
-                      "retried, to avoid spending twice); check before sending it again")
-        reason = self.scrub(type(exc).__name__)
+        suffix = PROCESSED_NOTE if processed else ""
+        _scheme, host, port = origin_of(url)
+        where = f"{host}:{port}" if port else host
+        cause = self.scrub(_cause(exc))
+        kwargs: dict[str, Any] = {"provider": self.provider,
+                                  "may_have_been_processed": processed,
+                                  "never_sent": never_sent}
+        if isinstance(exc, requests.exceptions.ContentDecodingError):
+            return BadResponse(f"{self.provider} sent a body that cannot be decoded from {url} "
+                               f"({cause})", provider=self.provider)
+        if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+            return StreamInterrupted(f"the answer to {method} {url} broke off mid-body "
+                                     f"({cause}){suffix}", received_bytes=0, **kwargs)
         if isinstance(exc, requests.exceptions.Timeout):
-            kind = "connecting to" if isinstance(exc, requests.exceptions.ConnectTimeout) \
-                else "waiting for"
-            err: VoicekitError = Timeout(f"timed out {kind} {url} ({method}){suffix}",
-                                         provider=self.provider,
-                                         may_have_been_processed=processed)
-        else:
-            err = ConnectionFailed(f"{method} {url} failed: {reason}{suffix}",
-                                   provider=self.provider, may_have_been_processed=processed)
-        err.never_sent = never_sent  # type: ignore[attr-defined]
-        return err
+            return Timeout(f"{method} {url}: {cause} ({where}){suffix}", **kwargs)
+        return ConnectionFailed(f"cannot reach {where} for {method} {url}: {cause}{suffix}",
+                                **kwargs)
 
-    # -- transfers ---------------------------------------------------------------------
+    # -- transfers (see voicekit_core.transfers) -----------------------------------------
 
-    def upload(
-        self,
-        url: str,
-        source: AudioSource,
-        *,
-        method: str = "PUT",
-        content_type: str | None = None,
-        on_progress: ProgressCallback | None = None,
-    ) -> HttpResponse:
-        """Send ``source``'s bytes as the raw body to a presigned URL, streamed from disk.
+    def upload(self, url: str, source: AudioSource, *, method: str = "PUT",
+               content_type: str | None = None,
+               on_progress: ProgressCallback | None = None) -> HttpResponse:
+        """Stream ``source`` to a presigned URL, without credentials (:func:`transfers.upload`)."""
+        return transfers.upload(self, url, source, method=method, content_type=content_type,
+                                on_progress=on_progress)
 
-        No credentials are sent, even to the provider's own host: the URL carries its own
-        signature (and S3-style storage rejects a second auth mechanism). The upload is
-        retried (re-read from the start) on failures: a presigned PUT is idempotent.
-        """
-        headers = {"Content-Type": content_type} if content_type else {}
-        return self.request(method, url, content=source, headers=headers, idempotent=True,
-                            on_upload_progress=on_progress, authenticated=False)
-
-    def download(
-        self,
-        url: str,
-        path: str | os.PathLike[str],
-        *,
-        on_progress: ProgressCallback | None = None,
-        expected_size: int | None = None,
-        authenticated: bool = True,
-    ) -> Path:
-        """Stream ``url`` to ``path``: a temporary file beside it, renamed when complete.
-
-        Memory stays flat whatever the size. A body that ends short (by Content-Length or
-        ``expected_size``) raises StreamInterrupted and leaves nothing at ``path``.
-        Credentials go only to the provider's own origin, and not at all when
-        ``authenticated`` is False (signed result links).
-        """
-        target = Path(path)
-        absolute = self.url(url)
-
-        def attempt() -> Path:
-            response = self.request("GET", absolute, stream=True, idempotent=True,
-                                    authenticated=authenticated)
-            total = response._expected_length() or expected_size
-            done = 0
-
-            def chunks() -> Iterator[bytes]:
-                nonlocal done
-                for chunk in response.iter_bytes():
-                    done += len(chunk)
-                    if on_progress is not None:
-                        on_progress(done, total)
-                    yield chunk
-                if expected_size is not None and done != expected_size:
-                    raise StreamInterrupted(
-                        f"download from {response.url} ended after {done} of "
-                        f"{expected_size} bytes", received_bytes=done, provider=self.provider,
-                    )
-
-            try:
-                return atomic_write(target, chunks())
-            finally:
-                response.close()
-
-        def retry_on_interrupt() -> Path:
-            try:
-                return attempt()
-            except StreamInterrupted as exc:
-                raise ConnectionFailed(str(exc.message), provider=self.provider) from exc
-
-        try:
-            return self.retry.run(retry_on_interrupt, idempotent=True, clock=self.clock,
-                                  on_retry=self._on_retry("GET", absolute))
-        except ConnectionFailed as exc:
-            if isinstance(exc.__cause__, StreamInterrupted):
-                raise exc.__cause__ from None
-            raise
+    def download(self, url: str, path: str | os.PathLike[str], *,
+                 on_progress: ProgressCallback | None = None, expected_size: int | None = None,
+                 authenticated: bool = True) -> Path:
+        """Stream ``url`` to ``path`` atomically (:func:`transfers.download`)."""
+        return transfers.download(self, url, path, on_progress=on_progress,
+                                  expected_size=expected_size, authenticated=authenticated)
 
 
 def _timeouts(value: float | tuple[float, float] | None) -> tuple[float, float] | None:
@@ -776,6 +542,41 @@ def _timeouts(value: float | tuple[float, float] | None) -> tuple[float, float] 
     return (float(value), float(value))
 
 
+def _root(exc: BaseException) -> BaseException | None:
+    """The urllib3 / socket error inside a requests exception."""
+    inner: BaseException | None = exc.args[0] if exc.args else None
+    if isinstance(inner, urllib3.exceptions.MaxRetryError):
+        inner = inner.reason
+    return inner if isinstance(inner, BaseException) else None
+
+
+def _cause(exc: requests.exceptions.RequestException) -> str:
+    """Why a send failed, in words: refused, DNS, timeout, TLS, closed."""
+    inner = _root(exc)
+    chain = [inner, getattr(inner, "__cause__", None), getattr(inner, "__context__", None)]
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return "timed out connecting"
+    if isinstance(exc, requests.exceptions.Timeout):
+        return "timed out waiting for the answer"
+    if isinstance(inner, urllib3.exceptions.NameResolutionError):
+        return "the host name does not resolve (DNS)"
+    if any(isinstance(e, ConnectionRefusedError) for e in chain) or \
+            "refused" in str(inner).lower():
+        return "connection refused (is the server running and the port right?)"
+    if isinstance(exc, requests.exceptions.SSLError):
+        return "the TLS handshake failed"
+    if isinstance(inner, urllib3.exceptions.NewConnectionError):
+        return "cannot open a connection"
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return "the body ended early"
+    if isinstance(exc, requests.exceptions.ContentDecodingError):
+        return f"bad Content-Encoding ({type(inner).__name__ if inner else 'unknown'})"
+    if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema,
+                        requests.exceptions.MissingSchema, requests.exceptions.InvalidHeader)):
+        return f"invalid request ({type(exc).__name__})"
+    return f"the connection failed ({type(inner or exc).__name__})"
+
+
 def _never_sent(exc: requests.exceptions.RequestException) -> bool:
     """True when the request provably never reached the server."""
     if isinstance(exc, requests.exceptions.ConnectTimeout):
@@ -783,10 +584,9 @@ def _never_sent(exc: requests.exceptions.RequestException) -> bool:
     if isinstance(exc, (requests.exceptions.SSLError, requests.exceptions.InvalidURL,
                         requests.exceptions.InvalidSchema, requests.exceptions.MissingSchema)):
         return True
+    if isinstance(exc, requests.exceptions.InvalidHeader):
+        return True
     if isinstance(exc, requests.exceptions.ConnectionError):
-        inner: BaseException | None = exc.args[0] if exc.args else None
-        if isinstance(inner, urllib3.exceptions.MaxRetryError):
-            inner = inner.reason
-        return isinstance(inner, (urllib3.exceptions.NewConnectionError,
-                                  urllib3.exceptions.NameResolutionError))
+        return isinstance(_root(exc), (urllib3.exceptions.NewConnectionError,
+                                       urllib3.exceptions.NameResolutionError))
     return False

@@ -9,85 +9,27 @@ another process: ``voicekit.connect(name).job(ref)``.
 from __future__ import annotations
 
 import enum
+import math
 import urllib.parse
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 import attrs
 
-from .errors import InvalidInput, JobFailed, JobTimeout
+from .errors import BadResponse, CreditLimitExceeded, InvalidInput, JobFailed, JobTimeout
+from .polling import JobState, PollPolicy, StatusMap
 
 if TYPE_CHECKING:
     from .clock import Clock
 
-__all__ = ["Job", "JobRef", "JobState", "JobUpdate", "PollPolicy"]
+__all__ = ["Job", "JobKind", "JobRef", "JobState", "JobUpdate", "PollPolicy", "StatusMap"]
 
 T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
 
-
-class JobState(enum.Enum):
-    """A job's state, normalised across vendors (the vendor's own is ``Job.vendor_status``)."""
-
-    PENDING = "pending"
-    RUNNING = "running"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-
-    @property
-    def done(self) -> bool:
-        return self in (JobState.SUCCEEDED, JobState.FAILED)
-
-    @classmethod
-    def from_vendor(cls, status: str | None, **extra: JobState) -> JobState:
-        """Normalise a vendor's status word (any case). Words the common vocabulary does
-        not know count as RUNNING, so a new vendor status never ends a wait early.
-
-        ``extra`` maps further (lower-case) words, e.g. ``preprocessed=JobState.RUNNING``.
-        """
-        word = (status or "").strip().lower()
-        return extra.get(word) or _VENDOR_WORDS.get(word, cls.RUNNING)
-
-
-_VENDOR_WORDS: dict[str, JobState] = {
-    **dict.fromkeys(("pending", "queued", "waiting", "created", "new", "submitted"),
-                    JobState.PENDING),
-    **dict.fromkeys(("completed", "complete", "succeeded", "success", "done", "ready",
-                     "finished", "active"), JobState.SUCCEEDED),
-    **dict.fromkeys(("failed", "failure", "error", "errored", "cancelled", "canceled",
-                     "rejected"), JobState.FAILED),
-}
-
-
-@attrs.frozen
-class PollPolicy:
-    """How often to ask the vendor about a job, from the vendor's documented rule.
-
-    The first poll comes ``first_delay`` seconds after the job starts, later ones every
-    ``interval`` seconds, growing by ``backoff`` each time up to ``max_interval``.
-    """
-
-    interval: float = 3.0
-    first_delay: float | None = None
-    max_interval: float | None = None
-    backoff: float = 1.0
-
-    def __attrs_post_init__(self) -> None:
-        if self.interval <= 0 or self.backoff < 1:
-            raise InvalidInput("PollPolicy needs interval > 0 and backoff >= 1",
-                               field="poll_policy")
-
-    def delays(self) -> Iterator[float]:
-        """The waits between polls, endlessly (the first one after ``first_delay``)."""
-        delay = self.interval
-        cap = self.max_interval if self.max_interval is not None else self.interval
-        while True:
-            yield delay
-            delay = min(max(cap, self.interval), delay * self.backoff)
-
-    @property
-    def initial(self) -> float:
-        return self.interval if self.first_delay is None else self.first_delay
+#: The context key that carries a job's ``max_credits`` (kept in its reference).
+BUDGET_KEY = "max_credits"
 
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
@@ -127,13 +69,32 @@ class JobRef:
         """Read a reference made by ``str(job_ref)``; raises InvalidInput if malformed."""
         if isinstance(ref, JobRef):
             return ref
-        body, _, query = ref.partition("?")
+        if not isinstance(ref, str):
+            raise InvalidInput(f"a job reference is a string, got {type(ref).__name__}",
+                               field="ref", limit="provider:kind:id")
+        body, _, query = ref.strip().partition("?")
         parts = body.split(":")
-        if len(parts) != 3 or not all(parts):
-            raise InvalidInput(f"not a job reference: {ref!r} (expected provider:kind:id)",
+        if len(parts) != 3 or not all(p.strip() for p in parts):
+            raise InvalidInput(f"not a job reference: {ref[:200]!r} (expected provider:kind:id)",
                                field="ref", limit="provider:kind:id")
         context = dict(urllib.parse.parse_qsl(query, keep_blank_values=True))
+        if BUDGET_KEY in context:
+            _budget(context[BUDGET_KEY])
         return cls(parts[0], parts[1], urllib.parse.unquote(parts[2]), context)
+
+
+def _budget(text: str | None) -> float | None:
+    """A job's ``max_credits`` from its context (None: no limit); InvalidInput if garbled."""
+    if text is None:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        raise InvalidInput(f"the job reference's max_credits={text[:40]!r} is not a number "
+                           ">= 0", field="max_credits", limit="a finite number >= 0")
+    return value
 
 
 class JobHost(Protocol):
@@ -189,13 +150,46 @@ class Job(Generic[T]):
     def done(self) -> bool:
         return self.state.done
 
+    @property
+    def budget(self) -> float | None:
+        """The caller's ``max_credits`` for this job (None: no limit); kept in the ref."""
+        return _budget(self.context.get(BUDGET_KEY))
+
+    def check_price(self, need: float, *, what: str) -> None:
+        """Refuse to go on when the vendor's price ``need`` is over the job's budget.
+
+        For prices learnt from the vendor while the job runs (VoiceDub's dub price after
+        preprocessing). Without a budget this does nothing.
+
+        Raises:
+            CreditLimitExceeded: ``need`` exceeds the budget (the step was not sent).
+            BadResponse: a budget is set and the vendor's price is not a number >= 0.
+        """
+        budget = self.budget
+        if budget is None:
+            return
+        name = self.provider.name
+        if (isinstance(need, bool) or not isinstance(need, (int, float))
+                or not math.isfinite(need) or need < 0):
+            raise BadResponse(f"{name} gave no usable price for {what} ({need!r}), so "
+                              f"max_credits={budget:g} cannot be checked; nothing more was "
+                              f"sent (resume with {self.to_ref()} after raising the limit)",
+                              provider=name)
+        if need > budget:
+            raise CreditLimitExceeded(
+                f"{what} would spend {need:g} credits, over max_credits={budget:g}; nothing "
+                "more was sent", max_credits=budget, need=float(need), provider=name)
+
     def _apply(self, update: JobUpdate[T]) -> None:
         self.state = update.state
         self.vendor_status = update.vendor_status
         self.progress = update.progress
         self.raw = update.raw
         if update.context is not None:
+            budget = self.context.get(BUDGET_KEY)
             self.context = dict(update.context)
+            if budget is not None:  # the caller's limit outlives the provider's context
+                self.context.setdefault(BUDGET_KEY, budget)
         if update.state is JobState.SUCCEEDED:
             self._result = update.result
         self._error = (update.error_code, update.error_message)
@@ -239,9 +233,10 @@ class Job(Generic[T]):
             JobFailed: the vendor reports failure (with its code and message).
             JobTimeout: ``timeout`` expired (carries the last status and the ref).
         """
+        _check_wait_args(timeout, on_update)
         clock = self.provider.clock
         policy = self.provider.poll_policy(self.kind)
-        deadline = None if timeout is None else clock.now() + timeout
+        deadline = None if timeout is None or math.isinf(timeout) else clock.now() + timeout
         delays = policy.delays()
         first = not self._polled
         while not self.done:
@@ -275,3 +270,113 @@ class Job(Generic[T]):
         progress = "" if self.progress is None else f" {self.progress:.0%}"
         return (f"<Job {self.provider.name}:{self.kind}:{self.id} {self.state.value}"
                 f" ({self.vendor_status}){progress}>")
+
+
+def _fraction(value: Any) -> float | None:
+    """A progress fraction clamped to [0, 1]; None for anything that is not a number."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
+        return None
+    return min(1.0, max(0.0, float(value)))
+
+
+def _raw_mapping(raw: Any) -> Mapping[str, Any]:
+    if raw is None:
+        return _EMPTY
+    if isinstance(raw, Mapping):
+        return raw
+    if attrs.has(type(raw)):
+        return attrs.asdict(raw)
+    return MappingProxyType({"value": raw})
+
+
+class JobKind(Generic[T]):
+    """One kind of vendor job, declared once: its name, poll rule and status words.
+
+    ::
+
+        DUB = JobKind[DubResult]("dub", poll=PollPolicy(interval=3.0),
+                                 states=StatusMap(pending={"new"}, succeeded={"done"}))
+
+        class VoiceDubProvider(Provider):
+            jobs = (DUB,)
+
+            @DUB.refresh
+            def _refresh_dub(self, job: Job[DubResult]) -> JobUpdate[DubResult]: ...
+    """
+
+    def __init__(self, name: str, *, poll: PollPolicy | None = None,
+                 states: StatusMap | None = None) -> None:
+        if not isinstance(name, str) or not name or ":" in name or "?" in name:
+            raise InvalidInput(f"a job kind is a non-empty name without ':' or '?', got "
+                               f"{name!r}", field="name")
+        self.name = name
+        self.poll = poll if poll is not None else PollPolicy()
+        self.states = states if states is not None else StatusMap()
+        #: Name of the provider method that refreshes these jobs (set by :meth:`refresh`).
+        self.method: str | None = None
+
+    def __repr__(self) -> str:
+        return f"JobKind({self.name!r}, method={self.method!r})"
+
+    def refresh(self, method: F) -> F:
+        """Decorator: ``method(self, job) -> JobUpdate`` is how the provider looks at a job."""
+        name = getattr(method, "__name__", None)
+        if not isinstance(name, str):
+            raise TypeError(f"JobKind.refresh decorates a method, got {method!r}")
+        if self.method not in (None, name):
+            raise TypeError(f"job kind {self.name!r} is already refreshed by {self.method}()")
+        self.method = name
+        return method
+
+    def start(self, provider: JobHost, id: str, update: JobUpdate[T], *,
+              context: Mapping[str, str] | None = None,
+              budget: float | None = None) -> Job[T]:
+        """A new job of this kind at ``id``, as the vendor first described it.
+
+        ``budget`` (the call's ``max_credits``) is kept in the job's context and ref, so
+        :meth:`Job.check_price` can hold it against prices the vendor names later.
+        """
+        context = dict(context or {})
+        if budget is not None:
+            context[BUDGET_KEY] = repr(float(budget))
+        return Job(provider, self.name, id, update=update, context=context)
+
+    def done(self, provider: JobHost, id: str, result: T, *, raw: Any = None) -> Job[T]:
+        """A job of this kind the vendor finished at once (its answer held the result)."""
+        update: JobUpdate[T] = JobUpdate(JobState.SUCCEEDED, vendor_status=None, progress=1.0,
+                                         result=result, raw=_raw_mapping(raw))
+        return Job(provider, self.name, id, update=update)
+
+    def update(self, status: Any, *, result: Callable[[], T] | None = None,
+               error: tuple[str | None, str | None] | None = None,
+               progress: float | None = None, raw: Any = None,
+               context: Mapping[str, str] | None = None) -> JobUpdate[T]:
+        """What the vendor's ``status`` word means, as a :class:`JobUpdate`.
+
+        ``result`` is called only when the status means success (it may raise
+        BadResponse when the answer lacks the result); ``error`` is the vendor's
+        ``(code, message)``, kept only when the status means failure.
+        """
+        state = self.states.state(status)
+        word = None if status is None else str(
+            status.value if isinstance(status, enum.Enum) else status)
+        value = None
+        if state is JobState.SUCCEEDED and result is not None:
+            value = result()
+        code, message = error if state is JobState.FAILED and error else (None, None)
+        fraction = _fraction(progress) if progress is not None else self.states.fraction(status)
+        return JobUpdate(state, vendor_status=word, progress=fraction, result=value,
+                         error_code=None if code is None else str(code),
+                         error_message=None if message is None else str(message),
+                         raw=_raw_mapping(raw), context=context)
+
+
+def _check_wait_args(timeout: object, on_update: object) -> None:
+    if timeout is not None and (isinstance(timeout, bool)
+                                or not isinstance(timeout, (int, float))
+                                or math.isnan(timeout) or timeout < 0):
+        raise InvalidInput(f"timeout must be a number of seconds >= 0 or None, got "
+                           f"{timeout!r}", field="timeout", limit=">= 0 seconds")
+    if on_update is not None and not callable(on_update):
+        raise InvalidInput(f"on_update must be callable, got {type(on_update).__name__}",
+                           field="on_update", limit="a callable taking the job")

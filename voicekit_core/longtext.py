@@ -139,7 +139,14 @@ def synthesize_long(
         kwargs["format"] = format
     if len(pieces) > 1 and format is not None and format.lower() not in ("wav", "pcm"):
         _convert.check_encodable(format, source="pcm")  # joining needs the extra: say so now
-    costs, total = total_cost(provider, "synthesize", pieces, kwargs)
+    try:
+        costs, total = total_cost(provider, "synthesize", pieces, kwargs)
+    except InvalidInput as exc:  # the vendor cannot make `format`: its default, converted
+        if not _convert.refused_format(exc, format):
+            raise
+        _convert.check_encodable(str(format), source="pcm")
+        kwargs.pop("format")
+        costs, total = total_cost(provider, "synthesize", pieces, kwargs)
     if max_credits is not None:
         innermost(provider).check_budget(total, max_credits)
     parts: list[Audio] = []

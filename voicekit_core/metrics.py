@@ -29,8 +29,9 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
+from .events import Event
 from .hookspecs import hookimpl
-from .models import AudioStream, Event
+from .models import AudioStream
 
 __all__ = ["MetricsCollector", "emit", "measured_stream", "timed"]
 

@@ -1,8 +1,9 @@
 """The values voicekit hands back: voices, audio, streams, balances, costs, results.
 
-attrs classes, frozen and slotted. Each keeps the vendor's own payload in ``raw``. A core
-cattrs :data:`converter` structures vendor JSON; plugins build theirs on it with
-:func:`make_converter`.
+attrs classes, frozen and slotted. Each keeps the vendor's own payload in ``raw``. Vendor
+JSON is read with :mod:`voicekit_core.schema`; ``ProviderInfo`` lives in
+:mod:`voicekit_core.registry` and ``Event`` in :mod:`voicekit_core.events` (both still
+importable from here).
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from types import MappingProxyType, TracebackType
 from typing import Any, BinaryIO, TypeVar
 
 import attrs
-import cattrs
 
 from . import audio as _audio
 from .errors import InvalidInput
@@ -30,18 +30,14 @@ __all__ = [
     "Cost",
     "DubResult",
     "DuplexStream",
-    "Event",
     "Job",
     "JobRef",
     "JobState",
     "JobUpdate",
     "PollPolicy",
-    "ProviderInfo",
     "Twin",
     "Video",
     "Voice",
-    "converter",
-    "make_converter",
     "parse_datetime",
 ]
 
@@ -395,88 +391,23 @@ class Twin:
                                          eq=False)
 
 
-def _str_tuple(values: Iterable[str]) -> tuple[str, ...]:
-    """attrs converter typed for mypy (``converter=tuple`` loses the item type)."""
-    return tuple(values)
+#: Names that moved out of this module, still importable from it.
+_MOVED = {"ProviderInfo": ("registry", "ProviderInfo"), "Event": ("events", "Event"),
+          "make_converter": ("schema", "make_converter")}
 
 
-@attrs.frozen
-class ProviderInfo:
-    """What a plugin registers: enough to list a provider without importing it.
+def __getattr__(name: str) -> Any:
+    """``ProviderInfo`` (now in :mod:`~voicekit_core.registry`), ``Event``
+    (:mod:`~voicekit_core.events`) and the cattrs helpers (:mod:`~voicekit_core.schema`)
+    keep working from here, loaded on first use."""
+    import importlib
 
-    Attributes:
-        name: the name users pass to ``connect()``.
-        factory: ``"module:Class"`` of the provider, imported only by ``connect()``.
-        capabilities: names of the capability ABCs the class implements.
-        credentials: environment variable names of the credentials, e.g.
-            ``("GEMELO_CLIENT_KEY", "GEMELO_API_KEY")``; the ``connect()`` option of each is
-            its lower-case name without the ``NAME_`` prefix (``client_key=``).
-        summary: one line for ``voicekit providers``.
-        default_base_url: the vendor's API root, or None when each user must configure it.
-        emulator: ``"module:Class"`` of the plugin's emulator (for ``voicekit emulate``).
-        distribution, version: filled in by the registry from the entry point.
-    """
+    if name == "converter":
+        from .schema import make_converter
 
-    name: str
-    factory: str
-    capabilities: tuple[str, ...] = attrs.field(converter=_str_tuple)
-    credentials: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
-    summary: str = ""
-    default_base_url: str | None = None
-    docs_url: str | None = None
-    emulator: str | None = None
-    distribution: str | None = None
-    version: str | None = None
-
-    @property
-    def env_prefix(self) -> str:
-        return self.name.upper().replace("-", "_") + "_"
-
-    def option_name(self, env_var: str) -> str:
-        """The ``connect()`` option that gives credential ``env_var`` (``api_key``)."""
-        prefix = self.env_prefix
-        name = env_var[len(prefix):] if env_var.startswith(prefix) else env_var
-        return name.lower()
-
-    @property
-    def base_url_env(self) -> str:
-        """The environment variable that overrides the base URL (``GEMELO_BASE_URL``)."""
-        return self.env_prefix + "BASE_URL"
-
-
-@attrs.frozen
-class Event:
-    """What ``voicekit_on_event`` observers receive.
-
-    ``kind`` is one of ``request``, ``response``, ``retry``, ``job_update``,
-    ``credits_spent``; ``data`` holds its details (never a credential).
-    """
-
-    kind: str
-    provider: str
-    data: Mapping[str, Any] = attrs.field(default=_EMPTY, converter=_freeze)
-
-
-def make_converter() -> cattrs.Converter:
-    """A cattrs converter with voicekit's rules; plugins extend their own copy.
-
-    Unknown fields in vendor JSON are ignored (vendors add fields); ISO-8601 strings
-    structure into datetimes.
-    """
-    conv = cattrs.Converter(forbid_extra_keys=False)
-
-    def _dt(value: Any, _: Any) -> dt.datetime:
-        if isinstance(value, dt.datetime):
-            return value
-        if isinstance(value, (int, float)):
-            return dt.datetime.fromtimestamp(value / 1000 if value > 1e11 else value,
-                                             tz=dt.timezone.utc)
-        return _fromisoformat(str(value))
-
-    conv.register_structure_hook(dt.datetime, _dt)
-    conv.register_unstructure_hook(dt.datetime, lambda d: d.isoformat())
-    return conv
-
-
-#: The core converter.
-converter = make_converter()
+        value = globals()["converter"] = make_converter()
+        return value
+    if name not in _MOVED:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module, attribute = _MOVED[name]
+    return getattr(importlib.import_module(f"{__package__}.{module}"), attribute)

@@ -12,21 +12,29 @@ URL, the HTTP client (created on first use), jobs, cost guards and events.
 from __future__ import annotations
 
 import functools
+import math
 import os
-from collections.abc import Mapping
+import warnings
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from . import validate
 from .capabilities import capabilities_of
 from .clock import SYSTEM_CLOCK, Clock
 from .credentials import Secret, resolve_credentials
+from .errormap import ErrorMap
 from .errors import ConfigurationError, CreditLimitExceeded, InvalidInput, NotFound
-from .jobs import Job, JobRef, JobUpdate, PollPolicy
-from .models import Cost, Event, ProviderInfo, Voice
+from .events import Event
+from .jobs import Job, JobKind, JobRef, JobUpdate, PollPolicy
+from .models import Cost, Voice
+from .registry import ProviderInfo
+from .validate import show, surrogate_at
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from .http import ErrorDetails, HttpClient, HttpResponse
+    from .errormap import ErrorDetails
+    from .http import HttpClient, HttpResponse
     from .registry import Registry
 
 __all__ = ["Provider"]
@@ -47,12 +55,16 @@ class Provider:
 
     #: The plugin's registration; the single source of the name and credential names.
     info: ClassVar[ProviderInfo]
-    #: Polling rule per job kind, from the vendor's documentation.
+    #: The vendor's kinds of jobs (poll rule, status words, refresh method of each).
+    jobs: ClassVar[tuple[JobKind[Any], ...]] = ()
+    #: Polling rule per job kind name, for kinds not declared in :attr:`jobs`.
     poll_policies: ClassVar[Mapping[str, PollPolicy]] = {}
     #: Whether the provider talks HTTP at all (False for local engines).
     remote: ClassVar[bool] = True
+    #: How the vendor writes errors; the default :meth:`parse_error` reads them with it.
+    errors: ClassVar[ErrorMap] = ErrorMap()
     #: Longest text one ``synthesize`` call takes (characters / UTF-8 bytes; None: unknown),
-    #: for ``split=True``. A ``kit.operation(text=TextRules(...))`` declaration wins.
+    #: for ``split=True``; with a ``kit.operation(text=TextRules(...))`` the tighter applies.
     max_text_chars: ClassVar[int | None] = None
     max_text_bytes: ClassVar[int | None] = None
 
@@ -89,10 +101,11 @@ class Provider:
             )
         self._credentials: dict[str, Secret] = resolve_credentials(info, credentials)
         self.clock: Clock = clock or SYSTEM_CLOCK
-        self.timeout = timeout
-        self.max_retries = 4 if max_retries is None else max_retries
-        self.rate_limit_cap = rate_limit_cap
-        self.allow_http = allow_http
+        self.timeout = _setting(_timeout, timeout, "timeout", self.name)
+        self.max_retries: int = 4 if max_retries is None else _setting(
+            _retries, max_retries, "max_retries", self.name)
+        self.rate_limit_cap: float = _setting(_cap, rate_limit_cap, "rate_limit_cap", self.name)
+        self.allow_http: bool = _setting(validate.flag, allow_http, "allow_http", self.name)
         self._registry = registry
         self.base_url: str | None = None
         if self.remote:
@@ -129,10 +142,10 @@ class Provider:
         return {}
 
     def parse_error(self, response: HttpResponse) -> ErrorDetails:
-        """Read the vendor's error body. Override for the vendor's envelope."""
-        from .http import default_error_details
-
-        return default_error_details(response)
+        """Read an error answer of the vendor's own origin with :attr:`errors` (never
+        raises). Override only for what an :class:`~voicekit_core.errormap.ErrorMap` cannot
+        say; answers from storage hosts and signed links never come here."""
+        return self.errors.details(response)
 
     @functools.cached_property
     def http(self) -> HttpClient:
@@ -198,17 +211,30 @@ class Provider:
         return None
 
     def check_budget(self, cost: Cost | None, max_credits: float | None) -> None:
-        """Raise CreditLimitExceeded when ``cost`` exceeds ``max_credits`` (None: no limit)."""
-        if max_credits is None or cost is None:
+        """Raise CreditLimitExceeded when ``cost`` exceeds ``max_credits`` (None: no limit).
+
+        ``max_credits`` must be a finite number >= 0 (NaN, negatives, bools and strings are
+        InvalidInput), checked even when the price is not known.
+        """
+        from .validate import max_credits as check_max_credits
+
+        budget = check_max_credits(max_credits)
+        if budget is None or cost is None:
             return
-        if max_credits < 0:
-            raise InvalidInput("max_credits must be >= 0", field="max_credits", limit=">= 0")
-        if cost.credits > max_credits:
+        if cost.credits > budget:
             raise CreditLimitExceeded(
                 f"this would spend {cost.credits:g} {cost.unit}, over max_credits="
-                f"{max_credits:g}; nothing was sent",
-                max_credits=max_credits, need=cost.credits, provider=self.name,
+                f"{budget:g}; nothing was sent",
+                max_credits=budget, need=cost.credits, provider=self.name,
             )
+
+    def spent(self, credits: float, unit: str = "credits", **data: Any) -> None:
+        """Report credits a call spent: the ``credits_spent`` event (``credits``, ``unit`` and
+        ``data``, e.g. ``operation="dub"``). A value that is not a finite number (a vendor's
+        odd answer) emits nothing rather than raising after the work was done."""
+        if isinstance(credits, (int, float)) and not isinstance(credits, bool) \
+                and math.isfinite(credits):
+            self._emit("credits_spent", credits=float(credits), unit=unit, **data)
 
     # -- options ---------------------------------------------------------------------
 
@@ -228,35 +254,109 @@ class Provider:
 
     # -- voices ----------------------------------------------------------------------
 
-    @staticmethod
-    def voice_id(voice: str | int | Voice) -> str:
-        """The id of ``voice`` (a Voice or an id); raises InvalidInput when empty."""
-        value = voice.id if isinstance(voice, Voice) else voice
+    def voice_id(self, voice: str | int | Voice) -> str:
+        """The id of ``voice`` (a Voice of this provider, or an id); raises InvalidInput when
+        it is empty, not text, has control characters, or is a Voice of another provider."""
+        if isinstance(voice, Voice):
+            if voice.provider and voice.provider != self.name:
+                raise InvalidInput(
+                    f"voice {voice.id!r} belongs to {voice.provider}; pass a {self.name} voice",
+                    field="voice", limit=f"a {self.name} voice", provider=self.name)
+            value: Any = voice.id
+        else:
+            value = voice
         if isinstance(value, bool) or not isinstance(value, (str, int)) or not str(value).strip():
-            raise InvalidInput(f"voice must be a voice id or a Voice, got {voice!r}",
-                               field="voice", limit="a voice id")
-        return str(value).strip()
+            raise InvalidInput(f"voice must be a voice id or a Voice, got {show(voice)}",
+                               field="voice", limit="a voice id", provider=self.name)
+        text = str(value).strip()
+        if surrogate_at(text) is not None or any(ord(c) < 32 or ord(c) == 127 for c in text):
+            raise InvalidInput(f"voice {show(text)} has control characters or unpaired "
+                               "surrogates", field="voice", limit="a voice id",
+                               provider=self.name)
+        return text
 
     # -- jobs ------------------------------------------------------------------------
 
+    def job_kind(self, kind: str) -> JobKind[Any] | None:
+        """The declared :class:`JobKind` named ``kind``, if any."""
+        return next((k for k in self.jobs if k.name == kind), None)
+
     def poll_policy(self, kind: str) -> PollPolicy:
         """The polling rule for jobs of ``kind``."""
+        declared = self.job_kind(kind)
+        if declared is not None:
+            return declared.poll
         return self.poll_policies.get(kind) or self.poll_policies.get("*") or PollPolicy()
 
     def refresh_job(self, job: Job[Any]) -> JobUpdate[Any]:
-        """Look at a job once; dispatches to ``_refresh_<kind>(job)`` of the subclass."""
-        method = getattr(self, f"_refresh_{job.kind}", None)
+        """Look at a job once, with the method its :class:`JobKind` registered (falling back
+        to a ``_refresh_<kind>(job)`` method)."""
+        declared = self.job_kind(job.kind)
+        method = None
+        if declared is not None and declared.method is not None:
+            method = getattr(self, declared.method, None)
+        if method is None:
+            method = getattr(self, f"_refresh_{job.kind}", None)
+            if method is not None and declared is None:
+                warnings.warn(f"{type(self).__name__}: declare job kind {job.kind!r} in "
+                              "`jobs = (JobKind(...),)` instead of relying on the "
+                              f"_refresh_{job.kind} name", DeprecationWarning, stacklevel=2)
         if method is None:
             raise NotFound(f"{self.name} has no jobs of kind {job.kind!r}", provider=self.name)
         update: JobUpdate[Any] = method(job)
         return update
 
     def job(self, ref: str | JobRef) -> Job[Any]:
-        """Resume a job from ``job.to_ref()`` (a string or JobRef); it is refreshed once."""
+        """Resume a job from ``job.to_ref()`` (a string or JobRef); it is refreshed once.
+
+        Raises:
+            InvalidInput: ``ref`` is not a job reference of this provider.
+            NotFound: the provider has no jobs of that kind (nothing was sent).
+        """
         parsed = JobRef.parse(ref)
         if parsed.provider != self.name:
             raise InvalidInput(
-                f"job {ref} belongs to {parsed.provider!r}, not {self.name!r}", field="ref"
-            )
+                f"job {parsed} belongs to {parsed.provider!r}, not {self.name!r}", field="ref",
+                provider=self.name)
         job: Job[Any] = Job(self, parsed.kind, parsed.id, context=parsed.context)
         return job.refresh()
+
+
+# -- connect() settings -------------------------------------------------------------------
+
+
+def _setting(check: Callable[..., Any], value: Any, field: str, provider: str) -> Any:
+    """``check(value, field=...)``, its InvalidInput turned into a ConfigurationError."""
+    try:
+        return check(value, field=field)
+    except InvalidInput as exc:
+        raise ConfigurationError(exc.message, provider=provider) from None
+
+
+def _timeout(value: Any, *, field: str) -> float | tuple[float, float] | None:
+    """None, seconds > 0, or ``(connect, read)`` seconds > 0 (finite, not bools)."""
+    if value is None:
+        return None
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            raise InvalidInput(f"{field} must be seconds or (connect, read), got "
+                               f"{show(value)}", field=field, limit="(connect, read)")
+        connect, read = (_seconds(v, field) for v in value)
+        return (connect, read)
+    return _seconds(value, field)
+
+
+def _seconds(value: Any, field: str) -> float:
+    seconds = validate.number(value, field=field, low=0)
+    if seconds <= 0:
+        raise InvalidInput(f"{field} must be more than 0 seconds, got {show(value)}",
+                           field=field, limit="> 0")
+    return seconds
+
+
+def _retries(value: Any, *, field: str) -> int:
+    return validate.integer(value, field=field, low=0, high=100)
+
+
+def _cap(value: Any, *, field: str) -> float:
+    return validate.number(value, field=field, low=0)

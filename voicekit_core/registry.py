@@ -12,6 +12,7 @@ import importlib
 import logging
 import os
 import threading
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
@@ -20,7 +21,7 @@ import pluggy
 from . import hookspecs
 from .capabilities import BY_NAME, Capability
 from .errors import CapabilityNotSupported, ConfigurationError, ProviderNotInstalled
-from .models import Event, ProviderInfo
+from .events import Event
 
 if TYPE_CHECKING:
     from .provider import Provider
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = [
     "FIRST_PARTY",
     "PluginError",
+    "ProviderInfo",
     "Registry",
     "connect",
     "get_registry",
@@ -47,6 +49,55 @@ FIRST_PARTY: dict[str, str] = {
 }
 
 C = TypeVar("C", bound=Capability)
+
+
+def _str_tuple(values: Iterable[str]) -> tuple[str, ...]:
+    """attrs converter typed for mypy (``converter=tuple`` loses the item type)."""
+    return tuple(values)
+
+
+@attrs.frozen
+class ProviderInfo:
+    """What a plugin registers: enough to list a provider without importing it.
+
+    Attributes:
+        name: the name users pass to ``connect()``.
+        factory: ``"module:Class"`` of the provider, imported only by ``connect()``.
+        capabilities: names of the capability ABCs the class implements.
+        credentials: environment variable names of the credentials, e.g.
+            ``("GEMELO_CLIENT_KEY", "GEMELO_API_KEY")``; the ``connect()`` option of each is
+            its lower-case name without the ``NAME_`` prefix (``client_key=``).
+        summary: one line for ``voicekit providers``.
+        default_base_url: the vendor's API root, or None when each user must configure it.
+        emulator: ``"module:Class"`` of the plugin's emulator (for ``voicekit emulate``).
+        distribution, version: filled in by the registry from the entry point.
+    """
+
+    name: str
+    factory: str
+    capabilities: tuple[str, ...] = attrs.field(converter=_str_tuple)
+    credentials: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
+    summary: str = ""
+    default_base_url: str | None = None
+    docs_url: str | None = None
+    emulator: str | None = None
+    distribution: str | None = None
+    version: str | None = None
+
+    @property
+    def env_prefix(self) -> str:
+        return self.name.upper().replace("-", "_") + "_"
+
+    def option_name(self, env_var: str) -> str:
+        """The ``connect()`` option that gives credential ``env_var`` (``api_key``)."""
+        prefix = self.env_prefix
+        name = env_var[len(prefix):] if env_var.startswith(prefix) else env_var
+        return name.lower()
+
+    @property
+    def base_url_env(self) -> str:
+        """The environment variable that overrides the base URL (``GEMELO_BASE_URL``)."""
+        return self.env_prefix + "BASE_URL"
 
 
 @attrs.frozen

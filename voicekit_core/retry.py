@@ -5,7 +5,7 @@ What is retried:
 * any request that provably never reached the server (connection refused, DNS, TLS
   before sending, connect timeout);
 * idempotent requests (GET, HEAD, DELETE, PUT; and vendor POSTs a plugin marks as reads)
-  on connection errors, timeouts and 5xx;
+  on connection errors, timeouts, bodies that broke off (StreamInterrupted) and 5xx;
 * any request answered 429 as a rate limit (the server refused it without processing it),
   after waiting for ``Retry-After`` / ``X-RateLimit-Reset``, capped.
 
@@ -34,7 +34,9 @@ from .errors import (
     InsufficientCredits,
     RateLimited,
     ServerError,
+    StreamInterrupted,
     Timeout,
+    TransportError,
     VoicekitError,
 )
 
@@ -103,10 +105,14 @@ class RateLimitInfo:
 
 
 def _int(value: str | None) -> int | None:
-    try:
-        return int(float(value)) if value is not None else None
-    except ValueError:
+    """A whole count from a header; None when absent, unreadable, infinite or huge."""
+    if value is None:
         return None
+    try:
+        number = float(value)
+    except (ValueError, OverflowError):
+        return None
+    return int(number) if math.isfinite(number) and abs(number) < 2**63 else None
 
 
 @attrs.frozen
@@ -130,12 +136,12 @@ class RetryPolicy:
             return False
         if isinstance(exc, RateLimited):
             return True
-        if isinstance(exc, ConnectionFailed) and not exc.may_have_been_processed \
-                and getattr(exc, "never_sent", False):
-            return True
+        if isinstance(exc, TransportError) and exc.never_sent \
+                and not exc.may_have_been_processed:
+            return True  # refused, DNS, connect timeout: it cannot have been processed
         if not idempotent:
             return False
-        return isinstance(exc, (ConnectionFailed, Timeout, ServerError))
+        return isinstance(exc, (ConnectionFailed, Timeout, ServerError, StreamInterrupted))
 
     def rate_limit_wait(self, exc: RateLimited) -> float | None:
         """The capped wait a RateLimited asks for (None: use the exponential backoff)."""

@@ -122,10 +122,8 @@ class WebSocketSession:
             raise Timeout(f"timed out connecting to {self._redacted}",
                           provider=self.provider) from None
         except (OSError, websocket.WebSocketException) as exc:
-            err = ConnectionFailed(f"cannot open {self._redacted}: {type(exc).__name__}",
-                                   provider=self.provider)
-            err.never_sent = True  # type: ignore[attr-defined]
-            raise err from None
+            raise ConnectionFailed(f"cannot open {self._redacted}: {type(exc).__name__}",
+                                   provider=self.provider, never_sent=True) from None
         status = ws.getstatus()
         if status != 101:
             ws.shutdown()  # type: ignore[no-untyped-call]

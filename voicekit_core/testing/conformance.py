@@ -48,13 +48,18 @@ from voicekit_core.errors import (
 from voicekit_core.models import Audio, Voice
 from voicekit_core.provider import Provider
 from voicekit_core.registry import connect, get_registry
+from voicekit_core.testing.conformance_safety import SafetyChecks
 from voicekit_core.testing.emulator import Emulator
 
 __all__ = ["ProviderConformance"]
 
 
-class ProviderConformance:
-    """Base class of a plugin's conformance tests (pytest collects the subclass)."""
+class ProviderConformance(SafetyChecks):
+    """Base class of a plugin's conformance tests (pytest collects the subclass).
+
+    The safety checks and their hooks (options before requests, budgets, paging, job
+    resume, HTML/storage answers, fuzzing) come from
+    :class:`~voicekit_core.testing.conformance_safety.SafetyChecks`."""
 
     #: the plugin's emulator class (None for a local provider)
     emulator_class: ClassVar[type[Emulator] | None] = None

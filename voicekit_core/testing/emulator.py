@@ -7,7 +7,11 @@ media downloads, which records and refuses any request that carries credentials.
 
 Faults are injected by route: the next N matching requests answer with an error, a
 rate limit, a connection reset, a delay, a malformed or truncated body; WebSocket
-streams drop or close with a given code after K frames.
+streams drop or close with a given code after K frames (:meth:`Emulator.fail_next` is the
+short form). Declared ``rate_limits`` answer 429 with ``Retry-After`` and ``X-RateLimit-*``
+on the emulator clock (:mod:`voicekit_core.testing.ratelimit`); jobs advance through
+:class:`~voicekit_core.testing.timeline.TimedStatus`; ``record_exchanges`` keeps every
+answer for :class:`~voicekit_core.testing.contract.OpenApiContract`.
 
 Needs ``voicekit-core[testing]`` (starlette, uvicorn, wsproto).
 """
@@ -15,8 +19,10 @@ Needs ``voicekit-core[testing]`` (starlette, uvicorn, wsproto).
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import fnmatch
 import json
+import math
 import os
 import threading
 import time
@@ -31,19 +37,34 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from voicekit_core.clock import ManualClock
+from voicekit_core.clock import ManualClock, wall_time
+from voicekit_core.testing.exchanges import RECORD_KEY, Exchange, ExchangeRecorder
+from voicekit_core.testing.ratelimit import RateLimit, RateWindow, Throttled
+from voicekit_core.testing.timeline import TimedStatus
 
 __all__ = [
     "CREDENTIAL_HEADERS",
+    "ERROR_KINDS",
     "CreditLedger",
     "Emulator",
+    "Exchange",
     "Fault",
     "FaultInjector",
+    "RateLimit",
     "RecordedRequest",
     "ServerThread",
     "StorageServer",
+    "TimedStatus",
+    "iso",
     "json_error",
 ]
+
+#: the error kinds every emulator's ``error_response`` knows
+ERROR_KINDS = ("unauthorized", "not_found", "insufficient_credits", "rate_limited",
+               "server_error", "invalid")
+#: body fields :meth:`Emulator.fail_next` puts its ``message`` in
+_MESSAGE_FIELDS = ("message", "detail", "error", "msg", "reason", "errorMessage",
+                   "error_message", "description")
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -60,6 +81,40 @@ def json_error(status: int, body: Mapping[str, Any],
                headers: Mapping[str, str] | None = None) -> JSONResponse:
     """A JSON error response."""
     return JSONResponse(dict(body), status_code=status, headers=dict(headers or {}))
+
+
+def iso(unix: float, *, digits: int = 3) -> str:
+    """Unix time ``unix`` as vendors write it: ``2026-01-01T12:00:00.000Z`` (``digits``
+    fraction digits, 0 for none)."""
+    moment = dt.datetime.fromtimestamp(unix, tz=dt.timezone.utc)
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    if digits > 0:
+        text += "." + f"{moment.microsecond:06d}"[:digits]
+    return text + "Z"
+
+
+def _with_message(response: Response, message: str) -> Response:
+    """``response`` with its vendor message replaced by ``message`` (JSON bodies: the first
+    message-like string field, looking into nested envelopes)."""
+    try:
+        body = json.loads(bytes(response.body))
+    except ValueError:
+        return response
+
+    def put(node: Any) -> bool:
+        if not isinstance(node, dict):
+            return False
+        for key in _MESSAGE_FIELDS:
+            if isinstance(node.get(key), str):
+                node[key] = message
+                return True
+        return any(put(v) for v in node.values())
+
+    if not put(body):
+        return response
+    headers = {k: v for k, v in response.headers.items()
+               if k.lower() not in ("content-length", "content-type")}
+    return JSONResponse(body, status_code=response.status_code, headers=headers)
 
 
 # -- state helpers -----------------------------------------------------------------------
@@ -118,7 +173,8 @@ class Fault:
     """A fault waiting for matching requests.
 
     ``kind`` is one of: ``error`` (the emulator's envelope for ``error=``: unauthorized,
-    not_found, insufficient_credits, rate_limited, server_error), ``status`` (a raw
+    not_found, insufficient_credits, rate_limited, server_error, invalid; with its message
+    replaced by ``message`` when given), ``status`` (a raw
     ``status`` / ``body`` / ``headers``), ``reset`` (drop the connection before any
     answer), ``delay`` (wait ``delay`` real seconds first), ``malformed`` (200 with a broken
     JSON body), ``truncate`` (send half the real body, then drop), ``ws_drop`` (drop the
@@ -137,6 +193,7 @@ class Fault:
     frames: int = 0
     code: int = 1011
     reason: str = ""
+    message: str | None = None
 
     def matches(self, method: str, path: str) -> bool:
         pattern = self.match
@@ -255,6 +312,7 @@ class _Middleware:
                                  scope.get("query_string", b"").decode("latin-1"),
                                  headers, emu.clock.now())
         emu.log.append(record)
+        scope.setdefault("state", {})[RECORD_KEY] = record
         if scope["type"] == "websocket":
             fault = emu.faults.take("WS", path, websocket=True)
             if fault is not None:
@@ -277,6 +335,15 @@ class _Middleware:
         if refusal is not None:
             await refusal(scope, counting_receive, send)
             return
+        if isinstance(emu, Emulator):
+            bucket = emu.throttle_bucket(method, path)
+            if emu.rate_headers_always and bucket is not None:
+                send = _header_send(send, emu, bucket)
+            limited = emu._throttle(bucket, method, path) if bucket is not None else None
+            if limited is not None:
+                record.fault = "throttled"
+                await limited(scope, counting_receive, send)
+                return
         await self.app(scope, counting_receive, send)
 
     async def _apply(self, fault: Fault, scope: Scope, receive: Receive, send: Send) -> bool:
@@ -300,12 +367,41 @@ class _Middleware:
                            media_type="application/json")(scope, receive, send)
             return True
         if fault.kind == "error":
-            await emu.error_response(fault.error or "server_error")(scope, receive, send)
+            response = emu.error_response(fault.error or "server_error")
+            if fault.message is not None:
+                response = _with_message(response, fault.message)
+            await response(scope, receive, send)
             return True
         if fault.kind == "truncate":
             await self.app(scope, receive, _truncating_send(send))
             return True
         return False
+
+
+class _HeaderSend:
+    """Adds a bucket's ``X-RateLimit-*`` headers to a response's start (keeps the uvicorn
+    transport reachable as ``send.__self__.transport`` for the reset faults)."""
+
+    def __init__(self, send: Send, emulator: Emulator, bucket: str) -> None:
+        self._send = send
+        self._emulator = emulator
+        self._bucket = bucket
+        self.transport = _transport(send)
+
+    async def send(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = list(message.get("headers", []))
+            present = {bytes(k).lower() for k, _ in headers}
+            for name, value in self._emulator.rate_limit_headers(self._bucket).items():
+                key = name.lower().encode("latin-1")
+                if key not in present:
+                    headers.append((key, value.encode("latin-1")))
+            message = {**message, "headers": headers}
+        await self._send(message)
+
+
+def _header_send(send: Send, emulator: Emulator, bucket: str) -> Send:
+    return _HeaderSend(send, emulator, bucket).send
 
 
 def _truncating_send(send: Send) -> Send:
@@ -466,6 +562,12 @@ class Emulator:
         faults: the :class:`FaultInjector` for the API origin.
         log: every request received, in order (:class:`RecordedRequest`).
         storage: the :class:`StorageServer` origin.
+        rate_limits: bucket name -> :class:`RateLimit` (a copy of the class's; tests may
+            change it). Requests are counted after the auth check, in the bucket
+            :meth:`throttle_bucket` names; the one over the limit gets the vendor's
+            ``rate_limited`` answer with 429, ``Retry-After`` and ``X-RateLimit-*``.
+        throttled: every request answered 429 by the rate limits (:class:`Throttled`).
+        exchanges: every API answer (:class:`Exchange`) when ``record_exchanges``.
     """
 
     provider: ClassVar[str]
@@ -473,6 +575,14 @@ class Emulator:
     #: paths reachable without credentials
     public_paths: ClassVar[tuple[str, ...]] = ()
     initial_credits: ClassVar[float] = 100_000
+    #: the vendor's rate limits by bucket (``{"read": RateLimit(10_000, 60), ...}``)
+    rate_limits: ClassVar[Mapping[str, RateLimit]] = {}
+    #: every API answer carries its bucket's ``X-RateLimit-*`` headers (not only 429s)
+    rate_headers_always: ClassVar[bool] = False
+    #: ``X-RateLimit-Reset`` as a Unix time (``"unix"``) or seconds from now (``"seconds"``)
+    rate_reset_style: ClassVar[str] = "unix"
+    #: keep every API answer in ``exchanges`` (for :mod:`voicekit_core.testing.contract`)
+    record_exchanges: ClassVar[bool] = False
 
     def __init__(self, *, clock: ManualClock | None = None, credits: float | None = None,
                  port: int = 0) -> None:
@@ -483,8 +593,19 @@ class Emulator:
         self.storage = StorageServer(clock=self.clock,
                                      forbidden_values=self.credentials.values())
         self._port = port
+        # a subclass may have set these before calling us: keep its objects
+        if "rate_limits" not in self.__dict__:
+            self.rate_limits = dict(type(self).rate_limits)  # type: ignore[misc]
+        if "exchanges" not in self.__dict__:
+            self.exchanges: list[Exchange] = []
+        self.throttled: list[Throttled] = []
+        self._windows: dict[str, RateWindow] = {}
+        self._window_lock = threading.Lock()
+        self._failures: dict[str, list[str | None]] = {}
         app = Starlette(routes=list(self.routes()))
-        self.app = _Middleware(app, self, "api")
+        self.app: ASGIApp = _Middleware(app, self, "api")
+        if self.record_exchanges:
+            self.app = ExchangeRecorder(self.app, self.exchanges)
         self._server: ServerThread | None = None
 
     # -- to implement --------------------------------------------------------------------
@@ -540,6 +661,117 @@ class Emulator:
                                    **self.credentials}
         options.update(overrides)
         return options
+
+    # -- time ----------------------------------------------------------------------------
+
+    def wall(self, at: float | None = None) -> float:
+        """The Unix time at emulator-clock time ``at`` (default: now)."""
+        now = self.clock.now()
+        return wall_time(self.clock) + ((now if at is None else at) - now)
+
+    def iso(self, at: float | None = None, *, digits: int = 3) -> str:
+        """Emulator-clock time ``at`` (default now) as an ISO-8601 UTC string."""
+        return iso(self.wall(at), digits=digits)
+
+    def timeline(self, stages: Iterable[tuple[str, float]], *, final: str,
+                 fail: str | None = None, error: str | None = None) -> TimedStatus:
+        """A :class:`TimedStatus` starting now on the emulator clock."""
+        return TimedStatus(tuple(stages), final=final, fail=fail, start=self.clock.now(),
+                           error=error)
+
+    # -- faults ------------------------------------------------------------------------
+
+    def fail_next(self, kind: str, n: int = 1, message: str | None = None, *,
+                  match: str = "*") -> None:
+        """Make the next ``n`` things of ``kind`` fail.
+
+        ``kind`` in :data:`ERROR_KINDS` (``"server_error"``, ``"not_found"``...): the next
+        ``n`` API requests matching the route glob ``match`` (``"POST /v1/dubs"``) get the
+        vendor's error answer for it, its message replaced by ``message`` when given.
+
+        Any other ``kind`` names a vendor job (``"clone"``, ``"dub"``): the next ``n`` jobs
+        the emulator creates of that kind end failed with ``message``. The emulator's
+        routes ask :meth:`take_failure` when creating one (e.g. ``TimedStatus(...,
+        fail="FAILED" if failure else None, error=failure)``).
+        """
+        if n < 1:
+            raise ValueError("n must be >= 1")
+        if kind in ERROR_KINDS:
+            self.faults.add(match, "error", count=n, error=kind, message=message)
+            return
+        with self._window_lock:
+            self._failures.setdefault(kind, []).extend([message] * n)
+
+    def take_failure(self, kind: str, default: str = "failed") -> str | None:
+        """The failure message queued by :meth:`fail_next` for the next job of ``kind``
+        (``default`` when it was queued without one), or None: the job succeeds."""
+        with self._window_lock:
+            queue = self._failures.get(kind)
+            if not queue:
+                return None
+            message = queue.pop(0)
+        return default if message is None else message
+
+    # -- rate limits -------------------------------------------------------------------
+
+    def throttle_bucket(self, method: str, path: str) -> str | None:
+        """The rate-limit bucket of a request, or None (not limited). Default: ``"read"``
+        for GET/HEAD and ``"write"`` for the rest, else ``"all"``, when declared in
+        ``rate_limits``. Override for per-route buckets."""
+        limits = self.rate_limits
+        if not limits:
+            return None
+        bucket = "read" if method.upper() in ("GET", "HEAD") else "write"
+        for name in (bucket, "all"):
+            if isinstance(limits.get(name), RateLimit):
+                return name
+        return None
+
+    def _window(self, bucket: str) -> RateWindow | None:
+        rule = self.rate_limits.get(bucket)
+        if not isinstance(rule, RateLimit):
+            return None
+        with self._window_lock:
+            window = self._windows.get(bucket)
+            if window is None or window.rule != rule:
+                window = self._windows[bucket] = RateWindow(rule)
+            return window
+
+    def rate_limit_headers(self, bucket: str) -> dict[str, str]:
+        """``X-RateLimit-Limit/Remaining/Reset`` of ``bucket`` as of now (empty when the
+        bucket has no limit)."""
+        window = self._window(bucket)
+        if window is None:
+            return {}
+        now = self.clock.now()
+        remaining, reset_at = window.state(now)
+        reset = (math.ceil(reset_at - now) if self.rate_reset_style == "seconds"
+                 else math.ceil(self.wall(reset_at)))
+        return {"X-RateLimit-Limit": str(window.rule.limit),
+                "X-RateLimit-Remaining": str(remaining), "X-RateLimit-Reset": str(reset)}
+
+    def throttle(self, request: Request, bucket: str) -> Response | None:
+        """Count ``request`` in ``bucket``; the vendor's 429 answer when over the limit,
+        else None. For routes that count in buckets of their own (the harness already
+        counts every request in :meth:`throttle_bucket`'s bucket)."""
+        return self._throttle(bucket, request.method, request.url.path)
+
+    def _throttle(self, bucket: str, method: str, path: str) -> Response | None:
+        window = self._window(bucket)
+        if window is None:
+            return None
+        now = self.clock.now()
+        if window.hit(now):
+            return None
+        _, reset_at = window.state(now)
+        self.throttled.append(Throttled(bucket, now, reset_at, math.ceil(self.wall(reset_at)),
+                                        method, path))
+        response = self.error_response("rate_limited")
+        response.status_code = 429
+        for name, value in self.rate_limit_headers(bucket).items():
+            response.headers[name] = value
+        response.headers["Retry-After"] = str(max(1, math.ceil(reset_at - now)))
+        return response
 
     # -- helpers for subclasses ------------------------------------------------------------
 

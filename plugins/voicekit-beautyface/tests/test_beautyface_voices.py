@@ -88,7 +88,7 @@ def test_language_matches_tags_and_language_fields(bf: BeautyfaceProvider,
     ({"status": "DONE"}, "status"),
     ({"type": "PUBLIC"}, "type"),
     ({"sortBy": "name"}, "sortBy"),
-    ({"sort_by": "created_at"}, "sortBy"),
+    ({"sort_by": "created_at"}, "sort_by"),  # the name the caller used
     ({"sortOrder": "up"}, "sortOrder"),
     ({"gender": "female"}, "gender"),
     ({"kind": "public"}, "kind"),

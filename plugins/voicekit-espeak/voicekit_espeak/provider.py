@@ -16,11 +16,11 @@ from typing import Any
 
 import attrs
 
+from voicekit_core import kit
 from voicekit_core.audio import wav_header
 from voicekit_core.capabilities import ListVoices, StreamSynthesize, Synthesize
 from voicekit_core.errors import InvalidInput, NotFound, StreamInterrupted
 from voicekit_core.models import Audio, AudioStream, Cost, DuplexStream, Voice
-from voicekit_core.provider import Provider
 
 from .engine import Engine, EngineVoice, get_engine
 from .plugin import INFO
@@ -32,6 +32,7 @@ __all__ = [
     "RATE_RANGE",
     "VOLUME_RANGE",
     "EspeakProvider",
+    "SpeechOptions",
 ]
 
 #: The voice used when none is given.
@@ -44,12 +45,25 @@ RATE_RANGE = (80, 450)
 PITCH_RANGE = (0, 100)
 #: Volume (amplitude), 0..200 (default 100).
 VOLUME_RANGE = (0, 200)
-_DEFAULTS = {"rate": 175, "pitch": 50, "volume": 100}
-_RANGES = {"rate": RATE_RANGE, "pitch": PITCH_RANGE, "volume": VOLUME_RANGE}
-_UNITS = {"rate": " words per minute", "pitch": "", "volume": ""}
 _FORMATS = ("wav", "pcm")
 _GENDERS = {1: "male", 2: "female"}
 _STREAMED_SIZE = 0xFFFFFFFF  # WAV size fields of a stream whose length is not known yet
+
+
+class SpeechOptions(kit.Options):
+    """What every espeak synthesis takes besides the text and the voice."""
+
+    format: str = kit.opt.choice(_FORMATS, default="wav",
+                                 help="wav, or pcm (16-bit little-endian mono)")
+    rate: int = kit.opt.integer(*RATE_RANGE, default=175, help="speaking rate, words per minute")
+    pitch: int = kit.opt.integer(*PITCH_RANGE, default=50, help="base pitch")
+    volume: int = kit.opt.integer(*VOLUME_RANGE, default=100, help="amplitude")
+
+
+#: text: a str or UTF-8 bytes, 1..100 000 characters
+TEXT = kit.TextRules(max_chars=MAX_TEXT_CHARS, bytes_ok=True)
+#: the ``language=`` / ``kind=`` filters of list_voices
+FILTER = kit.TextRules(max_chars=64)
 
 
 @attrs.frozen
@@ -63,7 +77,7 @@ class _Request:
     volume: int
 
 
-class EspeakProvider(Provider, ListVoices, Synthesize, StreamSynthesize):
+class EspeakProvider(kit.Provider, ListVoices, Synthesize, StreamSynthesize):
     """espeak-ng, embedded: ``connect("espeak")``.
 
     Options (besides the common ones, which it accepts and mostly ignores: it is local):
@@ -109,9 +123,9 @@ class EspeakProvider(Provider, ListVoices, Synthesize, StreamSynthesize):
 
     # -- voices ----------------------------------------------------------------------
 
-    def list_voices(
-        self, *, language: str | None = None, kind: str | None = None, **filters: Any
-    ) -> Iterator[Voice]:
+    @kit.operation(language=FILTER, kind=FILTER)
+    def list_voices(self, *, language: str | None = None, kind: str | None = None,
+                    opts: kit.Options, call: kit.Call) -> Iterator[Voice]:
         """The espeak-ng voices (all of kind ``"system"``), optionally for ``language``.
 
         Voices whose pronunciation dictionary is missing from the installed data are left
@@ -120,13 +134,6 @@ class EspeakProvider(Provider, ListVoices, Synthesize, StreamSynthesize):
         ``language="en"`` matches voices that list ``en``, ``en-us``, ``en-gb-scotland``...
         espeak takes no other filters (InvalidInput).
         """
-        if filters:
-            raise _invalid(f"espeak voices take no filter(s) {', '.join(sorted(filters))}; "
-                           "only language= and kind=", field=sorted(filters)[0],
-                           limit="language, kind")
-        return self._iter_voices(language, kind)
-
-    def _iter_voices(self, language: str | None, kind: str | None) -> Iterator[Voice]:
         if kind not in (None, "system"):
             return
         for entry in self.engine.voices:
@@ -184,14 +191,9 @@ class EspeakProvider(Provider, ListVoices, Synthesize, StreamSynthesize):
 
     # -- synthesis -------------------------------------------------------------------
 
-    def synthesize(
-        self,
-        text: str | bytes,
-        *,
-        voice: str | Voice | None = None,
-        format: str | None = None,
-        **options: Any,
-    ) -> Audio:
+    @kit.operation(SpeechOptions, spends=True, text=TEXT)
+    def synthesize(self, text: str, *, voice: str | Voice | None = None, opts: SpeechOptions,
+                   call: kit.Call) -> Audio:
         """Speak ``text`` and return WAV (default) or raw PCM, mono 16-bit at :attr:`sample_rate`.
 
         Args:
@@ -206,8 +208,7 @@ class EspeakProvider(Provider, ListVoices, Synthesize, StreamSynthesize):
         Raises:
             InvalidInput: bad text, format or option value. NotFound: unknown voice.
         """
-        fmt = _format(format)
-        request = self._request(text, voice, options)
+        request = self._request(text, voice, opts)
         engine = self.engine
         parts: list[bytes] = []
 
@@ -220,19 +221,14 @@ class EspeakProvider(Provider, ListVoices, Synthesize, StreamSynthesize):
         pcm = b"".join(parts)
         rate = engine.sample_rate
         duration = len(pcm) / (2 * rate)
-        if fmt == "pcm":
+        if opts.format == "pcm":
             return Audio(data=pcm, format="pcm", sample_rate=rate, channels=1, duration=duration)
         data = wav_header(sample_rate=rate, data_size=len(pcm)) + pcm
         return Audio(data=data, format="wav", sample_rate=rate, channels=1, duration=duration)
 
-    def stream_synthesize(
-        self,
-        text: str | bytes,
-        *,
-        voice: str | Voice | None = None,
-        format: str | None = None,
-        **options: Any,
-    ) -> AudioStream:
+    @kit.operation(SpeechOptions, spends=True, text=TEXT)
+    def stream_synthesize(self, text: str, *, voice: str | Voice | None = None,
+                          opts: SpeechOptions, call: kit.Call) -> AudioStream:
         """Speak ``text``, yielding audio as espeak produces it (about 100 ms per chunk).
 
         For WAV (default) the first chunk is a header with streamed (unknown) sizes;
@@ -240,8 +236,8 @@ class EspeakProvider(Provider, ListVoices, Synthesize, StreamSynthesize):
         stream early stops espeak. Arguments as :meth:`synthesize`; all validation happens
         here, before any audio is made.
         """
-        fmt = _format(format)
-        request = self._request(text, voice, options)
+        fmt = opts.format
+        request = self._request(text, voice, opts)
         rate = self.engine.sample_rate
         pipe = _Pipe(self.stream_buffer_bytes, self.stream_stall_timeout)
         worker = threading.Thread(target=_produce, args=(self.engine, iter([request]), pipe),
@@ -252,17 +248,17 @@ class EspeakProvider(Provider, ListVoices, Synthesize, StreamSynthesize):
         weakref.finalize(stream, pipe.abort)
         return stream
 
-    def open_stream(
-        self, *, voice: str | Voice | None = None, format: str | None = None, **options: Any
-    ) -> DuplexStream:
+    @kit.operation(SpeechOptions, spends=True)
+    def open_stream(self, *, voice: str | Voice | None = None, opts: SpeechOptions,
+                    call: kit.Call) -> DuplexStream:
         """A two-way stream: ``send()`` text pieces; audio for each follows, in order.
 
         ``finish()`` says no more text; iteration ends after the last piece's audio.
         Voice and options apply to every piece and are validated here. espeak's lock is
         taken per piece, so other calls may run between pieces.
         """
-        fmt = _format(format)
-        template = self._request("x", voice, options)
+        fmt = opts.format
+        template = self._request("x", voice, opts)
         rate = self.engine.sample_rate
         pipe = _Pipe(self.stream_buffer_bytes, self.stream_stall_timeout)
         texts: queue.Queue[bytes | None] = queue.Queue()
@@ -293,76 +289,22 @@ class EspeakProvider(Provider, ListVoices, Synthesize, StreamSynthesize):
             return Cost(credits=0.0, exact=True)
         return None
 
-    # -- validation ------------------------------------------------------------------
-
-    def _request(self, text: str | bytes, voice: str | Voice | None,
-                 options: dict[str, Any]) -> _Request:
-        options = dict(options)
-        max_credits = options.pop("max_credits", None)
-        unknown = sorted(set(options) - set(_RANGES))
-        if unknown:
-            raise _invalid(f"espeak takes no option(s) {', '.join(unknown)}; accepted: "
-                           "rate, pitch, volume, max_credits", field=unknown[0],
-                           limit="rate, pitch, volume")
-        values = {name: _option(name, options.get(name)) for name in _RANGES}
-        encoded = _text_bytes(text)
-        self.check_budget(Cost(credits=0.0), max_credits)
-        return _Request(text=encoded, voice=self.resolve_voice(voice), **values)
-
-
-# -- validation helpers ------------------------------------------------------------------
+    def _request(self, text: str, voice: str | Voice | None, opts: SpeechOptions) -> _Request:
+        return _Request(text=_text_bytes(text), voice=self.resolve_voice(voice),
+                        rate=opts.rate, pitch=opts.pitch, volume=opts.volume)
 
 
 def _invalid(message: str, *, field: str, limit: str) -> InvalidInput:
     return InvalidInput(message, field=field, limit=limit, provider="espeak")
 
 
-def _format(format: str | None) -> str:
-    fmt = "wav" if format is None else str(format).lower()
-    if fmt not in _FORMATS:
-        raise _invalid(f"espeak produces wav or pcm, not {format!r}", field="format",
-                       limit="wav, pcm")
-    return fmt
-
-
-def _option(name: str, value: Any) -> int:
-    low, high = _RANGES[name]
-    if value is None:
-        return _DEFAULTS[name]
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise _invalid(f"{name} must be an integer in {low}..{high}{_UNITS[name]}, "
-                       f"got {value!r}", field=name, limit=f"{low}..{high}")
-    return value
-
-
 def _text_bytes(text: object) -> bytes:
     """UTF-8 bytes of ``text`` after checking it; raises InvalidInput naming the limit."""
-    if isinstance(text, (bytes, bytearray, memoryview)):
-        raw = bytes(text)
-        if len(raw) > 4 * MAX_TEXT_CHARS:
-            raise _invalid(f"text is {len(raw)} bytes; the limit is {MAX_TEXT_CHARS} "
-                           "characters", field="text", limit=f"{MAX_TEXT_CHARS} characters")
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise _invalid(f"text is not valid UTF-8 (byte {exc.start}); pass str or "
-                           "UTF-8 bytes", field="text", limit="UTF-8") from None
-    if not isinstance(text, str):
-        raise _invalid(f"text must be a str or UTF-8 bytes, got {type(text).__name__}",
-                       field="text", limit="str")
-    if not text.strip():
-        raise _invalid("text is empty", field="text", limit="non-empty")
-    if len(text) > MAX_TEXT_CHARS:
-        raise _invalid(f"text is {len(text)} characters; the limit is {MAX_TEXT_CHARS}",
-                       field="text", limit=f"{MAX_TEXT_CHARS} characters")
-    if "\0" in text:
-        raise _invalid(f"text contains a NUL character (at {text.index(chr(0))})",
-                       field="text", limit="no NUL characters")
     try:
-        return text.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise _invalid(f"text has an unpaired surrogate at character {exc.start}",
-                       field="text", limit="valid Unicode") from None
+        return TEXT.check(text).encode("utf-8")
+    except InvalidInput as exc:
+        exc.provider = "espeak"
+        raise
 
 
 def _speaks(entry: EngineVoice, language: str) -> bool:

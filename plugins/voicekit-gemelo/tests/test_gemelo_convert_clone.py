@@ -98,8 +98,8 @@ def test_clone_job_resumes_from_its_ref(gemelo: GemeloProvider) -> None:
     ("/no/such/sample.wav", "file not found"),
     (mp3_bytes(2.0), "allowed formats: wav"),
     (b"not audio", "allowed formats: wav"),
-    ([tone_wav(1.0), tone_wav(1.0)], "exactly one sample"),
-    ([], "exactly one sample"),
+    ([tone_wav(1.0), tone_wav(1.0)], "exactly 1 audio input"),
+    ([], "exactly 1 audio input"),
 ])
 def test_clone_validation(gemelo: GemeloProvider, gemelo_emulator: GemeloEmulator,
                           samples: object, match: str) -> None:

@@ -97,3 +97,16 @@ def test_websocket_url_is_derived_from_the_base_url() -> None:
     assert plain.http.websocket_url("/v1/x").startswith("ws://127.0.0.1:9/v1/x")
     with pytest.raises(vk.ConfigurationError, match="plain http"):
         vk.connect("gemelo", base_url="http://gemelo.example", client_key="c", api_key="k")
+
+
+def test_an_expired_preview_link_is_permission_denied(gemelo: GemeloProvider,
+                                                      gemelo_emulator: GemeloEmulator,
+                                                      tmp_path: Path) -> None:
+    voice = next(gemelo.list_voices(kind="system"))
+    gemelo_emulator.storage.faults.add("*", "status", status=403, body=(
+        b"<?xml version='1.0' encoding='UTF-8'?><Error><Code>AccessDenied</Code>"
+        b"<Message>Request has expired</Message></Error>"),
+        headers={"content-type": "application/xml"})
+    with pytest.raises(vk.PermissionDenied, match="expired"):
+        gemelo.download_preview(voice, tmp_path / "preview.wav")
+    assert not (tmp_path / "preview.wav").exists()

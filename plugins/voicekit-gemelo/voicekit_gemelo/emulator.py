@@ -15,12 +15,10 @@ and :attr:`GemeloEmulator.streams` records what each stream sent.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import functools
 import io
 import json
-import threading
 import time
 import wave
 from collections.abc import Iterable, Mapping
@@ -31,11 +29,12 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
-from starlette.websockets import WebSocket, WebSocketDisconnect
+from starlette.websockets import WebSocket
 
 from voicekit_core.audio import wav_header
 from voicekit_core.testing.emulator import Emulator, json_error
 from voicekit_core.testing.media import tone_pcm, tone_wav
+from voicekit_core.testing.ws import FrameGate, Refusal, receive_json, serve
 
 __all__ = ["FrameGate", "GemeloEmulator", "StreamRecord"]
 
@@ -89,47 +88,6 @@ class StreamRecord:
     close_code: int | None = None
     close_reason: str = ""
     finished: bool = False
-
-
-class FrameGate:
-    """Holds streams after a number of frames until released (tests of incremental output).
-
-    ``hold(after=2)``: every stream pauses once it has sent 2 frames; ``release()`` lets
-    them go on. Waits are bounded (10 s), so a forgotten release cannot hang a test.
-    """
-
-    def __init__(self) -> None:
-        self._open = threading.Event()
-        self._open.set()
-        self.after: int | None = None
-        self.waiting = threading.Event()  # set while a stream waits at the gate
-
-    def hold(self, after: int) -> None:
-        self.after = after
-        self._open.clear()
-
-    def release(self) -> None:
-        self.after = None
-        self._open.set()
-
-    async def pass_frame(self, sent: int) -> None:
-        after = self.after
-        if after is None or sent < after or self._open.is_set():
-            return
-        self.waiting.set()
-        try:
-            await asyncio.to_thread(self._open.wait, 10.0)
-        finally:
-            self.waiting.clear()
-
-
-class _Refusal(Exception):
-    """A stream is closed with ``code`` and ``reason``."""
-
-    def __init__(self, code: int, reason: str) -> None:
-        super().__init__(reason)
-        self.code = code
-        self.reason = reason
 
 
 class GemeloEmulator(Emulator):
@@ -372,7 +330,7 @@ class GemeloEmulator(Emulator):
         """One convert message, its audio, then close 1000."""
 
         async def run(record: StreamRecord, params: _StreamParams) -> None:
-            message = await self._receive(ws)
+            message = await receive_json(ws)
             text = self._convert_text(message)
             await self._speak(ws, record, params, text, header=True)
 
@@ -384,7 +342,7 @@ class GemeloEmulator(Emulator):
         async def run(record: StreamRecord, params: _StreamParams) -> None:
             header = True
             while True:
-                message = await self._receive(ws)
+                message = await receive_json(ws)
                 if message.get("type") == "close":
                     return
                 text = self._convert_text(message)
@@ -396,44 +354,24 @@ class GemeloEmulator(Emulator):
     async def _serve(self, ws: WebSocket, mode: str, run: Any) -> None:
         record = StreamRecord(mode, dict(ws.query_params))
         self.streams.append(record)
-        await ws.accept()
-        try:
-            await self._authenticate(ws, record)
-            params = self._stream_params(record.query)
-            await run(record, params)
-        except _Refusal as refusal:
-            record.close_code, record.close_reason = refusal.code, refusal.reason
-            await _close(ws, refusal.code, refusal.reason)
-            return
-        except WebSocketDisconnect as exc:
-            record.close_code = exc.code
-            return
-        record.finished = True
-        record.close_code = 1000
-        await _close(ws, 1000, "")
 
-    async def _receive(self, ws: WebSocket) -> dict[str, Any]:
-        try:
-            raw = await asyncio.wait_for(ws.receive_text(), timeout=60.0)
-        except asyncio.TimeoutError:
-            raise _Refusal(4408, "Timeout: no message received") from None
-        except KeyError:  # a binary frame
-            raise _Refusal(4400, "Bad message: expected JSON text") from None
-        try:
-            message = json.loads(raw)
-        except ValueError:
-            raise _Refusal(4400, "Bad message: invalid JSON") from None
-        if not isinstance(message, dict):
-            raise _Refusal(4400, "Bad message: expected a JSON object")
-        return message
+        async def handle() -> None:
+            await self._authenticate(ws, record)
+            await run(record, self._stream_params(record.query))
+            record.finished = True
+
+        def closed(code: int, reason: str) -> None:
+            record.close_code, record.close_reason = code, reason
+
+        await serve(ws, handle, on_close=closed)
 
     async def _authenticate(self, ws: WebSocket, record: StreamRecord) -> None:
-        message = await self._receive(ws)
+        message = await receive_json(ws)
         if message.get("type") != "authApiKey":
-            raise _Refusal(4001, "Unauthorized: the first message must be authApiKey")
+            raise Refusal(4001, "Unauthorized: the first message must be authApiKey")
         if (message.get("clientKey") != self.credentials["client_key"]
                 or message.get("apiKey") != self.credentials["api_key"]):
-            raise _Refusal(4001, "Unauthorized: invalid client key or API key")
+            raise Refusal(4001, "Unauthorized: invalid client key or API key")
         record.authenticated = True
 
     def _stream_params(self, query: Mapping[str, str]) -> _StreamParams:
@@ -442,24 +380,24 @@ class GemeloEmulator(Emulator):
         fmt = query.get("format", "wav")
         rate = query.get("sr", str(REST_SAMPLE_RATE))
         if not raw_id.isdigit():
-            raise _Refusal(4400, "Bad request: voiceId must be an integer")
+            raise Refusal(4400, "Bad request: voiceId must be an integer")
         if voice_type not in VOICE_TYPES:
-            raise _Refusal(4400, "Bad request: voiceType must be system or cloned")
+            raise Refusal(4400, "Bad request: voiceType must be system or cloned")
         if fmt not in FORMATS:
-            raise _Refusal(4400, f"Bad request: unsupported format {fmt!r}")
+            raise Refusal(4400, f"Bad request: unsupported format {fmt!r}")
         if not rate.isdigit() or int(rate) not in SAMPLE_RATES:
-            raise _Refusal(4400, f"Bad request: unsupported sample rate {rate!r}")
+            raise Refusal(4400, f"Bad request: unsupported sample rate {rate!r}")
         if self._find_voice(int(raw_id), voice_type) is None:
-            raise _Refusal(4404, f"Voice {raw_id} ({voice_type}) not found")
+            raise Refusal(4404, f"Voice {raw_id} ({voice_type}) not found")
         return _StreamParams(int(raw_id), fmt, int(rate))
 
     @staticmethod
     def _convert_text(message: Mapping[str, Any]) -> str:
         if message.get("type") != "convert":
-            raise _Refusal(4400, f"Bad message: unknown type {message.get('type')!r}")
+            raise Refusal(4400, f"Bad message: unknown type {message.get('type')!r}")
         text = message.get("text")
         if not isinstance(text, str) or not text.strip():
-            raise _Refusal(4400, "Bad message: text must not be empty")
+            raise Refusal(4400, "Bad message: text must not be empty")
         return text
 
     async def _speak(self, ws: WebSocket, record: StreamRecord, params: _StreamParams,
@@ -468,7 +406,7 @@ class GemeloEmulator(Emulator):
             # an error event first (as a JS client would want it), then the close
             await ws.send_text(json.dumps({"type": "error", "code": "INSUFFICIENT_CREDITS",
                                            "message": "Insufficient credits"}))
-            raise _Refusal(4402, "Insufficient credits")
+            raise Refusal(4402, "Insufficient credits")
         record.texts.append(text)
         frames = self._frames(params, self._seconds(text), header=header)
         record.planned_frames += len(frames)
@@ -498,11 +436,6 @@ class _StreamParams:
     voice_id: int
     format: str
     sample_rate: int
-
-
-async def _close(ws: WebSocket, code: int, reason: str) -> None:
-    with contextlib.suppress(RuntimeError):  # already closed (a dropped connection)
-        await ws.close(code=code, reason=reason)
 
 
 def _pitch(voice_id: int) -> float:

@@ -4,28 +4,25 @@ Every request carries ``X-Client-Key`` and ``X-API-Key``; WebSocket streams auth
 with a first ``authApiKey`` message (and the same headers on the handshake). Voice ids are
 Gemelo's integers, accepted as ``int`` or numeric ``str``; the ``voiceType`` Gemelo needs
 ("system" or "cloned") travels with the :class:`~voicekit_core.models.Voice` (its ``kind``),
-so callers never pass it by hand.
+so callers never pass it by hand. A bare id as ``voices`` prints it is looked up: a system
+voice first, else one of the account's clones.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import re
-import urllib.parse
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
-from voicekit_core import validate
-from voicekit_core.audio import (
-    AudioInput,
-    AudioSource,
-    finalize_wav_bytes,
-    parse_wav_header,
-    sniff_format,
-)
+import attrs
+
+from voicekit_core import kit, validate
+from voicekit_core.audio import parse_wav_header
 from voicekit_core.capabilities import (
     CloneVoice,
     ConvertVoice,
@@ -33,9 +30,11 @@ from voicekit_core.capabilities import (
     StreamSynthesize,
     Synthesize,
 )
+from voicekit_core.errormap import ErrorDetails
 from voicekit_core.errors import (
     AuthenticationError,
     BadResponse,
+    CreditLimitExceeded,
     InsufficientCredits,
     InvalidInput,
     InvalidRequest,
@@ -44,15 +43,13 @@ from voicekit_core.errors import (
     ProviderError,
     RateLimited,
     ServerError,
-    StreamInterrupted,
     VoicekitError,
 )
-from voicekit_core.http import ErrorDetails, HttpResponse, error_text
-from voicekit_core.jobs import Job, JobState, JobUpdate, PollPolicy
+from voicekit_core.http import HttpResponse
 from voicekit_core.models import Audio, AudioStream, DuplexStream, Voice
-from voicekit_core.provider import Provider
 from voicekit_core.websocket import WebSocketSession, duplex_stream, simplex_stream
 
+from . import schema as s
 from .plugin import INFO
 
 __all__ = [
@@ -82,31 +79,20 @@ VC_FORMATS: tuple[str, ...] = ("wav", "mp3", "ogg", "flac", "webm", "m4a")
 DEFAULT_SAMPLE_RATE = 22050
 DEFAULT_STREAM_TIMEOUT = 30.0
 CLONED_PAGE_SIZE = 50
-MAX_PAGES = 10_000
-
-_CONTENT_FORMATS = {
-    "audio/wav": "wav", "audio/x-wav": "wav", "audio/wave": "wav", "audio/vnd.wave": "wav",
-    "audio/mpeg": "mp3", "audio/mp3": "mp3", "audio/ogg": "ogg", "audio/flac": "flac",
-    "audio/webm": "webm", "audio/pcm": "pcm", "audio/l16": "pcm",
-}
-
-# Language names seen in voice labels, normalised to ISO 639-1 codes.
-_LANGUAGE_CODES = {
-    "english": "en", "spanish": "es", "french": "fr", "german": "de", "italian": "it",
-    "portuguese": "pt", "polish": "pl", "dutch": "nl", "russian": "ru", "ukrainian": "uk",
-    "japanese": "ja", "chinese": "zh", "korean": "ko", "hindi": "hi", "arabic": "ar",
-    "turkish": "tr", "swedish": "sv", "czech": "cs",
-}
+_LISTINGS = {"system": "/v1/tts/voices", "vc": "/v1/vc/voices"}
 _LANGUAGE_CATEGORIES = ("language", "languages", "lang", "locale")
 
-_CREDITS_HINT = re.compile(r"credit|balance|insufficient|payment", re.I)
-# a 403 that is about the keys themselves (e.g. "Not authenticated") is an auth failure
-_CREDENTIAL_HINT = re.compile(r"authenticat|api ?key|client ?key|credential|"
-                              r"unauthori[sz]ed|invalid.{0,20}key|missing.{0,20}key", re.I)
-_AUTH_HINT = re.compile(r"auth|api ?key|client ?key|credential|unauthori[sz]ed", re.I)
-
-# WebSocket close codes -> errors (4xxx codes mirror HTTP statuses; 4001 is "unauthorised").
-_CLOSE_ERRORS: dict[int, type[ProviderError]] = {
+#: Gemelo's envelopes: ``{"message"}`` or ``{"text", "code", "message"}`` (``text`` is
+#: the status title); a credit message on 400/402/403/429 is about credits, a 403 about
+#: the keys themselves ("Not authenticated") is an authentication failure.
+ERRORS = kit.ErrorMap(
+    message=("message", "detail", "error", "text"),
+    hints=((r"credit|balance|insufficient|payment", InsufficientCredits, (400, 402, 403, 429)),
+           (r"authenticat|api ?key|client ?key|credential|unauthori[sz]ed|invalid.{0,20}key"
+            r"|missing.{0,20}key", AuthenticationError, (403,))),
+)
+#: Stream close codes beyond the 4xxx-mirrors-HTTP default (4001 is "unauthorised").
+CLOSES: dict[int, type[ProviderError]] = {
     1003: InvalidRequest, 1007: InvalidRequest, 1008: PermissionDenied,
     1011: ServerError, 1012: ServerError, 1013: ServerError, 1014: ServerError,
     4000: InvalidRequest, 4001: AuthenticationError, 4002: InsufficientCredits,
@@ -114,9 +100,74 @@ _CLOSE_ERRORS: dict[int, type[ProviderError]] = {
     4400: InvalidRequest, 4401: AuthenticationError, 4402: InsufficientCredits,
     4403: PermissionDenied, 4404: NotFound, 4422: InvalidRequest, 4429: RateLimited,
 }
+_AUTH_HINT = re.compile(r"auth|api ?key|client ?key|credential|unauthori[sz]ed", re.I)
+#: Cloning answers at once; a resumed clone job is looked up in the cloned voices.
+CLONE: kit.JobKind[Voice] = kit.JobKind(
+    "clone", poll=kit.PollPolicy(interval=2.0, first_delay=0.0),
+    states=kit.StatusMap(succeeded=frozenset({"created"})))
+
+# (the declared formats refuse what is not audio, with the formats named)
+CLONE_SAMPLE = kit.AudioRules(formats=("wav",), max_bytes=CLONE_MAX_BYTES,
+                              max_seconds=CLONE_MAX_SECONDS, sniff=False)
+VC_INPUT = kit.AudioRules(formats=VC_FORMATS, sniff=False)
 
 
-class GemeloProvider(Provider, ListVoices, Synthesize, StreamSynthesize, ConvertVoice,
+def _sample_rate(value: Any, field: str) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    return int(validate.choice(value, [str(r) for r in SAMPLE_RATES], field=field))
+
+
+def _kinds(value: Any, field: str) -> tuple[str, ...]:
+    wanted = [validate.choice(k, VOICE_KINDS, field=field)
+              for k in ((value,) if isinstance(value, str) else tuple(value) or (None,))]
+    return tuple(k for k in VOICE_KINDS if k in wanted)
+
+
+_RATES = f"one of {', '.join(map(str, SAMPLE_RATES))}"
+
+
+class ConvertOptions(kit.Options):
+    voice_type: str | None = kit.opt.choice(
+        VOICE_TYPES, help="Gemelo's voiceType; default: the Voice's kind, or looked up")
+
+
+class SynthOptions(ConvertOptions):
+    format: str | None = kit.opt.choice(STREAM_FORMATS, help="wav (REST) or mp3 (stream)")
+    sample_rate: int | None = kit.opt.value(convert=_sample_rate, limit=_RATES,
+                                            help="sr; given, the simplex stream is used")
+
+
+class StreamOptions(SynthOptions):
+    format: str | None = kit.opt.choice(STREAM_FORMATS, default="wav", help="wav or mp3")
+    sample_rate: int | None = kit.opt.value(convert=_sample_rate, limit=_RATES,
+                                            help="sr; default: connect(sample_rate=), 22050")
+
+
+class CloneOptions(kit.Options):
+    description: str | None = kit.opt.text(help="kept on the returned Voice (Gemelo "
+                                                "stores none)")
+
+
+class VoiceFilters(kit.Options):
+    language: str | None = kit.opt.text(help='"en", "en-US" or "English" (language labels)')
+    kind: tuple[str, ...] | None = kit.opt.value(convert=_kinds, limit=", ".join(VOICE_KINDS),
+                                                 help="one of them, or a list")
+    disabled: bool | None = kit.opt.flag(help="Gemelo's disabled flag")
+    label: str | None = kit.opt.text(help="any label, e.g. female (any case)")
+
+
+@attrs.frozen
+class _At:
+    """Where a cloned-voice page starts: Gemelo's cursor, or the last id seen (a guess)."""
+
+    cursor: str | None = None
+    guessed: bool = False
+    limit: int | None = CLONED_PAGE_SIZE
+    full: int = CLONED_PAGE_SIZE  # a page this long may have a successor
+
+
+class GemeloProvider(kit.Provider, ListVoices, Synthesize, StreamSynthesize, ConvertVoice,
                      CloneVoice):
     """Gemelo (https://gemelo.ai) through voicekit.
 
@@ -132,32 +183,19 @@ class GemeloProvider(Provider, ListVoices, Synthesize, StreamSynthesize, Convert
     """
 
     info = INFO
-    # cloning answers synchronously; a resumed clone job is looked up once per poll
-    poll_policies: ClassVar[Mapping[str, PollPolicy]] = {"clone": PollPolicy(interval=2.0,
-                                                                             first_delay=0.0)}
+    errors = ERRORS
+    jobs = (CLONE,)
 
-    def __init__(
-        self,
-        *,
-        max_text_chars: int | None = None,
-        stream_timeout: float | None = None,
-        sample_rate: int = DEFAULT_SAMPLE_RATE,
-        **options: Any,
-    ) -> None:
+    def __init__(self, *, max_text_chars: int | None = None,
+                 stream_timeout: float | None = None, sample_rate: int = DEFAULT_SAMPLE_RATE,
+                 **options: Any) -> None:
         super().__init__(**options)
-        if max_text_chars is not None and (isinstance(max_text_chars, bool)
-                                           or not isinstance(max_text_chars, int)
-                                           or max_text_chars < 1):
-            raise InvalidInput(f"max_text_chars must be a positive integer, got "
-                               f"{max_text_chars!r}", field="max_text_chars", limit=">= 1")
-        if stream_timeout is not None and not stream_timeout > 0:
-            raise InvalidInput(f"stream_timeout must be > 0, got {stream_timeout!r}",
-                               field="stream_timeout", limit="> 0")
-        self.max_text_chars = max_text_chars
-        self.stream_timeout = stream_timeout
-        self.sample_rate = _check_sample_rate(sample_rate)
-
-    # -- transport hooks ---------------------------------------------------------------
+        self.max_text_chars = None if max_text_chars is None else validate.integer(
+            max_text_chars, field="max_text_chars", low=1)
+        self.stream_timeout = None if stream_timeout is None else validate.number(
+            stream_timeout, field="stream_timeout", low=1e-3)
+        self.sample_rate = _sample_rate(sample_rate, "sample_rate")
+        self._known: dict[str, frozenset[str]] = {}  # system/vc voice ids, once looked up
 
     def auth_headers(self) -> dict[str, str]:
         """``X-Client-Key`` and ``X-API-Key`` (the API reference); the client key also as
@@ -167,222 +205,165 @@ class GemeloProvider(Provider, ListVoices, Synthesize, StreamSynthesize, Convert
                 "X-API-Key": self.credential("api_key").reveal()}
 
     def parse_error(self, response: HttpResponse) -> ErrorDetails:
-        """Gemelo's envelopes: ``{"message"}`` or ``{"text", "code", "message"}``."""
-        body = response.json_object()
-        if body is None:
-            return ErrorDetails(response.summary())
-        nested = body.get("error")
-        if isinstance(nested, dict):  # {"error": {"message", "code"}} (tolerated)
-            body = {**body, **nested}
-        message = (error_text(body.get("message")) or error_text(body.get("detail"))
-                   or _first_str(body, "error", "text"))
-        title = _first_str(body, "text")
-        if title and message and title != message:
-            message = f"{title}: {message}"
-        code = body.get("code")
-        code_str = str(code) if code is not None and not isinstance(code, bool) else None
-        details = ErrorDetails(message or f"HTTP {response.status}", code=code_str)
-        hint = f"{code_str or ''} {message or ''}"
-        if response.status in (400, 402, 403, 429) and _CREDITS_HINT.search(hint):
-            return ErrorDetails(details.message, code=code_str, error=InsufficientCredits)
-        if response.status == 403 and _CREDENTIAL_HINT.search(hint):
-            return ErrorDetails(details.message, code=code_str, error=AuthenticationError)
+        """:data:`ERRORS`, with Gemelo's status title before the message
+        (``"Not Found: Voice not found"``)."""
+        details = ERRORS.details(response)
+        title = (response.json_object() or {}).get("text")
+        if isinstance(title, str) and title.strip() and title.strip() != details.message:
+            details = attrs.evolve(details, message=f"{title.strip()}: {details.message}")
         return details
 
     # -- voices ------------------------------------------------------------------------
 
-    def list_voices(
-        self, *, language: str | None = None, kind: str | None = None, **filters: Any
-    ) -> Iterator[Voice]:
+    @kit.operation(VoiceFilters)
+    def list_voices(self, *, opts: VoiceFilters, call: kit.Call) -> Iterator[Voice]:
         """TTS voices (kind ``"system"``), voice-conversion voices (``"vc"``) and the
         account's cloned voices (``"cloned"``), fetched lazily in that order.
 
-        Args:
-            language: keep voices whose language labels match (``"en"`` or ``"English"``).
-            kind: one of ``"system"``, ``"vc"``, ``"cloned"`` (or a list of them).
-            disabled: filter on Gemelo's ``disabled`` flag (True / False; default: all).
-            label: keep voices carrying this label (any category; case-insensitive).
+        Filters: ``language=`` (``"en"`` or ``"English"``), ``kind=`` (one of ``"system"``,
+        ``"vc"``, ``"cloned"`` or a list), ``disabled=`` (Gemelo's flag), ``label=`` (any
+        label, case-insensitive).
         """
-        kinds = _check_kinds(kind)
-        disabled = filters.pop("disabled", None)
-        label = filters.pop("label", None)
-        self.reject_unknown(filters, "language, kind, disabled, label", call="list_voices",
-                            what="filter")
-        if disabled is not None and not isinstance(disabled, bool):
-            raise InvalidInput("disabled must be True or False", field="disabled",
-                               limit="a bool")
-        if label is not None and (not isinstance(label, str) or not label.strip()):
-            raise InvalidInput("label must be a non-empty string", field="label",
-                               limit="non-empty string")
-        if language is not None and (not isinstance(language, str) or not language.strip()):
-            raise InvalidInput("language must be a non-empty string", field="language",
-                               limit="non-empty string")
-        return self._voices(kinds, language, disabled, label)
-
-    def _voices(self, kinds: Sequence[str], language: str | None, disabled: bool | None,
-                label: str | None) -> Iterator[Voice]:
-        for kind in kinds:
+        language = opts.language and (kit.language_code(opts.language.strip())
+                                      or opts.language.strip())
+        label = opts.label and opts.label.strip().lower()
+        for kind in opts.kind or VOICE_KINDS:
             for voice in self._voices_of(kind):
-                if language is not None and not _speaks(voice, language):
+                if language and not voice.speaks(language):
                     continue
-                if disabled is not None and bool(voice.raw.get("disabled")) != disabled:
+                if opts.disabled is not None and \
+                        bool(voice.raw.get("disabled")) != opts.disabled:
                     continue
-                if label is not None and label.strip().lower() not in _labels(voice.raw):
+                if label and label not in {(x.label or "").strip().lower()
+                                           for x in self._item(voice.raw).labels or ()}:
                     continue
                 yield voice
 
     def _voices_of(self, kind: str) -> Iterator[Voice]:
         if kind == "cloned":
-            for item in self._cloned_items():
-                yield self._voice(item, "cloned")
-            return
-        path = "/v1/tts/voices" if kind == "system" else "/v1/vc/voices"
-        for item in _items(self.http.json("GET", path), path):
-            yield self._voice(item, kind)
+            return kit.paginate(self._cloned_page, start=_At(), key=lambda v: v.id,
+                                provider=self.name)
+        return iter(self._listing(self.http.json("GET", _LISTINGS[kind]), kind))
 
-    def _cloned_items(self) -> Iterator[dict[str, Any]]:
-        """GET /v1/cloned-voices page by page (``limit`` / ``cursor``).
+    def _listing(self, body: Any, kind: str) -> list[Voice]:
+        listing = kit.structure(s.converter(), {"items": body} if isinstance(body, list)
+                                else body, s.VoiceList, what="voice list", provider=self.name)
+        return [self._voice(item, kind) for item in listing.entries]
 
-        Gemelo documents the ``cursor`` parameter but not where the next one comes from.
-        A cursor in the answer (``nextCursor``, ``next`` as a token or a URL...) is used;
-        an explicit null one (or ``hasMore: false``) ends the listing. An answer with no
-        cursor at all whose page looks full (the ``limit`` asked for, or a server cap:
-        the first page's size, at least 10) is followed by a best-effort request for the
-        ids after the last one; the vendor refusing that guess, or repeating itself, ends it.
-        """
-        cursor: str | None = None
-        guessed = False
-        limit: int | None = CLONED_PAGE_SIZE
-        full_page = CLONED_PAGE_SIZE
-        seen: set[str] = set()
-        for page in range(MAX_PAGES):
-            params: dict[str, Any] = {} if limit is None else {"limit": limit}
-            if cursor is not None:
-                params["cursor"] = cursor
-            try:
-                body = self.http.json("GET", "/v1/cloned-voices", params=params)
-            except InvalidRequest:
-                if page == 0 and limit is not None:  # a server with a lower limit cap:
-                    limit = None  # ask again with its default page size
-                    body = self.http.json("GET", "/v1/cloned-voices")
-                elif guessed:  # the vendor did not take the guessed cursor: that was all
-                    return
-                else:
-                    raise
-            except NotFound:
-                if guessed:
-                    return
-                raise
-            items = _items(body, "/v1/cloned-voices")
-            fresh = [i for i in items if str(i.get("id")) not in seen]
-            yield from fresh
-            seen.update(str(i.get("id")) for i in fresh)
-            if not fresh:
-                return
-            if page == 0 and len(items) >= 10:
-                full_page = min(full_page, len(items))
-            told, next_cursor = _next_cursor(body, sent=cursor)
-            guessed = not told and len(items) >= full_page
-            cursor = str(fresh[-1].get("id")) if guessed else next_cursor
-            if cursor is None:
-                return
+    def _cloned_page(self, at: _At) -> kit.Page[Voice]:
+        """GET /v1/cloned-voices at ``at``. Gemelo documents ``limit`` and ``cursor`` but
+        not where the next cursor comes from: one named in the answer is followed, an
+        explicit null one (or ``hasMore: false``) ends the listing; an answer naming none
+        whose page looks full is followed by a guess, the ids after the last one."""
+        params = {"limit": at.limit, "cursor": at.cursor}
+        try:
+            body = self.http.json("GET", "/v1/cloned-voices",
+                                  params={k: v for k, v in params.items() if v is not None})
+        except InvalidRequest:
+            if at.cursor is None and at.limit is not None:  # a lower cap: the server's own
+                return self._cloned_page(attrs.evolve(at, limit=None))
+            if at.guessed:  # the guess was not taken: that was all
+                return kit.Page([])
+            raise
+        except NotFound:
+            if at.guessed:
+                return kit.Page([])
+            raise
+        voices = self._listing(body, "cloned")
+        if at.guessed and any(_before(v.id, at.cursor) for v in voices):
+            return kit.Page([])  # the guess was ignored: the listing starts over
+        if not voices:
+            return kit.Page([])
+        full = min(at.full, len(voices)) if at.cursor is None and len(voices) >= 10 \
+            else at.full
+        cursor = kit.next_cursor(body, provider=self.name)
+        if cursor is None and isinstance(body, Mapping) and body.get("hasMore") is not False:
+            echoed = kit.next_cursor(body, "cursor", provider=self.name)
+            cursor = echoed if echoed != at.cursor else None
+        if cursor is not None:
+            return kit.Page(voices, _At(cursor, limit=at.limit, full=full))
+        if kit.names_next(body) or len(voices) < full:
+            return kit.Page(voices)
+        return kit.Page(voices, _At(voices[-1].id, guessed=True, limit=at.limit, full=full))
 
-    def _voice(self, item: Mapping[str, Any], kind: str) -> Voice:
-        if not isinstance(item, Mapping) or item.get("id") is None:
-            raise BadResponse(f"gemelo sent a voice without an id: {str(item)[:80]}",
-                              provider=self.name)
-        languages = _languages(item)
-        description = item.get("description")
-        return Voice(id=str(item["id"]), name=str(item.get("name") or item["id"]),
-                     provider=self.name, kind=kind, languages=languages,
-                     description=str(description) if description is not None else None,
-                     raw=dict(item))
+    def _voice(self, raw: Mapping[str, Any], kind: str) -> Voice:
+        item = kit.structure(s.converter(), raw, s.VoiceItem, what=f"{kind} voice",
+                             provider=self.name)
+        return Voice(id=item.id, name=item.name or item.id, provider=self.name, kind=kind,
+                     languages=_languages(item), description=item.description, raw=raw)
 
     # -- speech ------------------------------------------------------------------------
 
-    def synthesize(
-        self, text: str, *, voice: str | int | Voice, format: str | None = None,
-        **options: Any,
-    ) -> Audio:
+    @kit.operation(SynthOptions, spends=True, text=kit.TextRules())
+    def synthesize(self, text: str, *, voice: str, opts: SynthOptions, call: kit.Call
+                   ) -> Audio:
         """Speak ``text`` (POST /v1/tts/convert) and return the audio.
 
         Options: ``voice_type=`` ("system"/"cloned"; normally carried by the Voice),
-        ``sample_rate=`` (22050, 32000, 44100, 48000), ``max_credits=``. ``format="mp3"``
-        or a ``sample_rate`` go through the simplex stream, which takes both.
+        ``sample_rate=`` (22050, 32000, 44100, 48000), ``format=`` ("wav"/"mp3").
+        ``format="mp3"`` or a ``sample_rate`` go through the simplex stream, which takes both.
+        Gemelo publishes no prices, so a ``max_credits=`` limit cannot be honoured: any
+        limit refuses the call (CreditLimitExceeded) before anything is sent.
         """
-        voice_type = options.pop("voice_type", None)
-        sample_rate = options.pop("sample_rate", None)
-        max_credits = options.pop("max_credits", None)
-        self.reject_unknown(options, "format, voice_type, sample_rate, max_credits",
-                            call="synthesize")
-        text = self._check_text(text)
-        voice_id, vtype = self.voice_ref(voice, voice_type=voice_type)
-        fmt = None if format is None else validate.choice(format, STREAM_FORMATS, field="format")
-        rate = _check_sample_rate(sample_rate) if sample_rate is not None else None
-        self.check_budget(self.estimate("synthesize", text=text), max_credits)
-        if fmt == "mp3" or rate is not None:
-            stream = self._simplex(text, voice_id, vtype, fmt or "wav",
-                                   rate or self.sample_rate)
-            with stream:
+        if call.max_credits is not None:
+            raise CreditLimitExceeded(
+                f"gemelo does not publish what synthesize costs, so max_credits="
+                f"{call.max_credits:g} cannot be honoured; nothing was sent (leave "
+                "max_credits out to speak without a limit)", max_credits=call.max_credits,
+                need=math.inf, provider=self.name)
+        self._check_length(text)
+        target = self._target(voice, opts.voice_type, "system")
+        if opts.format == "mp3" or opts.sample_rate is not None:
+            with self._simplex(text, target, opts) as stream:
                 return stream.read()
-        response = self.http.request("POST", "/v1/tts/convert",
-                                     json={"voiceId": voice_id, "text": text,
-                                           "voiceType": vtype})
+        response = self.http.request("POST", "/v1/tts/convert", json={
+            "voiceId": target[0], "text": text, "voiceType": target[1]})
         return self._audio(response)
 
-    def stream_synthesize(
-        self, text: str, *, voice: str | int | Voice, format: str = "wav",
-        sample_rate: int | None = None, voice_type: str | None = None, **options: Any,
-    ) -> AudioStream:
+    @kit.operation(StreamOptions, text=kit.TextRules())
+    def stream_synthesize(self, text: str, *, voice: str, opts: StreamOptions,
+                          call: kit.Call) -> AudioStream:
         """Speak ``text`` over the simplex WebSocket; chunks are handed over as they come.
 
         ``format`` is "wav" (a RIFF header, then 16-bit mono PCM) or "mp3"; ``sample_rate``
         one of 22050, 32000, 44100, 48000. Both are always sent explicitly.
         """
-        self.reject_unknown(options, "format, sample_rate, voice_type", call="stream_synthesize")
-        text = self._check_text(text)
-        voice_id, vtype = self.voice_ref(voice, voice_type=voice_type)
-        fmt = validate.choice(format, STREAM_FORMATS, field="format")
-        rate = self.sample_rate if sample_rate is None else _check_sample_rate(sample_rate)
-        return self._simplex(text, voice_id, vtype, fmt, rate)
+        self._check_length(text)
+        return self._simplex(text, self._target(voice, opts.voice_type, "system"), opts)
 
-    def open_stream(
-        self, *, voice: str | int | Voice, format: str = "wav", sample_rate: int | None = None,
-        voice_type: str | None = None, **options: Any,
-    ) -> DuplexStream:
+    @kit.operation(StreamOptions)
+    def open_stream(self, *, voice: str, opts: StreamOptions, call: kit.Call) -> DuplexStream:
         """Open the duplex WebSocket: ``send()`` text any number of times (any thread),
         iterate the audio in order; ``finish()`` sends Gemelo's ``close`` (flush)."""
-        self.reject_unknown(options, "format, sample_rate, voice_type", call="open_stream")
-        voice_id, vtype = self.voice_ref(voice, voice_type=voice_type)
-        fmt = validate.choice(format, STREAM_FORMATS, field="format")
-        rate = self.sample_rate if sample_rate is None else _check_sample_rate(sample_rate)
-        session, errors = self._session("duplex", voice_id, vtype, fmt, rate)
+        session, fmt, rate, on_text = self._session(
+            "duplex", self._target(voice, opts.voice_type, "system"), opts)
 
         def convert(text: str) -> dict[str, str]:
-            return {"type": "convert", "text": self._check_text(text)}
+            return {"type": "convert",
+                    "text": self._check_length(kit.TextRules().check(text, "text"))}
 
         return duplex_stream(session, first_messages=[self._auth_message()],
                              text_message=convert, finish_message={"type": "close"},
-                             format=fmt, sample_rate=rate if fmt != "wav" else None,
-                             on_text=errors.on_text)
+                             format=fmt, sample_rate=rate, on_text=on_text)
 
-    def _simplex(self, text: str, voice_id: int, vtype: str, fmt: str, rate: int
-                 ) -> AudioStream:
-        session, errors = self._session("simplex", voice_id, vtype, fmt, rate)
+    def _simplex(self, text: str, target: tuple[int, str], opts: SynthOptions) -> AudioStream:
+        session, fmt, rate, on_text = self._session("simplex", target, opts)
         return simplex_stream(session,
                               messages=[self._auth_message(), {"type": "convert", "text": text}],
-                              format=fmt, sample_rate=rate if fmt != "wav" else None,
-                              on_text=errors.on_text)
+                              format=fmt, sample_rate=rate, on_text=on_text)
 
-    def _session(self, mode: str, voice_id: int, vtype: str, fmt: str, rate: int
-                 ) -> tuple[WebSocketSession, _StreamErrors]:
+    def _session(self, mode: str, target: tuple[int, str], opts: SynthOptions
+                 ) -> tuple[WebSocketSession, str, int | None, Callable[[str], None]]:
+        """The stream's session, format, sample rate (None for WAV: read from its header)
+        and text-frame reader."""
+        fmt, rate = opts.format or "wav", opts.sample_rate or self.sample_rate
         url = self.http.websocket_url(f"/v1/tts/stream/{mode}/ws", {
-            "voiceId": voice_id, "voiceType": vtype, "format": fmt, "sr": rate})
+            "voiceId": target[0], "voiceType": target[1], "format": fmt, "sr": rate})
         errors = _StreamErrors(self.name)
         session = _GemeloSession(url, provider=self.name, headers=self.auth_headers(),
-                                 timeout=self._read_timeout(),
-                                 close_error=errors.close_error, wav=fmt == "wav")
-        return session, errors
+                                 timeout=self._read_timeout(), close_error=errors.close_error,
+                                 wav=fmt == "wav")
+        return session, fmt, None if fmt == "wav" else rate, errors.on_text
 
     def _auth_message(self) -> dict[str, str]:
         return {"type": "authApiKey", "clientKey": self.credential("client_key").reveal(),
@@ -390,114 +371,141 @@ class GemeloProvider(Provider, ListVoices, Synthesize, StreamSynthesize, Convert
 
     def _read_timeout(self) -> float:
         if self.stream_timeout is not None:
-            return float(self.stream_timeout)
+            return self.stream_timeout
         if isinstance(self.timeout, tuple):
             return float(self.timeout[1])
         return float(self.timeout) if self.timeout is not None else DEFAULT_STREAM_TIMEOUT
 
     # -- voice conversion --------------------------------------------------------------
 
-    def convert_voice(
-        self, audio: AudioInput, *, voice: str | int | Voice, voice_type: str | None = None,
-        **options: Any,
-    ) -> Audio:
+    @kit.operation(ConvertOptions, audio=VC_INPUT)
+    def convert_voice(self, audio: Any, *, voice: str, opts: ConvertOptions,
+                      call: kit.Call) -> Audio:
         """Re-speak ``audio`` (path, bytes or binary file) in ``voice``
         (POST /v1/vc/convert, multipart field ``file``)."""
-        self.reject_unknown(options, "voice_type", call="convert_voice")
-        source = AudioSource.from_input(audio, field="audio")
-        source.require_format(VC_FORMATS, field="audio")
-        if source.size == 0:
-            raise InvalidInput(f"audio: {source.name} is empty", field="audio",
-                               limit="not empty")
-        voice_id, vtype = self.voice_ref(voice, voice_type=voice_type)
+        voice_id, vtype = self._target(voice, opts.voice_type, "vc")
         response = self.http.request("POST", "/v1/vc/convert",
                                      params={"voiceId": voice_id, "voiceType": vtype},
-                                     multipart={"file": source})
+                                     multipart={"file": audio},
+                                     on_upload_progress=call.on_upload_progress)
         return self._audio(response)
 
     # -- cloned voices -----------------------------------------------------------------
 
-    def clone_voice(
-        self,
-        samples: AudioInput | Sequence[AudioInput],
-        *,
-        name: str,
-        description: str | None = None,
-        **options: Any,
-    ) -> Job[Voice]:
+    @kit.operation(CloneOptions, samples=CLONE_SAMPLE, name=kit.TextRules(field="name"))
+    def clone_voice(self, samples: Any, *, name: str, opts: CloneOptions, call: kit.Call
+                    ) -> kit.Job[Voice]:
         """Clone a voice from one WAV sample (at most 60 s and 32 MB).
 
         Gemelo answers synchronously, so the returned Job is already SUCCEEDED;
         ``job.wait()`` returns the new Voice (kind ``"cloned"``). Gemelo stores no
         description: one given is kept on the returned Voice only.
         """
-        self.reject_unknown(options, "name, description", call="clone_voice")
-        if isinstance(samples, (list, tuple)):
-            if len(samples) != 1:
-                raise InvalidInput(f"gemelo clones from exactly one sample, got {len(samples)}",
-                                   field="samples", limit="one WAV sample")
-            samples = samples[0]
-        name = _check_name(name)
-        source = AudioSource.from_input(samples, field="samples")  # type: ignore[arg-type]
-        source.require_format(("wav",), field="samples")
-        source.require_max_size(CLONE_MAX_BYTES, field="samples")
-        source.require_duration(maximum=CLONE_MAX_SECONDS, field="samples")
-        body = _unwrap(self.http.json("POST", "/v1/cloned-voices",
-                                      multipart={"audio": source, "name": name}))
-        if not isinstance(body, dict):
-            raise BadResponse("gemelo answered a clone request without a voice object",
+        body = self.http.json("POST", "/v1/cloned-voices",
+                              multipart={"audio": samples, "name": name.strip()},
+                              on_upload_progress=call.on_upload_progress)
+        found = self._unwrapped(body, "clone answer")
+        if found is None:
+            raise BadResponse("gemelo answered the clone request without a voice object",
                               provider=self.name)
-        voice = self._voice(body, "cloned")
-        if description is not None:
-            voice = Voice(id=voice.id, name=voice.name, provider=voice.provider,
-                          kind=voice.kind, languages=voice.languages,
-                          description=description, raw=voice.raw)
-        return Job(self, "clone", voice.id,
-                   update=JobUpdate(JobState.SUCCEEDED, vendor_status="created", progress=1.0,
-                                    result=voice, raw=body))
+        voice = self._voice(found, "cloned")
+        if opts.description is not None:
+            voice = attrs.evolve(voice, description=opts.description)
+        return CLONE.done(self, voice.id, voice, raw=body)
 
-    def _refresh_clone(self, job: Job[Voice]) -> JobUpdate[Voice]:
-        for item in self._cloned_items():
-            if str(item.get("id")) == job.id:
-                return JobUpdate(JobState.SUCCEEDED, vendor_status="created", progress=1.0,
-                                 result=self._voice(item, "cloned"), raw=item)
+    @CLONE.refresh
+    def _refresh_clone(self, job: kit.Job[Voice]) -> kit.JobUpdate[Voice]:
+        found = next((v for v in self._voices_of("cloned") if v.id == job.id), None)
+        if found is not None:
+            return CLONE.update("created", result=lambda: found, raw=found.raw)
         raise NotFound(f"gemelo has no cloned voice {job.id}", provider=self.name)
 
     def rename_voice(self, voice: str | int | Voice, name: str) -> Voice:
         """Rename a cloned voice (PATCH /v1/cloned-voices/{id}); return the updated Voice."""
         voice_id = self._cloned_id(voice, "rename")
-        name = _check_name(name)
+        name = kit.TextRules(field="name").check(name).strip()
         response = self.http.request("PATCH", f"/v1/cloned-voices/{voice_id}",
                                      json={"name": name}, idempotent=True)
-        body = _unwrap(response.json_object())  # the answer is undocumented: any or none
-        if isinstance(body, dict) and body.get("id") is not None:
-            return self._voice(body, "cloned")
-        raw: dict[str, Any] = dict(voice.raw) if isinstance(voice, Voice) else {"id": voice_id}
-        raw["name"] = name
+        found = None  # the answer is undocumented: any or none
+        with contextlib.suppress(BadResponse):
+            found = self._unwrapped(response.json_object(), "rename answer")
+        if found is not None:
+            return self._voice(found, "cloned")
+        raw = {**(voice.raw if isinstance(voice, Voice) else {"id": voice_id}), "name": name}
         return self._voice(raw, "cloned")
 
     def delete_voice(self, voice: str | int | Voice) -> None:
         """Delete a cloned voice (DELETE /v1/cloned-voices/{id})."""
-        voice_id = self._cloned_id(voice, "delete")
-        self.http.request("DELETE", f"/v1/cloned-voices/{voice_id}")
+        self.http.request("DELETE", f"/v1/cloned-voices/{self._cloned_id(voice, 'delete')}")
 
     def download_preview(self, voice: Voice, path: str | os.PathLike[str], *,
                          index: int = 0) -> Path:
         """Save one of a voice's ``previewUrls`` to ``path`` (no credentials sent off-origin)."""
-        urls = voice.raw.get("previewUrls") if isinstance(voice, Voice) else None
-        if isinstance(urls, (str, dict)):
-            urls = [urls]
-        if isinstance(urls, list):  # plain URLs, or objects carrying one ({"url": ...})
-            urls = [u.get("url") if isinstance(u, dict) else u for u in urls]
-            urls = [u for u in urls if isinstance(u, str) and u]
-        if not isinstance(urls, list) or not urls:
+        raw = voice.raw if isinstance(voice, Voice) else {}
+        previews = kit.structure(s.converter(), raw, s.Previews, what="voice",
+                                 provider=self.name).preview_urls
+        urls = [p.url for p in previews or () if p.url]
+        if not urls:
             raise InvalidInput(f"voice {getattr(voice, 'id', voice)!r} has no previewUrls "
                                "(pass a Voice from list_voices())", field="voice",
                                limit="a Voice with previewUrls")
-        if not 0 <= index < len(urls):
-            raise InvalidInput(f"index {index} out of range: the voice has {len(urls)} "
-                               "preview(s)", field="index", limit=f"0..{len(urls) - 1}")
-        return self.download(str(urls[index]), path)
+        index = validate.integer(index, field="index", low=0, high=len(urls) - 1)
+        return self.download(urls[index], path)
+
+    # -- voice references --------------------------------------------------------------
+
+    def voice_ref(self, voice: str | int | Voice, *, voice_type: str | None = None,
+                  default_type: str = "system") -> tuple[int, str]:
+        """Gemelo's ``(voiceId, voiceType)`` for ``voice``, without any request.
+
+        ``voice`` is a Voice (its kind gives the type), an int, a numeric string, or
+        ``"cloned:<id>"`` / ``"system:<id>"``. An explicit ``voice_type`` wins; a bare id
+        is ``default_type``. Raises InvalidInput for anything else.
+        """
+        vtype: str | None = None
+        value: object = voice
+        if isinstance(voice, Voice):
+            value = super().voice_id(voice)
+            declared = voice.raw.get("voiceType")
+            vtype = declared.lower() if isinstance(declared, str) and \
+                declared.lower() in VOICE_TYPES else \
+                "cloned" if voice.kind == "cloned" else "system"
+        elif isinstance(voice, str):
+            prefix, sep, rest = voice.strip().partition(":")
+            value = voice.strip()
+            if sep and prefix.strip().lower() in VOICE_TYPES:
+                vtype, value = prefix.strip().lower(), rest.strip()
+        if isinstance(value, str) and value.isascii() and value.isdigit():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise InvalidInput(f"a gemelo voice id is an integer or a numeric string, got "
+                               f"{validate.show(voice)}", field="voice",
+                               limit="an integer voice id")
+        if voice_type is not None:
+            vtype = validate.choice(voice_type, VOICE_TYPES, field="voice_type")
+        return value, vtype or default_type
+
+    def voice_id(self, voice: str | int | Voice) -> str:
+        """``voice`` checked (no request): ``"<type>:<id>"`` when its type is known, else
+        the bare id, looked up when used."""
+        voice_id, vtype = self.voice_ref(voice)
+        typed = isinstance(voice, Voice) or (isinstance(voice, str) and ":" in voice)
+        return f"{vtype}:{voice_id}" if typed else str(voice_id)
+
+    def _target(self, voice: str, voice_type: str | None, listing: str) -> tuple[int, str]:
+        """``(voiceId, voiceType)`` to send. A bare id, as ``voices`` and ``clone`` print it,
+        is a system (or VC) voice when Gemelo lists it as one, else one of the account's
+        clones when it is one; ``cloned:<id>`` or ``voice_type=`` settle a clash."""
+        voice_id, vtype = self.voice_ref(voice, voice_type=voice_type)
+        if voice_type is not None or ":" in voice:
+            return voice_id, vtype
+        with contextlib.suppress(VoicekitError):  # best effort: the call itself will say
+            if listing not in self._known:
+                self._known[listing] = frozenset(v.id for v in self._voices_of(listing))
+            if str(voice_id) not in self._known[listing] and \
+                    any(v.id == str(voice_id) for v in self._voices_of("cloned")):
+                return voice_id, "cloned"
+        return voice_id, "system"
 
     def _cloned_id(self, voice: str | int | Voice, action: str) -> int:
         voice_id, vtype = self.voice_ref(voice, default_type="cloned")
@@ -508,81 +516,28 @@ class GemeloProvider(Provider, ListVoices, Synthesize, StreamSynthesize, Convert
 
     # -- helpers -----------------------------------------------------------------------
 
-    def voice_ref(self, voice: str | int | Voice, *, voice_type: str | None = None,
-                  default_type: str = "system") -> tuple[int, str]:
-        """Gemelo's ``(voiceId, voiceType)`` for ``voice``.
-
-        ``voice`` is a Voice (its kind gives the type), an int, a numeric string, or
-        ``"cloned:<id>"`` / ``"system:<id>"``. An explicit ``voice_type`` wins; a bare id
-        is ``default_type``. Raises InvalidInput for anything else.
-        """
-        vtype: str | None = None
-        if isinstance(voice, Voice):
-            value: object = voice.id
-            vtype = _voice_type_of(voice)
-        elif isinstance(voice, str):
-            value = voice.strip()
-            prefix, sep, rest = voice.strip().partition(":")
-            if sep and prefix.strip().lower() in VOICE_TYPES:
-                vtype, value = prefix.strip().lower(), rest.strip()
-        else:
-            value = voice
-        voice_id = _voice_int(value, voice)
-        if voice_type is not None:
-            if not isinstance(voice_type, str) or voice_type.lower() not in VOICE_TYPES:
-                raise InvalidInput(f"voice_type must be one of {', '.join(VOICE_TYPES)}, got "
-                                   f"{voice_type!r}", field="voice_type",
-                                   limit=" or ".join(VOICE_TYPES))
-            vtype = voice_type.lower()
-        return voice_id, vtype or default_type
-
-    def _check_text(self, text: str) -> str:
-        if not isinstance(text, str) or not text.strip():
-            raise InvalidInput("text must be a non-empty string", field="text",
-                               limit="non-empty")
+    def _check_length(self, text: str) -> str:
         if self.max_text_chars is not None and len(text) > self.max_text_chars:
             raise InvalidInput(f"text is {len(text)} characters; the limit "
                                f"(max_text_chars) is {self.max_text_chars}", field="text",
                                limit=f"at most {self.max_text_chars} characters")
         return text
 
+    def _item(self, raw: Any) -> s.VoiceItem:
+        return kit.structure(s.converter(), raw, s.VoiceItem, what="voice",
+                             provider=self.name)
+
+    def _unwrapped(self, body: Any, what: str) -> Mapping[str, Any] | None:
+        """A voice object, also when wrapped (``{"voice": {...}}``, ``{"data": {...}}``)."""
+        if isinstance(body, Mapping) and body.get("id") is not None:
+            return body
+        envelope: s.Envelope = kit.structure(s.converter(), body, s.Envelope, what=what,
+                                             provider=self.name)
+        return envelope.inner
+
     def _audio(self, response: HttpResponse) -> Audio:
-        data = response.content
-        headers = response.headers
-        ctype = headers.get("Content-Type", "").split(";")[0].strip().lower()
-        fmt = _audio_format(data[:64], ctype)
-        size = _int_header(headers, "Audio-Size-Bytes")
-        if size is not None and size > len(data) and "Content-Length" not in headers:
-            # a chunked body that ended short (a Content-Length is checked by the transport;
-            # Audio-Size-Bytes may count the samples only, so a smaller body is not a sign)
-            raise StreamInterrupted(f"gemelo announced {size} bytes of audio but sent "
-                                    f"{len(data)}", received_bytes=len(data),
-                                    provider=self.name, status=response.status)
-        if not data:
-            raise BadResponse("gemelo sent an empty audio body", provider=self.name,
-                              status=response.status, request_id=response.request_id)
-        if ctype.endswith("json") or (sniff_format(data[:64]) is None
-                                      and data.lstrip()[:1] in (b"{", b"[")):
-            body = response.json_object() or {}
-            said = _first_str(body, "message", "detail", "error", "text") or str(data[:80])
-            raise BadResponse(f"gemelo answered JSON instead of audio: {said}",
-                              provider=self.name, status=response.status,
-                              request_id=response.request_id)
-        if fmt == "wav" and data[:4] == b"RIFF":
-            try:
-                data = finalize_wav_bytes(data)
-            except InvalidInput as exc:
-                raise BadResponse(f"gemelo sent a broken WAV header: {exc.message}",
-                                  provider=self.name, status=response.status) from None
-        millis = _int_header(headers, "Audio-Duration-Ms")
-        metadata = {"content_type": ctype or None, "audio_size_bytes": size,
-                    "audio_duration_ms": millis, "request_id": response.request_id}
-        return Audio(data=data, format=fmt,
-                     duration=millis / 1000 if millis is not None and fmt != "wav" else None,
-                     metadata=metadata)
-
-
-# -- streams ---------------------------------------------------------------------------
+        return kit.read_audio(response, provider=self.name, size_header="Audio-Size-Bytes",
+                              duration_ms_header="Audio-Duration-Ms")
 
 
 class _GemeloSession(WebSocketSession):
@@ -603,16 +558,12 @@ def _one_wav(frames: Iterator[bytes]) -> Iterator[bytes]:
     started = False
     for frame in frames:
         if started and frame[:4] == b"RIFF" and frame[8:12] == b"WAVE":
-            # (not a whole header after all: the frame is handed on as it is)
-            with contextlib.suppress(InvalidInput):
+            with contextlib.suppress(InvalidInput):  # not a whole header: handed on as is
                 frame = frame[parse_wav_header(frame).data_offset:]
             if not frame:
                 continue
         started = started or bool(frame)
         yield frame
-
-
-# -- stream errors ----------------------------------------------------------------------
 
 
 class _StreamErrors:
@@ -633,7 +584,7 @@ class _StreamErrors:
         except ValueError:
             return
         if isinstance(body, dict) and (body.get("type") == "error" or body.get("error")):
-            text = _first_str(body, "message", "error", "text") or "unknown error"
+            text = kit.error_text(body) or "unknown error"
             code = body.get("code")
             self.reported = (text, str(code) if code is not None else None)
 
@@ -648,7 +599,7 @@ class _StreamErrors:
                                  provider=self.provider, code=vendor_code)
         if not reason and self.reported is not None:
             reason = self.reported[0]
-        cls = _CLOSE_ERRORS.get(code)
+        cls = CLOSES.get(code)
         if cls is None:
             if 4000 <= code < 5000 and _AUTH_HINT.search(reason):
                 cls = AuthenticationError
@@ -661,178 +612,19 @@ class _StreamErrors:
                    provider=self.provider, code=str(code))
 
 
-# -- module helpers ---------------------------------------------------------------------
+def _before(voice_id: str, cursor: str | None) -> bool:
+    """Whether a voice listed after a guessed cursor (the last id seen) is not after it."""
+    return cursor is not None and voice_id.isdigit() and cursor.isdigit() and \
+        int(voice_id) <= int(cursor)
 
 
-def _check_sample_rate(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, str)) or \
-            str(value).strip() not in {str(r) for r in SAMPLE_RATES}:
-        raise InvalidInput(f"sample_rate must be one of {', '.join(map(str, SAMPLE_RATES))}, "
-                           f"got {value!r}", field="sample_rate",
-                           limit=", ".join(map(str, SAMPLE_RATES)))
-    return int(str(value).strip())
-
-
-def _check_kinds(kind: str | Iterable[str] | None) -> tuple[str, ...]:
-    if kind is None:
-        return VOICE_KINDS
-    wanted = (kind,) if isinstance(kind, str) else tuple(kind)
-    bad = [k for k in wanted if k not in VOICE_KINDS]
-    if bad or not wanted:
-        raise InvalidInput(f"kind must be one of {', '.join(VOICE_KINDS)}, got {kind!r}",
-                           field="kind", limit=", ".join(VOICE_KINDS))
-    return tuple(k for k in VOICE_KINDS if k in wanted)
-
-
-def _check_name(name: object) -> str:
-    if not isinstance(name, str) or not name.strip():
-        raise InvalidInput("name must be a non-empty string", field="name", limit="non-empty")
-    return name.strip()
-
-
-def _voice_int(value: object, original: object) -> int:
-    if isinstance(value, bool):
-        value = None
-    if isinstance(value, int) and value >= 0:
-        return value
-    if isinstance(value, str) and value.isascii() and value.isdigit():
-        return int(value)
-    raise InvalidInput(f"a gemelo voice id is an integer or a numeric string, got "
-                       f"{original!r}", field="voice", limit="an integer voice id")
-
-
-def _voice_type_of(voice: Voice) -> str:
-    declared = voice.raw.get("voiceType")
-    if isinstance(declared, str) and declared.lower() in VOICE_TYPES:
-        return declared.lower()
-    return "cloned" if voice.kind == "cloned" else "system"
-
-
-def _first_str(body: Mapping[str, Any], *keys: str) -> str | None:
-    for key in keys:
-        value = body.get(key)
-        if isinstance(value, (str, int, float)) and not isinstance(value, bool) and \
-                str(value).strip():
-            return str(value)
-    return None
-
-
-def _unwrap(body: Any) -> Any:
-    """A voice object, also when wrapped (``{"voice": {...}}`` / ``{"data": {...}}``)."""
-    if isinstance(body, dict) and body.get("id") is None:
-        for key in ("voice", "data", "item", "clonedVoice", "result"):
-            if isinstance(body.get(key), dict):
-                return body[key]
-    return body
-
-
-def _items(body: Any, path: str) -> list[dict[str, Any]]:
-    if isinstance(body, dict):
-        for key in ("items", "voices", "data", "results"):
-            if isinstance(body.get(key), list):
-                body = body[key]
-                break
-    if not isinstance(body, list):
-        raise BadResponse(f"gemelo sent an unexpected body for {path}: {str(body)[:80]}",
-                          provider="gemelo")
-    return [item for item in body if isinstance(item, dict)]
-
-
-def _next_cursor(body: Any, *, sent: str | None) -> tuple[bool, str | None]:
-    """``(told, cursor)``: whether the answer says where paging goes on (an explicit null
-    ``nextCursor`` or ``hasMore: false`` says "nowhere"), and the next cursor if any.
-
-    A ``next`` that is a URL gives its ``cursor`` query parameter; a ``cursor`` that merely
-    echoes the one sent is not a next cursor.
-    """
-    if not isinstance(body, dict):
-        return False, None
-    places = [body] + [body[k] for k in ("pagination", "meta", "page", "paging")
-                       if isinstance(body.get(k), dict)]
-    told = False
-    for place in places:
-        for key in ("nextCursor", "next_cursor", "next", "cursor"):
-            if key not in place:
-                continue
-            value = place[key]
-            if key != "cursor":
-                told = True
-            if isinstance(value, bool) or not isinstance(value, (str, int)) or not str(value):
-                continue
-            cursor = _cursor_of(str(value))
-            if cursor is not None and cursor != sent:
-                return True, cursor
-        for key in ("hasMore", "has_more", "hasNext", "has_next"):
-            if place.get(key) is False:
-                return True, None
-    return told, None
-
-
-def _cursor_of(value: str) -> str | None:
-    """A cursor token, or the ``cursor`` parameter of a next-page URL (None if it has none)."""
-    if "://" not in value and not value.startswith(("/", "?")):
-        return value
-    query = urllib.parse.parse_qs(urllib.parse.urlsplit(value).query)
-    found = query.get("cursor") or query.get("nextCursor")
-    return found[0] if found else None
-
-
-def _label_pairs(raw: Mapping[str, Any]) -> list[tuple[str, str]]:
-    pairs: list[tuple[str, str]] = []
-    labels = raw.get("labels")
-    if not isinstance(labels, list):
-        return pairs
-    for label in labels:
-        if isinstance(label, dict):
-            pairs.append((str(label.get("category") or "").lower(),
-                          str(label.get("label") or "").strip()))
-        elif isinstance(label, str):
-            pairs.append(("", label.strip()))
-    return pairs
-
-
-def _labels(raw: Mapping[str, Any]) -> set[str]:
-    return {text.lower() for _, text in _label_pairs(raw) if text}
-
-
-def _languages(raw: Mapping[str, Any]) -> tuple[str, ...]:
+def _languages(item: s.VoiceItem) -> tuple[str, ...]:
+    values = [label.label for label in item.labels or ()
+              if label.label and (label.category or "").lower() in _LANGUAGE_CATEGORIES]
+    values += [v for v in (item.language, item.locale, *(item.languages or ())) if v]
     found: list[str] = []
-    values = [text for cat, text in _label_pairs(raw) if cat in _LANGUAGE_CATEGORIES]
-    for key in ("language", "languages", "locale"):
-        value = raw.get(key)
-        if isinstance(value, str):
-            values.append(value)
-        elif isinstance(value, list):
-            values.extend(str(v) for v in value if isinstance(v, str))
     for value in values:
-        code = _LANGUAGE_CODES.get(value.strip().lower(), value.strip())
+        code = kit.language_code(value.strip()) or value.strip()
         if code and code not in found:
             found.append(code)
     return tuple(found)
-
-
-def _speaks(voice: Voice, language: str) -> bool:
-    """Language names (``"English"``) are read as their codes first."""
-    return voice.speaks(_LANGUAGE_CODES.get(language.strip().lower(), language.strip()))
-
-
-def _audio_format(head: bytes, ctype: str) -> str:
-    """The bytes decide when they carry a signature (a generic ``application/octet-stream``
-    or a wrong Content-Type is common); a bare MPEG frame sync is weak evidence (PCM can
-    start like one), so a known audio Content-Type wins over it."""
-    sniffed = sniff_format(head)
-    declared = _CONTENT_FORMATS.get(ctype)
-    if sniffed is not None and (sniffed != "mp3" or head[:3] == b"ID3" or declared is None):
-        return sniffed
-    return declared or sniffed or "wav"
-
-
-def _int_header(headers: Mapping[str, str], name: str) -> int | None:
-    value = headers.get(name)
-    if value is None:
-        return None
-    try:
-        number = int(float(value))
-    except ValueError:
-        return None
-    return number if number >= 0 else None

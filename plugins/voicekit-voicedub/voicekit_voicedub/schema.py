@@ -19,16 +19,16 @@ number becomes its string), never booleans as numbers or numbers as booleans.
 from __future__ import annotations
 
 import enum
-import math
-import re
+import functools
 from typing import Any, TypeVar
 
 import attrs
 import cattrs
-from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-from voicekit_core.errors import BadResponse
-from voicekit_core.models import make_converter
+from voicekit_core.schema import camel as _camel  # noqa: F401 (the contract test uses it)
+from voicekit_core.schema import structure as _structure
+from voicekit_core.schema import unstructure as _unstructure
+from voicekit_core.schema import vendor_converter
 
 __all__ = [
     "AvatarFormat",
@@ -292,155 +292,25 @@ CloneVoiceResponse = VoiceEnvelope
 
 # -- the converter ------------------------------------------------------------------------
 
-_CAMEL = re.compile(r"_([a-z])")
-
-
-def _camel(name: str) -> str:
-    return _CAMEL.sub(lambda m: m.group(1).upper(), name)
-
-
-_MODELS: tuple[type, ...] = (
-    DubPrivate, VoicePublic, VoicePrivate, UserPrivate, ErrorBody, CreateDubRequest,
-    CreateVoiceRequest, DubEnvelope, CreateDubResponse, VoiceEnvelope, CreateVoiceResponse,
-    GetPublicVoicesResponse, GetMeResponse,
-)
-_VOCABULARIES: tuple[type[enum.Enum], ...] = (Language, Genre, Style)
 #: enums of fields typed ``Enum | str`` (values outside the spec are kept as strings)
 _OPEN_ENUMS: tuple[type[enum.Enum], ...] = (DubStatus, VoiceStatus, InputSource, AvatarFormat)
-_ENUMS: tuple[type[enum.Enum], ...] = (DubStatus, VoiceStatus, InputSource, AvatarFormat,
-                                       *_VOCABULARIES)
+#: the catalogue's vocabularies (values the spec does not list are skipped)
+_VOCABULARIES: tuple[type[enum.Enum], ...] = (Language, Genre, Style)
 
 
-def _enum_hook(value: Any, enum_cls: type[enum.Enum]) -> enum.Enum:
-    try:
-        return enum_cls(value)
-    except ValueError:
-        allowed = ", ".join(str(m.value) for m in enum_cls)
-        raise ValueError(f"{value!r} is not one of {allowed}") from None
-
-
-def _number(value: Any) -> int | float | None:
-    """A JSON number, or a string that spells one ("30", "12.5"); None otherwise."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return value if math.isfinite(value) else None
-    if isinstance(value, str):
-        try:
-            number = float(value.strip())
-        except ValueError:
-            return None
-        if not math.isfinite(number):
-            return None
-        return int(number) if number.is_integer() and "." not in value else number
-    return None
-
-
-def _scalar(kind: type, conv: cattrs.Converter) -> None:
-    # cattrs would turn "false" into True and 12.7 into 12; the spec's types are kept, with
-    # the lenient readings a faithful server may still produce: an integer sent as 12.0 or
-    # "12", a non-integral count (kept as sent), a number sent as "12.5", an id sent as 12
-    def hook(value: Any, _: Any) -> Any:
-        if kind is bool:
-            if not isinstance(value, bool):
-                raise TypeError(f"expected a boolean, got {value!r}")
-            return value
-        if kind is str:
-            if isinstance(value, int) and not isinstance(value, bool):
-                return str(value)
-            if not isinstance(value, str):
-                raise TypeError(f"expected a string, got {value!r}")
-            return value
-        number = _number(value)
-        if number is None:
-            raise TypeError(f"expected a{'n integer' if kind is int else ' number'}, "
-                            f"got {value!r}")
-        if kind is int:
-            return int(number) if float(number).is_integer() else number
-        return float(number)
-
-    conv.register_structure_hook(kind, hook)
-
-
-def _open_enum(enum_cls: type[enum.Enum], conv: cattrs.Converter) -> None:
-    # ``Enum | str`` fields: a value the spec lists becomes its member, any other string is
-    # kept (a server may grow a status or format; the caller decides what it means)
-    def hook(value: Any, _: Any) -> enum.Enum | str:
-        if not isinstance(value, str):
-            raise TypeError(f"expected a string, got {value!r}")
-        try:
-            return enum_cls(value)
-        except ValueError:
-            return value
-
-    wanted = enum_cls | str
-    conv.register_structure_hook_func(lambda t: t == wanted, hook)
-
-
-def _vocabulary_tuple(enum_cls: type[enum.Enum], conv: cattrs.Converter) -> None:
-    # the catalogue may grow new genres or languages: unknown ones are skipped, not fatal
-    def hook(value: Any, _: Any) -> tuple[enum.Enum, ...]:
-        if value is None:
-            return ()
-        if not isinstance(value, list):
-            raise TypeError(f"expected a list, got {value!r}")
-        known = {m.value: m for m in enum_cls}
-        return tuple(known[v] for v in value if v in known)
-
-    wanted = tuple[enum_cls, ...]  # type: ignore[valid-type]
-    conv.register_structure_hook_func(lambda t: t == wanted, hook)
-
-
-def _build() -> cattrs.Converter:
-    conv = make_converter()
-    for kind in (bool, int, float, str):
-        _scalar(kind, conv)
-    for enum_cls in _ENUMS:  # exact values only (the str hook above would accept anything)
-        conv.register_structure_hook(enum_cls, _enum_hook)
-    for enum_cls in _OPEN_ENUMS:
-        _open_enum(enum_cls, conv)
-    for vocabulary in _VOCABULARIES:
-        _vocabulary_tuple(vocabulary, conv)
-    for model in _MODELS:
-        renames: dict[str, Any] = {f.name: override(rename=_camel(f.name))
-                                   for f in attrs.fields(model)}
-        conv.register_structure_hook(model, make_dict_structure_fn(model, conv, **renames))
-        conv.register_unstructure_hook(
-            model, make_dict_unstructure_fn(model, conv, **renames))
-    return conv
-
-
-#: The plugin's cattrs converter (built on ``voicekit_core.models.make_converter()``).
-converter = _build()
+@functools.cache
+def converter() -> cattrs.Converter:
+    """The plugin's cattrs converter (the core's vendor rules, camelCase), built on first use."""
+    return vendor_converter(camel_case=True, open_enums=_OPEN_ENUMS,
+                            vocabularies=_VOCABULARIES)
 
 
 def structure(body: Any, model: type[T], *, what: str = "response") -> T:
     """Structure vendor JSON into ``model``; BadResponse when it breaks the spec."""
-    try:
-        return converter.structure(body, model)
-    except (cattrs.BaseValidationError, KeyError, TypeError, ValueError) as exc:
-        detail = "; ".join(_flatten(exc))[:300]
-        raise BadResponse(
-            f"voicedub sent a {what} that does not match its API spec "
-            f"({model.__name__}): {detail}",
-            provider="voicedub",
-        ) from None
+    return _structure(converter(), body, model, what=f"{what} (per its API spec)",
+                      provider="voicedub")
 
 
 def unstructure(value: Any) -> Any:
     """A request model as the vendor's JSON (camelCase; fields that are None left out)."""
-    body = converter.unstructure(value)
-    return {k: v for k, v in body.items() if v is not None}
-
-
-def _flatten(exc: BaseException) -> list[str]:
-    if isinstance(exc, cattrs.BaseValidationError):
-        out: list[str] = []
-        for inner in exc.exceptions:
-            note = getattr(inner, "__notes__", None)
-            prefix = f"{note[0]}: " if note else ""
-            out.extend(prefix + m for m in _flatten(inner))
-        return out
-    if isinstance(exc, KeyError):
-        return [f"missing field {exc.args[0]!r}"]
-    return [str(exc)]
+    return _unstructure(converter(), value)

@@ -1,0 +1,49 @@
+"""Fuzz voicekit-gemelo: hostile Gemelo answers and inputs, 10,000 examples by default.
+
+The operations are the conformance suite's (every capability, with good and hostile
+arguments) plus Gemelo's own (cloned-voice paging, bare-id lookups, rename, delete,
+previews, resumed clone jobs, ``synthesize`` through the stream), from
+``plugins/voicekit-gemelo/tests/test_gemelo_fuzz.py``. Every exception other than a
+VoicekitError, and every call over ``--time-limit`` seconds, is listed with the smallest
+answers that caused it.
+
+    python bench/fuzz_gemelo.py              # 10,000 examples
+    python bench/fuzz_gemelo.py -n 500 --seed 3
+
+Exit status 1 when anything escaped. Not part of the test run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+TESTS = Path(__file__).resolve().parent.parent / "plugins" / "voicekit-gemelo" / "tests"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", "--examples", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--time-limit", type=float, default=10.0)
+    args = parser.parse_args(argv)
+
+    sys.path.insert(0, str(TESTS))
+    import test_gemelo_conformance as conformance
+    import test_gemelo_fuzz as gemelo
+
+    from voicekit_core.testing.fuzz_plugin import fuzz_plugin
+
+    with tempfile.TemporaryDirectory() as tmp:
+        report = fuzz_plugin(conformance.TestGemeloConformance, examples=args.examples,
+                             seed=args.seed, time_limit=args.time_limit,
+                             operations=gemelo.gemelo_operations(Path(tmp)))
+    print(f"gemelo: {report.text()}")
+    print(f"calls: {dict(sorted(report.calls.items()))}")
+    return 0 if report.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

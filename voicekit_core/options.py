@@ -1,0 +1,440 @@
+"""Declared options and the operation wrapper every provider method is written with.
+
+A provider declares what a call takes once, as a class::
+
+    class SynthOptions(kit.Options):
+        format: str | None = opt.choice(("mp3", "wav"), default="mp3", help="audio format")
+        speed: float | None = opt.number(0.5, 2.0, help="speaking rate")
+
+and writes the call with :func:`operation`, which validates everything before the body runs::
+
+    @kit.operation(SynthOptions, spends=True, text=TextRules(max_bytes=5000))
+    def synthesize(self, text: str, *, voice: str, opts: SynthOptions, call: kit.Call) -> Audio:
+        ...
+        call.spent(len(text))
+
+Unknown or wrong-typed options, NaN, infinities, huge integers, bools where numbers are
+expected and lone surrogates are all refused as :class:`InvalidInput` naming the option and
+the limit. The accepted names come from the declaration, so they cannot drift from the code.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import attrs
+
+from . import validate
+from .errors import InvalidInput, VoicekitError
+from .models import Cost
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+    from .inputs import AudioRules, TextRules
+    from .provider import Provider
+
+__all__ = [
+    "Call",
+    "NoOptions",
+    "OperationInfo",
+    "OptionSpec",
+    "Options",
+    "accepts",
+    "operation",
+    "opt",
+]
+
+_META = "voicekit_option"
+R = TypeVar("R")
+
+
+# -- declarations ----------------------------------------------------------------------
+
+
+@attrs.frozen
+class OptionSpec:
+    """What one declared option accepts (for the CLI, docs and error messages)."""
+
+    name: str
+    kind: str  # "choice", "integer", "number", "text", "flag", "url", "callback", "value"
+    default: Any
+    help: str
+    limit: str  # the rule in words: "one of mp3, wav", "0.5..2", "at most 100 characters"
+    choices: tuple[str, ...] | None = None
+
+
+@attrs.frozen
+class _Rule:
+    kind: str
+    check: Callable[[Any, str], Any]
+    help: str
+    limit: str
+    choices: tuple[str, ...] | None = None
+
+
+def _declare(rule: _Rule, default: Any) -> Any:
+    """An attrs field carrying ``rule``; typed Any so ``x: int | None = opt.integer()``
+    type-checks."""
+    if default is not None:
+        rule.check(default, "default")  # a declaration error shows at import time
+    return attrs.field(default=default, metadata={_META: rule})
+
+
+def _span(low: float | None, high: float | None) -> str:
+    if low is None and high is None:
+        return "any"
+    if low is not None and high is not None:
+        return f"{low:g}..{high:g}"
+    return f">= {low:g}" if low is not None else f"<= {high:g}"
+
+
+class opt:
+    """Field declarations for :class:`Options` subclasses. ``default=None`` means "not
+    given": the vendor's own default applies."""
+
+    @staticmethod
+    def choice(values: Sequence[str], *, default: str | None = None, case: str = "lower",
+               help: str = "") -> Any:
+        """One of ``values`` (input folded by ``case``: ``"lower"``, ``"upper"``, ``"exact"``)."""
+        allowed = tuple(values)
+        if case not in ("lower", "upper", "exact"):
+            raise ValueError(f"case must be lower, upper or exact, not {case!r}")
+
+        def check(value: Any, field: str) -> str:
+            return validate.choice(value, allowed, field=field, case=case)
+
+        return _declare(_Rule("choice", check, help, f"one of {', '.join(allowed)}", allowed),
+                        default)
+
+    @staticmethod
+    def integer(low: int | None = None, high: int | None = None, *, default: int | None = None,
+                help: str = "") -> Any:
+        """An int within [low, high] (bools, floats and strings refused)."""
+
+        def check(value: Any, field: str) -> int:
+            return validate.integer(value, field=field, low=low, high=high)
+
+        return _declare(_Rule("integer", check, help, f"an integer, {_span(low, high)}"),
+                        default)
+
+    @staticmethod
+    def number(low: float | None = None, high: float | None = None, *,
+               default: float | None = None, help: str = "") -> Any:
+        """A finite number within [low, high], given as float (ints accepted)."""
+
+        def check(value: Any, field: str) -> float:
+            return validate.number(value, field=field, low=low, high=high)
+
+        return _declare(_Rule("number", check, help, f"a number, {_span(low, high)}"), default)
+
+    @staticmethod
+    def text(*, max_chars: int | None = None, max_bytes: int | None = None,
+             default: str | None = None, allow_empty: bool = False, help: str = "") -> Any:
+        """Text within the limits (no lone surrogates, no NUL)."""
+        limits = [f"at most {max_chars} characters"] if max_chars is not None else []
+        limits += [f"at most {max_bytes} UTF-8 bytes"] if max_bytes is not None else []
+
+        def check(value: Any, field: str) -> str:
+            return validate.text(value, field=field, max_chars=max_chars, max_bytes=max_bytes,
+                                 allow_empty=allow_empty)
+
+        return _declare(_Rule("text", check, help, ", ".join(["text", *limits])), default)
+
+    @staticmethod
+    def flag(*, default: bool | None = None, help: str = "") -> Any:
+        """A real bool."""
+
+        def check(value: Any, field: str) -> bool:
+            return validate.flag(value, field=field)
+
+        return _declare(_Rule("flag", check, help, "True or False"), default)
+
+    @staticmethod
+    def url(*, default: str | None = None, ext: Sequence[str] | None = None,
+            help: str = "") -> Any:
+        """An http(s) URL (with ``ext``: to a file with one of those extensions)."""
+        exts = tuple(ext) if ext else None
+
+        def check(value: Any, field: str) -> str:
+            return validate.url(value, field=field, ext=exts)
+
+        limit = "an http(s) URL" + (f" to a {', '.join(exts)} file" if exts else "")
+        return _declare(_Rule("url", check, help, limit), default)
+
+    @staticmethod
+    def callback(*, help: str = "") -> Any:
+        """A callable (``on_update=``...); anything else is refused."""
+
+        def check(value: Any, field: str) -> Any:
+            return validate.callback(value, field=field)
+
+        return _declare(_Rule("callback", check, help, "a callable"), None)
+
+    @staticmethod
+    def value(*, default: Any = None, convert: Callable[[Any, str], Any],
+              help: str = "", limit: str = "see the documentation") -> Any:
+        """Anything ``convert(value, field)`` accepts; it returns the value to use or raises
+        InvalidInput (TypeError, ValueError and OverflowError become InvalidInput too)."""
+
+        def check(value: Any, field: str) -> Any:
+            try:
+                return convert(value, field)
+            except VoicekitError:
+                raise
+            except (TypeError, ValueError, OverflowError) as exc:
+                raise InvalidInput(f"{field}: {exc}", field=field, limit=limit) from None
+
+        return _declare(_Rule("value", check, help, limit), default)
+
+
+class Options:
+    """Base of a call's declared options; subclasses become frozen attrs classes.
+
+    Every field must be declared with an :class:`opt` function.
+    """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        attrs.define(cls, frozen=True, slots=False, kw_only=True)
+        missing = [f.name for f in _fields(cls) if _META not in f.metadata]
+        if missing:
+            raise TypeError(f"{cls.__name__}: declare option(s) {', '.join(missing)} with "
+                            "opt.choice/integer/number/text/flag/url/callback/value")
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        """The option names, in declaration order."""
+        return tuple(f.name for f in _fields(cls))
+
+    @classmethod
+    def specs(cls) -> tuple[OptionSpec, ...]:
+        """What each option accepts (name, kind, default, help, limit), for the CLI and docs."""
+        specs = []
+        for f in _fields(cls):
+            rule: _Rule = f.metadata[_META]
+            specs.append(OptionSpec(name=f.name, kind=rule.kind, default=f.default,
+                                    help=rule.help, limit=rule.limit, choices=rule.choices))
+        return tuple(specs)
+
+    @classmethod
+    def parse(cls, values: Mapping[str, Any], *, call: str, provider: str,
+              also: Sequence[str] = ()) -> Self:
+        """Validate ``values`` into an instance; None means "not given" (the default).
+
+        Unknown names and invalid values raise InvalidInput naming the option and the limit.
+        ``also`` names what ``call`` takes besides options (listed in the message).
+        """
+        fields = {f.name: f for f in _fields(cls)}
+        unknown = sorted(_short(k) for k in values if k not in fields)
+        if unknown:
+            accepted = ", ".join([*also, *fields]) or "no options"
+            raise InvalidInput(
+                f"{provider} {call}() got unknown option(s) {', '.join(unknown)}; "
+                f"it takes {accepted}",
+                field=unknown[0], limit=accepted, provider=provider,
+            )
+        given: dict[str, Any] = {}
+        for name, value in values.items():
+            if value is None:
+                continue
+            rule: _Rule = fields[name].metadata[_META]
+            try:
+                given[name] = rule.check(value, name)
+            except InvalidInput as exc:
+                exc.provider = exc.provider or provider
+                raise
+        return cls(**given)
+
+    def given(self) -> dict[str, Any]:
+        """The options that have a value (not None), by name: ready for a payload."""
+        return {f.name: getattr(self, f.name) for f in _fields(type(self))
+                if getattr(self, f.name) is not None}
+
+
+def _short(name: object) -> str:
+    text = str(name)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _fields(cls: type[Options]) -> tuple[attrs.Attribute[Any], ...]:
+    if not attrs.has(cls):
+        return ()
+    found: tuple[attrs.Attribute[Any], ...] = attrs.fields(cls)
+    return tuple(found)
+
+
+class NoOptions(Options):
+    """A call that takes no options (every extra keyword is refused)."""
+
+
+# -- calls -----------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Call:
+    """What the operation wrapper hands the method body besides its arguments."""
+
+    name: str
+    max_credits: float | None
+    on_upload_progress: Callable[[int, int | None], None] | None
+    cost: Cost | None
+    provider: Provider = attrs.field(repr=False, kw_only=True)
+
+    def spent(self, credits: float, unit: str = "credits", **data: Any) -> None:
+        """Report what the call spent (the ``credits_spent`` event, operation = the call)."""
+        data.setdefault("operation", self.name)
+        self.provider.spent(credits, unit, **data)
+
+
+@attrs.frozen
+class OperationInfo:
+    """What :func:`operation` knows about a method (``method.__voicekit_operation__``)."""
+
+    name: str
+    options: type[Options]
+    spends: bool
+    inputs: Mapping[str, TextRules | AudioRules]
+    uploads: bool
+    #: the method's own keyword names (besides options), as the public signature shows them
+    keywords: tuple[str, ...]
+
+
+_RESERVED = ("max_credits", "on_upload_progress")
+
+
+def operation(options: type[Options] | None = None, *, spends: bool = False,
+              **inputs: TextRules | AudioRules
+              ) -> Callable[[Callable[..., R]], Callable[..., R]]:
+    """Declare a provider method: its options, whether it spends credits, its checked inputs.
+
+    The method takes keyword-only ``opts`` and ``call``. Before it runs (eagerly, also when
+    it is a generator), the wrapper checks each input named in ``inputs``, turns ``voice=``
+    into an id with ``self.voice_id``, parses the leftover keywords with ``options``, and for
+    spending calls validates ``max_credits=`` and checks ``self.estimate(...)`` against it.
+    """
+    from .inputs import AudioRules
+
+    opts_cls: type[Options] = options if options is not None else NoOptions
+    uploads = any(isinstance(r, AudioRules) for r in inputs.values())
+
+    def decorate(method: Callable[..., R]) -> Callable[..., R]:
+        name = method.__name__
+        inner = inspect.signature(method)
+        params = list(inner.parameters.values())
+        for needed in ("opts", "call"):
+            p = inner.parameters.get(needed)
+            if p is None or p.kind is not inspect.Parameter.KEYWORD_ONLY:
+                raise TypeError(f"{name}() must take keyword-only '{needed}' to be an operation")
+        for p in params:
+            if p.kind is inspect.Parameter.VAR_KEYWORD:
+                raise TypeError(f"{name}(): declare options in an Options class, not **{p.name}")
+            if p.name in _RESERVED:
+                raise TypeError(f"{name}(): {p.name} is added by operation(); do not declare it")
+        if "operation" in inner.parameters:
+            raise TypeError(f"{name}(): a parameter named 'operation' would clash with "
+                            "Provider.estimate(operation, ...)")
+        for input_name in inputs:
+            if input_name not in inner.parameters:
+                raise TypeError(f"{name}() has no parameter {input_name!r} to check")
+        own = [p for p in params if p.name not in ("opts", "call")]
+        clash = set(opts_cls.names()) & {p.name for p in own}
+        if clash:
+            raise TypeError(f"{name}(): {', '.join(sorted(clash))} is both a parameter "
+                            "and an option")
+        body_sig = inner.replace(parameters=own)
+        keywords = tuple(p.name for p in own[1:])
+        extra = [inspect.Parameter("max_credits", inspect.Parameter.KEYWORD_ONLY, default=None,
+                                   annotation="float | None")] if spends else []
+        if uploads:
+            extra.append(inspect.Parameter(
+                "on_upload_progress", inspect.Parameter.KEYWORD_ONLY, default=None,
+                annotation="Callable[[int, int | None], None] | None"))
+        public = inner.replace(parameters=[
+            *own, *extra, inspect.Parameter("options", inspect.Parameter.VAR_KEYWORD,
+                                            annotation="Any")])
+        accepted = (*keywords, *(p.name for p in extra))
+        voice_param = inner.parameters.get("voice")
+
+        @functools.wraps(method)
+        def wrapper(*args: Any, **kwargs: Any) -> R:
+            self: Provider = args[0]  # a ``self=`` keyword must not collide with it
+            args = args[1:]
+            reserved = {k: kwargs.pop(k, None) for k in _RESERVED}
+            leftover = {k: kwargs.pop(k) for k in list(kwargs) if k not in body_sig.parameters}
+            try:
+                bound = body_sig.bind(self, *args, **kwargs)
+            except TypeError as exc:
+                raise InvalidInput(f"{self.name} {name}(): {exc}", field=None,
+                                   limit="the documented arguments", provider=self.name
+                                   ) from None
+            bound.apply_defaults()
+            arguments = bound.arguments
+            for field, rules in inputs.items():
+                value = arguments[field]
+                if value is None and inner.parameters[field].default is None:
+                    continue
+                arguments[field] = _checked(rules, value, field, self.name)
+            if voice_param is not None and not (arguments["voice"] is None
+                                                and voice_param.default is None):
+                arguments["voice"] = self.voice_id(arguments["voice"])
+            if reserved["max_credits"] is not None and not spends:
+                leftover["max_credits"] = reserved["max_credits"]
+            if reserved["on_upload_progress"] is not None and not uploads:
+                leftover["on_upload_progress"] = reserved["on_upload_progress"]
+            opts = opts_cls.parse(leftover, call=name, provider=self.name, also=accepted)
+            budget: float | None = None
+            cost: Cost | None = None
+            if spends:
+                budget = _provider_error(validate.max_credits, reserved["max_credits"],
+                                         "max_credits", self.name)
+                own_args = {k: v for k, v in arguments.items() if k != "self"}
+                cost = self.estimate(name, **own_args, opts=opts)
+                self.check_budget(cost, budget)
+            progress = _provider_error(validate.callback, reserved["on_upload_progress"],
+                                       "on_upload_progress", self.name)
+            call = Call(name, budget, progress, cost, provider=self)
+            return method(*bound.args, **bound.kwargs, opts=opts, call=call)
+
+        wrapper.__signature__ = public  # type: ignore[attr-defined]
+        wrapper.__voicekit_options__ = opts_cls  # type: ignore[attr-defined]
+        wrapper.__voicekit_operation__ = OperationInfo(  # type: ignore[attr-defined]
+            name=name, options=opts_cls, spends=spends, inputs=dict(inputs), uploads=uploads,
+            keywords=accepted)
+        return wrapper
+
+    return decorate
+
+
+def _checked(rules: TextRules | AudioRules, value: Any, field: str, provider: str) -> Any:
+    try:
+        return rules.check(value, field)
+    except InvalidInput as exc:
+        exc.provider = exc.provider or provider
+        raise
+
+
+def _provider_error(check: Callable[..., Any], value: Any, field: str, provider: str) -> Any:
+    try:
+        return check(value, field=field)
+    except InvalidInput as exc:
+        exc.provider = exc.provider or provider
+        raise
+
+
+def accepts(method: Callable[..., Any], keyword: str) -> bool:
+    """Whether ``method`` takes ``keyword`` by name (not only through ``**options``).
+
+    Reads what :func:`operation` declared; for a method written without it, its signature.
+    """
+    info = getattr(method, "__voicekit_operation__", None)
+    if isinstance(info, OperationInfo):
+        return keyword in info.keywords or keyword in info.options.names()
+    try:
+        return keyword in inspect.signature(method).parameters
+    except (TypeError, ValueError):
+        return False
+

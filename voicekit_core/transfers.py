@@ -1,0 +1,299 @@
+"""Moving bytes: request bodies (JSON, multipart, streamed files with progress), presigned
+uploads, atomic downloads, and reading an audio answer with :func:`read_audio`."""
+
+from __future__ import annotations
+
+import contextlib
+import json as jsonlib
+import os
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from .audio import (
+    AudioSource,
+    atomic_write,
+    finalize_wav_bytes,
+    format_of_content_type,
+    sniff_format,
+)
+from .errormap import ErrorMap, error_text
+from .errors import BadResponse, InvalidInput, StreamInterrupted
+
+if TYPE_CHECKING:
+    from .http import HttpClient, HttpResponse
+    from .models import Audio
+
+__all__ = [
+    "CountingReader",
+    "ProgressCallback",
+    "download",
+    "encode_body",
+    "multipart_encoder",
+    "read_audio",
+    "upload",
+]
+
+ProgressCallback = Callable[[int, "int | None"], None]
+
+
+# -- request bodies --------------------------------------------------------------------
+
+
+class CountingReader:
+    """A file wrapper that reports bytes read (upload progress) and keeps its length."""
+
+    def __init__(self, f: IO[bytes], total: int | None,
+                 callback: ProgressCallback | None = None) -> None:
+        self._f = f
+        self.len = total
+        self._sent = 0
+        self._callback = callback
+
+    def read(self, n: int = -1) -> bytes:
+        data = self._f.read(n)
+        self._sent += len(data)
+        if self._callback is not None:
+            self._callback(self._sent, self.len)
+        return data
+
+
+def encode_json(value: Any) -> str:
+    """Compact JSON; NaN, infinities and unserialisable values are InvalidInput."""
+    try:
+        return jsonlib.dumps(value, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise InvalidInput(f"the request body cannot be sent as JSON: {exc}",
+                           field="body", limit="JSON-serialisable, finite numbers") from None
+
+
+def multipart_encoder(fields: Mapping[str, Any], stack: contextlib.ExitStack,
+                      on_progress: ProgressCallback | None = None) -> Any:
+    """A streaming multipart body: strings, numbers, :class:`AudioSource` files (opened on
+    ``stack``) or ``(filename, AudioSource, content_type)``; a list sends a field repeatedly
+    and None leaves it out."""
+    from requests_toolbelt.multipart.encoder import MultipartEncoder, MultipartEncoderMonitor
+
+    encoded: list[tuple[str, Any]] = []
+    for name, value in fields.items():
+        for item in value if isinstance(value, list) else [value]:
+            if item is None:
+                continue
+            if isinstance(item, tuple):
+                filename, source, ctype = item
+                encoded.append((name, (filename, stack.enter_context(source.open()), ctype)))
+            elif isinstance(item, AudioSource):
+                encoded.append((name, (item.filename(), stack.enter_context(item.open()),
+                                       item.content_type)))
+            elif isinstance(item, bytes):
+                try:
+                    encoded.append((name, item.decode("utf-8")))
+                except UnicodeDecodeError:
+                    raise InvalidInput(f"multipart field {name} is bytes that are not UTF-8 "
+                                       "text; send it as a file", field=name) from None
+            else:
+                encoded.append((name, str(item)))
+    encoder = MultipartEncoder(fields=encoded)
+    if on_progress is None:
+        return encoder
+    total = encoder.len
+    return MultipartEncoderMonitor(encoder, lambda m: on_progress(m.bytes_read, total))
+
+
+def encode_body(
+    stack: contextlib.ExitStack, *, json: Any = None, data: Any = None,
+    multipart: Mapping[str, Any] | None = None, content: bytes | AudioSource | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> tuple[Any, dict[str, str]]:
+    """(the ``data=`` for requests, headers it needs) for one of the body kinds."""
+    if json is not None:
+        return encode_json(json), {"Content-Type": "application/json"}
+    if multipart is not None:
+        encoder = multipart_encoder(multipart, stack, on_progress)
+        return encoder, {"Content-Type": encoder.content_type}
+    if data is not None:
+        return data, {}
+    if isinstance(content, AudioSource):
+        f = stack.enter_context(content.open())
+        if on_progress is None and content.size is None:
+            return f, {}
+        return CountingReader(f, content.size, on_progress), {}
+    return content, {}
+
+
+# -- transfers -------------------------------------------------------------------------
+
+
+def upload(client: HttpClient, url: str, source: AudioSource, *, method: str = "PUT",
+           content_type: str | None = None,
+           on_progress: ProgressCallback | None = None) -> HttpResponse:
+    """Send ``source``'s bytes as the raw body to a presigned URL, streamed from disk.
+
+    No credentials are sent, even to the provider's own host: the URL carries its own
+    signature (and S3-style storage rejects a second auth mechanism). Retried (re-read from
+    the start) on failures: a presigned PUT is idempotent. A refusal is PermissionDenied
+    saying the link was refused or has expired.
+    """
+    headers = {"Content-Type": content_type} if content_type else {}
+    return client.request(method, url, content=source, headers=headers, idempotent=True,
+                          on_upload_progress=on_progress, authenticated=False)
+
+
+def download(client: HttpClient, url: str, path: str | os.PathLike[str], *,
+             on_progress: ProgressCallback | None = None, expected_size: int | None = None,
+             authenticated: bool = True) -> Path:
+    """Stream ``url`` to ``path``: a temporary file beside it, renamed when complete.
+
+    Memory stays flat whatever the size. A body that ends short (by Content-Length or
+    ``expected_size``) is retried from scratch, then raises StreamInterrupted, leaving
+    nothing at ``path``. Credentials go only to the provider's own origin, and not at all
+    when ``authenticated`` is False (signed result links).
+    """
+    target = Path(path)
+    absolute = client.url(url)
+
+    def attempt() -> Path:
+        response = client.request("GET", absolute, stream=True, idempotent=True,
+                                  authenticated=authenticated, retry=False)
+        total = response.expected_length or expected_size
+        done = 0
+
+        def chunks() -> Iterator[bytes]:
+            nonlocal done
+            for chunk in response.iter_bytes():
+                done += len(chunk)
+                if on_progress is not None:
+                    on_progress(done, total)
+                yield chunk
+            if expected_size is not None and done != expected_size:
+                raise StreamInterrupted(
+                    f"download from {response.url} ended after {done} of "
+                    f"{expected_size} bytes", received_bytes=done, provider=client.provider)
+
+        try:
+            return atomic_write(target, chunks())
+        finally:
+            response.close()
+
+    return client.retry.run(attempt, idempotent=True, clock=client.clock,
+                            on_retry=client.on_retry("GET", absolute))
+
+
+# -- audio answers -----------------------------------------------------------------------
+
+_TEXTUAL_TYPES = ("text/", "application/json", "application/xml", "application/problem",
+                  "application/xhtml")
+_TEXT_STARTS = (b"{", b"[", b"<", b'"')
+
+
+def _is_textual(ctype: str) -> bool:
+    return ctype.startswith(_TEXTUAL_TYPES) or ctype.endswith(("+json", "+xml", "/json",
+                                                                "/xml"))
+
+
+def _looks_like_text(head: bytes) -> bool:
+    """A body that starts like JSON, XML or HTML and is readable text."""
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not stripped.startswith(_TEXT_STARTS):
+        return False
+    try:
+        sample = stripped[:256].decode("utf-8")
+    except UnicodeDecodeError as exc:  # a multi-byte character cut at the end is fine
+        if exc.start < 250:
+            return False
+        sample = stripped[:exc.start].decode("utf-8")
+    return all(ch.isprintable() or ch in "\t\r\n" for ch in sample)
+
+
+def _header_number(headers: Mapping[str, str], name: str | None) -> float | None:
+    if name is None:
+        return None
+    value = headers.get(name)
+    if value is None:
+        return None
+    try:
+        number = float(value.strip())
+    except (ValueError, OverflowError):
+        return None
+    return number if 0 <= number < 1e15 else None
+
+
+def audio_format(head: bytes, content_type: str, default: str = "wav") -> str:
+    """The format of audio bytes: a signature in the bytes wins over the Content-Type (a
+    generic or wrong type is common), except a bare MPEG frame sync, which is weak evidence
+    (PCM can start like one) and loses to a known audio Content-Type."""
+    sniffed = sniff_format(head)
+    declared = format_of_content_type(content_type)
+    if sniffed is not None and (sniffed != "mp3" or head[:3] == b"ID3" or declared is None):
+        return sniffed
+    return declared or sniffed or default
+
+
+def read_audio(response: HttpResponse, *, default: str = "wav", provider: str | None = None,
+               size_header: str | None = None, duration_ms_header: str | None = None,
+               duration_header: str | None = None) -> Audio:
+    """The audio in a successful answer, checked.
+
+    * a body that broke off, or is shorter than its ``size_header`` says (a chunked body
+      with no Content-Length) -> StreamInterrupted with ``received_bytes``;
+    * an empty body, or a text/HTML/JSON/XML body that does not sniff as audio ->
+      BadResponse (with the vendor's message when it is a JSON error);
+    * the format: sniffed bytes vs Content-Type (see :func:`audio_format`), else ``default``;
+    * a streamed WAV's RIFF/data sizes are fixed; a broken WAV header is BadResponse.
+
+    ``metadata`` carries ``content_type``, ``request_id`` and the named headers' values.
+    """
+    from .models import Audio
+
+    name = provider or response.provider
+    data = response.content
+    headers = response.headers
+    ctype = response.content_type
+    size = _header_number(headers, size_header)
+    expected = response.expected_length
+    if (expected is not None and len(data) < expected) or \
+            (size is not None and size > len(data) and expected is None):
+        announced = expected if expected is not None else int(size or 0)
+        raise StreamInterrupted(f"{name} announced {announced} bytes of audio but sent "
+                                f"{len(data)}", received_bytes=len(data), provider=name,
+                                status=response.status)
+    if not data:
+        raise response.bad("sent an empty body where audio was expected")
+    head = data[:64]
+    if sniff_format(head) is None and (_is_textual(ctype) or (
+            not ctype.startswith("audio/") and _looks_like_text(data[:256]))):
+        raise _not_audio(response, name, ctype, data)
+    fmt = audio_format(head, ctype, default)
+    if fmt == "wav" and data[:4] == b"RIFF":
+        try:
+            data = finalize_wav_bytes(data)
+        except InvalidInput as exc:
+            raise response.bad(f"sent a broken WAV header ({exc.message})") from None
+    millis = _header_number(headers, duration_ms_header)
+    seconds = _header_number(headers, duration_header)
+    if seconds is None and millis is not None:
+        seconds = millis / 1000
+    metadata: dict[str, Any] = {"content_type": ctype or None,
+                                "request_id": response.request_id}
+    for header in (size_header, duration_ms_header, duration_header):
+        if header is not None:
+            metadata[header.lower().replace("-", "_")] = _header_number(headers, header)
+    return Audio(data=data, format=fmt, duration=seconds if fmt != "wav" else None,
+                 metadata=metadata)
+
+
+def _not_audio(response: HttpResponse, name: str, ctype: str, data: bytes) -> BadResponse:
+    said: str | None = None
+    body = response.json_object()
+    if body is not None:
+        unwrapped = ErrorMap().unwrap(body)
+        said = next((m for m in (error_text(unwrapped.get(k)) for k in
+                                 ("message", "detail", "error", "msg", "reason", "text")) if m),
+                    None)
+    if said is None:
+        said = repr(data[:80])
+    kind = ctype or "text"
+    return BadResponse(response.scrub(f"{name} answered {kind} instead of audio: "
+                                      f"{said[:300]} (status {response.status}) "
+                                      f"from {response.url}"),
+                       provider=name, status=response.status, request_id=response.request_id)
