@@ -57,6 +57,17 @@ def test_text_limit_comes_from_the_provider(priced: PricedFake) -> None:
     assert text_limit(vk.adapters.stream(priced)) == (40, None)  # through adapters too
 
 
+def test_a_declared_limit_is_read_and_the_tighter_one_applies(provider: FakeProvider) -> None:
+    assert text_limit(provider) == (1000, None)  # kit.operation(text=TextRules(max_chars=1000))
+
+
+def test_bad_options_are_refused_before_the_first_request(
+        priced: PricedFake, emulator: FakeEmulator) -> None:
+    with pytest.raises(vk.InvalidInput) as err:
+        priced.synthesize(TEXT, voice="v1", split=True, loudness=11)
+    assert "loudness" in str(err.value) and emulator.requests("POST", "/tts") == []
+
+
 def test_budget_is_checked_before_the_first_request(
         priced: PricedFake, emulator: FakeEmulator) -> None:
     with pytest.raises(vk.CreditLimitExceeded, match="nothing was sent"):
