@@ -78,3 +78,17 @@ def test_fallback_from_a_rate_limited_vendor(speechgen: Any,
                                  voices={"speechgen": VOICE, "gated": "g"})
     chain.synthesize("Hello there.")
     assert backup.texts == ["Hello there."]
+
+
+def test_cli_say_stream_with_a_vendor_that_cannot_stream(
+        emulator: SpeechgenEmulator, tmp_path: Any, monkeypatch: pytest.MonkeyPatch,
+        voicekit_fast_retries: None) -> None:
+    from voicekit_core.cli import main
+
+    monkeypatch.setenv("SPEECHGEN_BASE_URL", emulator.url)
+    monkeypatch.setenv("SPEECHGEN_API_KEY", emulator.credentials["api_key"])
+    out = tmp_path / "streamed.wav"
+    assert main(["say", TEXT, "-p", "speechgen", "-v", VOICE, "--stream", "-o", str(out)]) == 0
+    assert tts_requests(emulator) == 4  # sentence by sentence, through the stream adapter
+    data = out.read_bytes()
+    assert parse_wav_header(data).data_size == len(data) - 44
