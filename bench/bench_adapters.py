@@ -8,6 +8,8 @@ at most 1.1):
   multi-sentence paragraph P (plus the two times in ms).
 * ``gemelo_stream_first_audio_ratio``: the same over HTTP, with the Gemelo emulator in a
   child process (skipped when voicekit-gemelo is not installed).
+* ``adapter_overhead_ms``: the same difference (stream first audio minus synthesize of the
+  first sentence) for an in-process provider that answers instantly: the adapter's own cost.
 * ``espeak_split_ratio``: ``synthesize(P, split=True)`` with 80-character pieces vs the
   sum of ``synthesize()`` of the same pieces one by one (the cost of planning and joining).
 * ``cache_hit_ms``: ``synthesize()`` through ``vk.adapters.cached`` when the entry exists.
@@ -35,7 +37,7 @@ PARAGRAPH = (
     "being synthesized on a worker thread. A listener hears no gap between them. "
     "Long texts are cut at sentence boundaries, never inside a word. That is all."
 )
-RUNS = 40
+RUNS = 60
 
 
 def _first_audio(adapter: Any, text: str, **kwargs: Any) -> Callable[[], float]:
@@ -90,11 +92,33 @@ def _gemelo() -> dict[str, object]:
             provider.close()
 
 
+def _instant_overhead_ms() -> float:
+    from voicekit_core.testing.media import tone_wav
+
+    wav = tone_wav(0.5)
+
+    class Instant(vk.Provider, vk.Synthesize):
+        info = vk.ProviderInfo(name="instant", factory="bench:Instant",
+                               capabilities=("Synthesize",))
+        remote = False
+
+        def synthesize(self, text: str, *, voice: Any = None, format: str | None = None,
+                       **options: Any) -> vk.Audio:
+            return vk.Audio(data=wav, format="wav")
+
+    provider = Instant()
+    stream_s, alone_s = median_pair(_first_audio(vk.adapters.stream(provider), PARAGRAPH),
+                                    _synthesize(provider, split_sentences(PARAGRAPH)[0]),
+                                    RUNS * 5)
+    return round((stream_s - alone_s) * 1000, 3)
+
+
 def run() -> dict[str, object]:
     espeak = vk.connect("espeak")
     espeak.synthesize("Warm up.")  # loads espeak-ng
     figures = _stream_figures("espeak", espeak)
     figures.update(_gemelo())
+    figures["adapter_overhead_ms"] = _instant_overhead_ms()
 
     pieces = plan(espeak, PARAGRAPH, max_chars=80)
 

@@ -46,8 +46,10 @@ def test_the_next_sentence_is_requested_while_the_first_is_delivered() -> None:
     # returned with the first sentence's audio ready; the next waits for it to be taken
     assert inner.texts == ["Hello there."]
     next(stream), next(stream)  # the header and the first sentence's audio
-    assert inner.started[1].wait(5), "the second sentence was not pipelined"
     assert stream.received_bytes == 44 + len(tone_pcm(0.1))
+    next(stream)  # back for more: the second sentence (made after the first was taken)...
+    assert inner.started[2].wait(5), "the third sentence was not pipelined"  # ...and ahead
+    assert stream.received_bytes == 44 + 2 * len(tone_pcm(0.1))
     stream.close()
 
 

@@ -48,6 +48,8 @@ _BOUNDARY = re.compile(
 )
 _PARAGRAPH = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
+_DOTTED = re.compile(r"(\w\.)+\w")
+_LOOK_BACK = 48  # characters before a period searched for its word (keeps splitting linear)
 
 
 def split_sentences(text: str) -> list[str]:
@@ -104,7 +106,7 @@ def _is_boundary(text: str, match: re.Match[str], end: int) -> bool:
         return False  # "... and so on", "Nr. 5", "“Hi!” she said"
     if mark != "." or match.group("close"):
         return True  # "!", "?", "...", "…", or a quote closed after the period
-    word = _WORD_BEFORE.search(text, 0, match.start())
+    word = _WORD_BEFORE.search(text, max(0, match.start() - _LOOK_BACK), match.start())
     original = word.group(1).rstrip(".") if word else ""
     token = original.lower()
     if not token:
@@ -118,7 +120,7 @@ def _is_boundary(text: str, match: re.Match[str], end: int) -> bool:
     if original.isdigit() and len(original) <= 2:
         return False  # an ordinal: "am 3. Oktober" (a missed split costs nothing audible)
     # an unlisted dotted abbreviation ("U.S.", "p.ex") does not end a sentence
-    return not re.fullmatch(r"(\w\.)+\w", token)
+    return not _DOTTED.fullmatch(token)
 
 
 # -- pieces under a limit ----------------------------------------------------------------
@@ -157,6 +159,9 @@ def chunk_text(
                                   or value < low):
             raise InvalidInput(f"{name} must be an integer >= {low}, got {value!r}",
                                field=name, limit=f">= {low}")
+
+    if max_chars is None and max_bytes is None:
+        return [text.strip()] if pack else split_sentences(text)
 
     def fits(piece: str) -> bool:
         return text_fits(piece, max_chars=max_chars, max_bytes=max_bytes)

@@ -97,8 +97,8 @@ class StreamAdapter(ProviderWrapper, Synthesize, StreamSynthesize):
         for piece in pieces[1:]:
             pipeline.pieces.put(piece)
         pipeline.pieces.put(None)
-        # The worker begins the next sentence when the first audio is handed over, so it
-        # never competes with the first sentence for the GIL.
+        # The worker begins the next sentence once the first audio has been handed over, so
+        # it never competes with the first sentence (or its delivery) for the GIL.
         pipeline.start(wait=True)
         try:
             first = pipeline.synthesize_first(pieces[0])  # its errors raise as they are
@@ -366,11 +366,14 @@ def _encoded(pipeline: _Pipeline, first: Audio, out_format: str, name: str
             yield head
         for audio in pipeline.audio():
             data = _part_bytes(audio, out_format, rate, channels)
-            pipeline.go()  # the first audio is being handed over: make the next sentence
             for i in range(0, len(data), _CHUNK):
                 chunk = data[i:i + _CHUNK]
                 sent += len(chunk)
                 yield chunk
+                # the reader took the first audio and is back for more: start the next
+                # sentence now (not before, so it never slows the first audio down)
+                pipeline.go()
+            pipeline.go()
     except StreamInterrupted as exc:
         if exc.received_bytes == sent:
             raise
