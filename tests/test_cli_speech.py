@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -56,3 +57,17 @@ def test_say_cache_stores_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     capsys.readouterr()
     assert main(["cache", "info"]) == 0
     assert "1 entries" in capsys.readouterr().out
+
+
+def test_say_stream_to_mp3_with_a_vendor_refuses_before_any_request(
+        emulator: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fake vendor streams WAV and declares no format for streams: converting would be
+    needed, so without the extra nothing is sent."""
+    monkeypatch.setitem(sys.modules, "soundfile", None)
+    monkeypatch.setenv("FAKEVENDOR_BASE_URL", emulator.url)
+    monkeypatch.setenv("FAKEVENDOR_API_KEY", emulator.credentials["api_key"])
+    out = tmp_path / "hi.mp3"
+    code = main(["say", "Hello.", "-p", "fakevendor", "-v", "v1", "--stream", "-o", str(out)])
+    assert code == 1 and "voicekit-core[convert]" in capsys.readouterr().err
+    assert emulator.requests() == [] and list(tmp_path.iterdir()) == []

@@ -26,6 +26,7 @@ __all__ = [
     "ENCODABLE",
     "check_encodable",
     "convert",
+    "declared_formats",
     "format_of_path",
     "join",
     "pcm_of",
@@ -63,6 +64,21 @@ def _modules() -> tuple[Any, Any, Any]:
             f"converting audio needs the convert extra ({exc.name} is missing): {_EXTRA}"
         ) from None
     return numpy, soundfile, soxr
+
+
+def declared_formats(provider: Any, operation: str) -> tuple[str, ...] | None:
+    """The ``format`` choices ``operation`` declares (``kit.operation`` options), looking
+    through adapters; None when it declares none (then only a call can tell)."""
+    for _ in range(32):
+        inner = getattr(provider, "inner", None)
+        if inner is None:
+            break
+        provider = inner
+    options = getattr(getattr(type(provider), operation, None), "__voicekit_options__", None)
+    for spec in getattr(options, "specs", lambda: ())():
+        if spec.name == "format" and spec.choices:
+            return tuple(str(c).lower() for c in spec.choices)
+    return None
 
 
 def refused_format(exc: BaseException, format: str | None) -> bool:
