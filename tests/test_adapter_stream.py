@@ -164,3 +164,16 @@ def test_espeak_duplex_through_the_adapter(speaker: Any) -> None:
         duplex.finish()
         audio = duplex.read()
     assert audio.duration and audio.duration > 1.0
+
+
+def test_a_format_needing_the_missing_extra_is_refused_before_any_request(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "soundfile", None)
+    inner = GatedProvider()
+    with pytest.raises(vk.ConfigurationError, match=r"voicekit-core\[convert\]"):
+        vk.adapters.stream(inner).stream_synthesize(TEXT, format="mp3")
+    with pytest.raises(vk.ConfigurationError):
+        vk.adapters.stream(inner).open_stream(format="ogg")
+    assert inner.calls == []

@@ -16,9 +16,9 @@ from .capabilities import StreamSynthesize, Synthesize
 from .cli_commands import _connect, _default_voice, _err, _read_text, _stdout_sink
 from .cli_output import print_json
 from .convert import (
+    check_deliverable,
     check_encodable,
     convert,
-    declared_formats,
     format_of_path,
     refused_format,
 )
@@ -36,10 +36,8 @@ def _asking_format(call: Callable[..., T], target: str | None, sample_rate: int 
     before any request), check it can be converted to, then ``call(**kwargs)``."""
     if target is None:
         return call(*args, **kwargs)
-    if target not in ("wav", "pcm"):
-        made = declared_formats(getattr(call, "__self__", None), call.__name__)
-        if made is None or target not in made:  # may need converting: refuse before spending
-            check_encodable(target, sample_rate=sample_rate)
+    # may need converting: refuse now rather than after spending
+    check_deliverable(getattr(call, "__self__", None), call.__name__, target)
     try:
         return call(*args, format=target, **kwargs)
     except InvalidInput as exc:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ENCODABLE",
+    "check_deliverable",
     "check_encodable",
     "convert",
     "declared_formats",
@@ -79,6 +80,21 @@ def declared_formats(provider: Any, operation: str) -> tuple[str, ...] | None:
         if spec.name == "format" and spec.choices:
             return tuple(str(c).lower() for c in spec.choices)
     return None
+
+
+def check_deliverable(provider: Any, operation: str, format: str | None, *,
+                      sample_rate: int | None = None) -> None:
+    """Raise now, before anything is spent, unless ``format`` can surely be delivered: the
+    provider declares it makes it, or it can be converted to (wav/pcm need nothing)."""
+    if format is None:
+        return
+    wanted = format.lower()
+    made = declared_formats(provider, operation)
+    if wanted in ("wav", "pcm") and sample_rate is None:
+        return
+    if made is not None and wanted in made and sample_rate is None:
+        return
+    check_encodable(wanted, sample_rate=sample_rate)
 
 
 def refused_format(exc: BaseException, format: str | None) -> bool:

@@ -91,8 +91,7 @@ class StreamAdapter(ProviderWrapper, Synthesize, StreamSynthesize):
                       pack=False)
         kwargs = _call_kwargs(voice, format, options)
         _check_total(self.inner, pieces, kwargs, max_credits)
-        if format is not None:
-            _convert.check_encodable(format, source=format)
+        _convert.check_deliverable(self.inner, "synthesize", format)
         pipeline = _Pipeline(self.inner, kwargs, self.ahead, format)
         for piece in pieces[1:]:
             pipeline.pieces.put(piece)
@@ -120,12 +119,10 @@ class StreamAdapter(ProviderWrapper, Synthesize, StreamSynthesize):
 
         A sentence is synthesised as soon as it is complete (its final mark is followed by
         a space, or the next sentence has started); ``finish()`` sends what remains. The
-        format is the one asked for, else that of the provider's first answer (WAV
-        announced until then; give ``format=`` to be sure).
+        format is the one asked for, else WAV (other answers are converted: extra needed).
         """
         kwargs = _call_kwargs(voice, format, options)
-        if format is not None:
-            _convert.check_encodable(format, source=format)
+        _convert.check_deliverable(self.inner, "synthesize", format or "wav")
         pipeline = _Pipeline(self.inner, kwargs, self.ahead, format)
         pipeline.start()
         chars, size = text_limit(self.inner)
@@ -266,6 +263,7 @@ class _Pipeline:
         except InvalidInput as exc:
             if self.done or not _convert.refused_format(exc, self.format):
                 raise
+            _convert.check_encodable(str(self.format), source="pcm")  # before spending
             self.kwargs.pop("format", None)  # the vendor's default, converted per piece
             return self._call(piece)
 
