@@ -148,3 +148,16 @@ def test_espeak_split_to_mp3_converts_what_espeak_cannot_make(speaker: Any) -> N
     audio = speaker.synthesize(TEXT, voice="en", split=True, format="mp3", max_chars=60)
     assert audio.format == "mp3" and vk.audio.sniff_format(audio.data[:64]) == "mp3"
     assert audio.metadata["pieces"] > 1
+
+
+def test_every_installed_synthesize_provider_takes_split() -> None:
+    import inspect
+
+    from voicekit_core.registry import get_registry
+
+    registry = get_registry()
+    names = [info.name for info in registry.providers("Synthesize")]
+    assert "fakevendor" in names
+    for name in names:
+        method = registry.provider_class(name).synthesize
+        assert "split" in inspect.signature(method).parameters, name
