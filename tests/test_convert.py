@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import voicekit_core as vk
 from voicekit_core import convert
 from voicekit_core.audio import parse_wav_header, sniff_format, wav_header
 from voicekit_core.errors import BadResponse, ConfigurationError, InvalidInput
@@ -123,3 +124,20 @@ def test_stream_save_refuses_before_reading_without_the_extra(tmp_path: Path,
     with pytest.raises(ConfigurationError):
         stream.save(tmp_path / "s.mp3")
     assert read == [] and list(tmp_path.iterdir()) == []
+
+
+class Liar(vk.Provider, vk.Synthesize):
+    """Takes any format= and answers WAV anyway."""
+
+    info = vk.ProviderInfo(name="liar", factory="x:Liar", capabilities=("Synthesize",))
+    remote = False
+
+    def synthesize(self, text: str, *, voice: object = None, format: str | None = None,
+                   **options: object) -> Audio:
+        return wav(0.2)
+
+
+def test_synthesize_gives_the_format_asked_for_whatever_the_vendor_answers() -> None:
+    audio = Liar().synthesize("Hi.", format="mp3")
+    assert audio.format == "mp3" and sniff_format(audio.data[:64]) == "mp3"
+    assert Liar().synthesize("Hi.").format == "wav"  # nothing asked: as answered

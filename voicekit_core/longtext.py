@@ -215,10 +215,21 @@ def _failure(exc: VoicekitError, text: str, pieces: list[str], index: int,
                                 request_id=exc.request_id)
 
 
+def _as_asked(result: Any, format: Any) -> Any:
+    """``result`` in the ``format`` asked for, when a vendor answered another one (an
+    ``Audio`` only, a format voicekit writes only; the extra is needed to convert)."""
+    if (isinstance(format, str) and isinstance(result, Audio)
+            and result.format != format.lower() and format.lower() in _convert.ENCODABLE
+            and result.format in _convert.ENCODABLE):
+        return _convert.convert(result, format=format.lower())
+    return result
+
+
 def splittable(method: F) -> F:
     """Give a provider's ``synthesize`` the ``split=`` keyword (done by ``Provider`` itself).
 
-    ``split=False`` (default) calls the method as it is; ``split=True`` goes through
+    ``split=False`` (default) calls the method as it is (audio in another format than the
+    ``format=`` asked for is converted); ``split=True`` goes through
     :func:`synthesize_long`, which calls the method once per piece.
     """
     if getattr(method, "__voicekit_splittable__", False):
@@ -228,7 +239,7 @@ def splittable(method: F) -> F:
     def synthesize(self: Any, text: Any, *args: Any, split: bool = False,
                    **kwargs: Any) -> Any:
         if split is False:
-            return method(self, text, *args, **kwargs)
+            return _as_asked(method(self, text, *args, **kwargs), kwargs.get("format"))
         if split is not True:
             raise InvalidInput(f"split must be True or False, got {split!r}", field="split",
                                limit="a bool")
