@@ -54,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--time-limit", type=float, default=10.0)
     parser.add_argument("--json", type=Path, help="write a summary here")
+    parser.add_argument("--no-minimise", action="store_true",
+                        help="report findings as found (default: replayed smaller first)")
     args = parser.parse_args(argv)
 
     from voicekit_core.testing.fuzz_plugin import fuzz_plugin
@@ -67,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"no conformance suite with an emulator for {name!r}; "
                          f"known: {', '.join(sorted(available))}")
         report = fuzz_plugin(available[name], examples=args.examples, seed=args.seed,
-                             time_limit=args.time_limit)
+                             time_limit=args.time_limit, minimise=not args.no_minimise)
         print(f"== {name}: {report.text()}", flush=True)
         print(f"   calls: {dict(sorted(report.calls.items()))}", flush=True)
         failed |= not report.ok

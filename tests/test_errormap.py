@@ -231,3 +231,17 @@ def test_min_retry_after_is_a_floor_for_rate_limits(emulator: FakeEmulator, head
     details = floor.details(HttpResponse(raw, url="u", provider="p"))
     assert details.error is vk.RateLimited
     assert details.extra["retry_after"] == pytest.approx(wait)
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ({"text": "Not Found", "code": 404, "message": "Voice not found"},
+     "Not Found: Voice not found"),
+    ({"text": "Bad Request"}, "Bad Request"),  # the title is the only message: once
+    ({"text": ["x"], "message": "m"}, "x: m"),
+])
+def test_a_title_goes_before_the_message(emulator: FakeEmulator, body: Any,
+                                         message: str) -> None:
+    fail_with(emulator, 404, body)
+    raw = requests.get(emulator.url + "/balance", timeout=5)
+    titled = ErrorMap(message=("message", "text"), title=("text",))
+    assert titled.details(HttpResponse(raw, url="u", provider="p")).message == message

@@ -172,3 +172,41 @@ def test_samples_are_recorded_from_the_emulator_with_its_origins_replaced(
                       {"list_voices": lambda p: p.list_voices()}, examples=30, seed=0,
                       samples=samples)
     assert report.examples == 30
+
+
+def test_a_websocket_upgrade_gets_the_queued_frames(server: FuzzServer) -> None:
+    import websocket
+
+    from voicekit_core.testing.fuzz_server import ws_frame
+
+    server.reset([FuzzResponse(ws=(ws_frame(2, b"audio"), ws_frame(1, b'{"a": 1}'),
+                                   ws_frame(8, (4402).to_bytes(2, "big") + b"no credits")))])
+    ws = websocket.create_connection(server.url.replace("http", "ws") + "/stream", timeout=5)
+    assert ws.recv() == b"audio"
+    assert ws.recv() == '{"a": 1}'
+    opcode, data = ws.recv_data(control_frame=True)
+    assert opcode == websocket.ABNF.OPCODE_CLOSE
+    assert (int.from_bytes(data[:2], "big"), data[2:]) == (4402, b"no credits")
+    # a plain HTTP request meeting a response with frames gets the HTTP part
+    server.reset([FuzzResponse(418, (), b"tea", ws=())])
+    assert requests.get(server.url, timeout=5).status_code == 418
+
+
+def test_minimise_keeps_the_failure_with_smaller_answers() -> None:
+    from voicekit_core.testing.fuzz import Escape, Runner
+    from voicekit_core.testing.fuzz_minimise import minimise
+
+    noisy = FuzzResponse(200, (("Content-Type", "application/json"), ("X-Junk", "1"),
+                               ("Retry-After", "nan")),
+                         json.dumps({"credit": 1, "voices": list(range(50))}).encode(),
+                         "chunked", ws=())
+    extra = FuzzResponse(500, (), b"later")
+    with Runner(fuzz_connect("fakevendor", api_key="k"), {"balance": _sloppy_balance}
+                ) as runner:
+        found = runner.run("balance", [noisy, extra])
+        assert isinstance(found, Escape) and found.error == "KeyError"
+        small = minimise(runner, found)
+    assert (small.error, small.where) == (found.error, found.where)
+    assert len(small.responses) == 1
+    assert small.responses[0].headers == () and small.responses[0].ws is None
+    assert small.responses[0].body in (b"{}", b"null", b"[]", b"", b"0", b'""')

@@ -187,6 +187,7 @@ def test_check_price_refuses_a_price_over_the_budget_and_the_ref_keeps_it() -> N
     with pytest.raises(vk.CreditLimitExceeded, match=r"render r1 would spend 12\.5") as info:
         job.wait()
     assert info.value.need == 12.5 and info.value.max_credits == 10
+    assert "voicekit jobs wait renderer:render:r1?stage=a`" in str(info.value)  # no budget
 
 
 def test_budget_survives_a_context_the_provider_replaces() -> None:

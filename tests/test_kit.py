@@ -18,7 +18,7 @@ CONTRACT = {
     "Page", "paginate", "next_cursor", "next_page_number", "names_next",
     "ErrorMap", "error_text",
     "JobKind", "StatusMap", "PollPolicy", "Job", "JobUpdate", "JobState",
-    "vendor_converter", "structure",
+    "vendor_converter", "structure", "wrap_bare", "duration_seconds",
     "read_audio",
     "CloseMap",
 }

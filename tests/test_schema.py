@@ -14,7 +14,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import voicekit_core as vk
-from voicekit_core.schema import make_converter, structure, unstructure, vendor_converter
+from voicekit_core.schema import (
+    duration_seconds,
+    make_converter,
+    structure,
+    unstructure,
+    vendor_converter,
+)
 
 
 class Status(str, enum.Enum):
@@ -205,3 +211,32 @@ def _fuzz_converter() -> cattrs.Converter:
         _CONVERTERS["c"] = vendor_converter(camel_case=True, open_enums=(Status,),
                                             vocabularies=(Genre,))
     return _CONVERTERS["c"]
+
+
+@pytest.mark.parametrize("body", [[], [["x"]], "text", 3, None])
+def test_a_model_is_read_only_from_an_object(body: object) -> None:
+    @attrs.frozen
+    class Answer:
+        voice_id: str | None = None
+
+    with pytest.raises(vk.BadResponse, match="expected an object"):
+        structure(vendor_converter(camel_case=True), body, Answer, what="answer",
+                  provider="acme")
+
+
+@pytest.mark.parametrize(("value", "seconds"), [
+    (60, 60.0), ("60", 60.0), ("1.5s", 1.5), ("60 seconds", 60.0), ("1 minute", 60.0),
+    ("250 ms", 0.25), ("~60", 60.0), (" 2.5 S ", 2.5),
+    ("soon", None), ("-1", None), (-1, None), (float("nan"), None), (float("inf"), None),
+    (True, None), ("1e400", None), (10**400, None), ("", None), (None, None), ([60], None),
+    ("5 parsecs", None),
+])
+def test_duration_seconds(value: Any, seconds: float | None) -> None:
+    assert duration_seconds(value) == seconds
+
+
+@given(st.one_of(st.text(max_size=30), st.integers(), st.floats(), st.booleans(), st.none()))
+@settings(max_examples=200)
+def test_duration_seconds_never_raises(value: Any) -> None:
+    found = duration_seconds(value)
+    assert found is None or found >= 0

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigurationError, MissingCredentials
+from .errors import ConfigurationError, MissingCredentials, register_secret
 from .registry import ProviderInfo
 
 __all__ = ["Secret", "key_file_path", "load_keys", "resolve_credentials", "store_key"]
@@ -34,6 +34,7 @@ class Secret:
         if not isinstance(raw, str):
             raise ConfigurationError(f"a credential must be a string, not {type(raw).__name__}")
         self._value = raw.strip()
+        register_secret(self._value)
 
     def reveal(self) -> str:
         """The value itself: only for putting into a request header or message."""

@@ -273,6 +273,9 @@ class ErrorMap:
         min_retry_after: the shortest wait after a rate limit (a vendor whose reset, in
             whole seconds, may be due while its server still counts the old window); a
             reset already reached then waits this long.
+        title: body fields holding a status title (``{"text": "Not Found", "message":
+            ...}``), put before the message (``"Not Found: Voice not found"``) unless it is
+            the message itself; hints and codes see the message alone.
 
     Precedence: ``codes``, then ``hints``, then ``statuses``, then the status defaults.
     """
@@ -286,6 +289,7 @@ class ErrorMap:
     extra: Mapping[str, str] = attrs.field(factory=dict)
     failure_flag: tuple[str, Any] | None = None
     min_retry_after: float | None = None
+    title: tuple[str, ...] = ()
     _compiled: tuple[tuple[re.Pattern[str], type[ProviderError], frozenset[int] | None], ...] = \
         attrs.field(init=False, repr=False, eq=False)
 
@@ -328,6 +332,9 @@ class ErrorMap:
             need, have = extra["need"], extra.get("have")
             message += (f": this needs {need:g} credits, the account has {have:g}"
                         if have is not None else f": this needs {need:g} credits")
+        title = next((t for t in (error_text(body.get(k)) for k in self.title) if t), None)
+        if title is not None and title != message:
+            message = f"{title}: {message}"
         return ErrorDetails(message[:1000], code=code, error=error, extra=extra)
 
     def unwrap(self, body: Mapping[str, Any]) -> dict[str, Any]:

@@ -60,6 +60,26 @@ __all__ = [
 ]
 
 
+#: Credential values in use (16 characters or more), hidden from every error message as a
+#: last line of defence; the HTTP client and streams scrub all of theirs first.
+_KNOWN_SECRETS: set[str] = set()
+_SECRET_MIN = 16
+
+
+def register_secret(value: str) -> None:
+    """Hide ``value`` from every VoicekitError's message from now on (long values only:
+    a short one could be an ordinary word)."""
+    if isinstance(value, str) and len(value) >= _SECRET_MIN:
+        _KNOWN_SECRETS.add(value)
+
+
+def _hide_secrets(text: str) -> str:
+    for secret in _KNOWN_SECRETS:
+        if secret in text:
+            text = text.replace(secret, "***")
+    return text
+
+
 class VoicekitError(Exception):
     """Base of every error voicekit raises.
 
@@ -69,7 +89,11 @@ class VoicekitError(Exception):
         status: the HTTP status of the vendor's answer, if there was one.
         code: the vendor's own error code, if it sent one.
         request_id: the vendor's request id, if it sent one.
+        received_bytes: for an error that ended a stream or download midway, the bytes
+            that had arrived (None otherwise).
     """
+
+    received_bytes: int | None = None
 
     def __init__(
         self,
@@ -79,13 +103,19 @@ class VoicekitError(Exception):
         status: int | None = None,
         code: str | None = None,
         request_id: str | None = None,
+        received_bytes: int | None = None,
     ) -> None:
+        if _KNOWN_SECRETS:
+            message = _hide_secrets(message) if isinstance(message, str) else message
+            code = _hide_secrets(code) if isinstance(code, str) else code
         super().__init__(message)
         self.message = message
         self.provider = provider
         self.status = status
         self.code = code
         self.request_id = request_id
+        if received_bytes is not None:
+            self.received_bytes = received_bytes
 
     def __str__(self) -> str:
         details = []
@@ -320,9 +350,10 @@ class StreamInterrupted(TransportError):
         received_bytes: how many bytes arrived before it broke.
     """
 
+    received_bytes: int
+
     def __init__(self, message: str, *, received_bytes: int, **kwargs: Any) -> None:
-        super().__init__(message, **kwargs)
-        self.received_bytes = received_bytes
+        super().__init__(message, received_bytes=received_bytes, **kwargs)
 
 
 # -- jobs ------------------------------------------------------------------------------

@@ -12,19 +12,18 @@
 from __future__ import annotations
 
 import contextlib
-import functools
-import json as jsonlib
 import logging
 import os
 import re
 import time
 import urllib.parse
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import requests
+import requests.adapters
 import urllib3.exceptions
 
 from . import transfers
@@ -46,9 +45,20 @@ from .errors import (
     Timeout,
     VoicekitError,
 )
+from .response import HttpResponse, never_sent, transport_cause
 from .retry import IDEMPOTENT_METHODS, RateLimitInfo, RetryPolicy
 from .transfers import CountingReader, ProgressCallback, encode_body
-from .urls import check_base_url, origin_of, redact_url, scrub_secrets, websocket_url
+from .urls import (
+    check_base_url,
+    link_problem,
+    origin_of,
+    redact_url,
+    scrub_secrets,
+    websocket_url,
+)
+
+if TYPE_CHECKING:
+    from .websocket import WebSocketSession
 
 __all__ = [
     "ErrorDetails",  # re-exported from errormap (old import path)
@@ -65,11 +75,11 @@ __all__ = [
 log = logging.getLogger("voicekit.http")
 
 DEFAULT_TIMEOUT: tuple[float, float] = (10.0, 60.0)
-CHUNK_SIZE = 64 * 1024
 MAX_REDIRECTS = 5
 USER_AGENT = "voicekit/0.1 (+https://pypi.org/project/voicekit-core/)"
 
 _CountingReader = CountingReader  # the old private name
+_ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 # -- logs ------------------------------------------------------------------------------
@@ -97,161 +107,6 @@ def _guard_urllib3_logs() -> None:
         logger.addFilter(_URLLIB3_FILTER)
 
 
-# -- responses -------------------------------------------------------------------------
-
-
-class HttpResponse:
-    """A vendor's answer: status, headers, body, rate-limit info and request id.
-
-    ``link`` is True for an answer from another host than the vendor's API, or to a request
-    sent without credentials (a signed link): the vendor's error map does not apply to it.
-    ``scrub`` hides the provider's credentials in any text taken from the body.
-    """
-
-    def __init__(self, response: requests.Response, *, url: str, provider: str,
-                 now: float | None = None, link: bool = False,
-                 scrub: Callable[[str], str] = lambda text: text) -> None:
-        self._response = response
-        self.status: int = response.status_code
-        self.headers: Mapping[str, str] = response.headers
-        self.url = url  # redacted
-        self.provider = provider
-        self.link = link
-        self.scrub = scrub
-        self._now = now  # the Unix time on the provider's clock, for Unix-time resets
-
-    @functools.cached_property
-    def rate_limit(self) -> RateLimitInfo:
-        """The X-RateLimit-* / Retry-After headers, parsed (on first use)."""
-        return RateLimitInfo.from_headers(self.headers, now=self._now)
-
-    @property
-    def request_id(self) -> str | None:
-        h = self.headers
-        found = h.get("X-Request-Id") or h.get("Request-Id") or h.get("X-Amzn-RequestId")
-        return found[:200] if found else None
-
-    @property
-    def ok(self) -> bool:
-        return 200 <= self.status < 300
-
-    @property
-    def content_type(self) -> str:
-        """The media type of the body, lower-case, without parameters (``""`` if none)."""
-        return (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-
-    @property
-    def content(self) -> bytes:
-        """The whole body (read on first access).
-
-        A body that breaks off raises StreamInterrupted; one that cannot be decoded (a
-        broken gzip) raises BadResponse.
-        """
-        try:
-            return self._response.content
-        except requests.exceptions.ContentDecodingError:
-            raise self.bad("sent a body that cannot be decoded "
-                           f"(Content-Encoding {self.headers.get('Content-Encoding')!r})"
-                           ) from None
-        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError,
-                OSError) as exc:
-            raise StreamInterrupted(
-                f"the response from {self.url} broke off mid-body ({type(exc).__name__})",
-                received_bytes=0, provider=self.provider, status=self.status,
-            ) from exc
-
-    @property
-    def text(self) -> str:
-        """The body as text in its declared charset (UTF-8 when none, or an unknown one)."""
-        data = self.content
-        encoding = self._response.encoding or "utf-8"
-        try:
-            return data.decode(encoding, errors="replace")
-        except Exception:
-            return data.decode("utf-8", errors="replace")
-
-    def bad(self, what: str) -> BadResponse:
-        """A BadResponse saying ``<provider> <what> (status) from <url>``, scrubbed."""
-        return BadResponse(self.scrub(f"{self.provider} {what} (status {self.status}) "
-                                      f"from {self.url}"),
-                           provider=self.provider, status=self.status,
-                           request_id=self.request_id)
-
-    def json(self) -> Any:
-        """The body as JSON; BadResponse if it is not (or is nested absurdly deep)."""
-        body = self.content
-        if not body:
-            return None
-        try:
-            return jsonlib.loads(body)
-        except RecursionError:
-            raise self.bad("sent JSON nested too deeply to read") from None
-        except ValueError:
-            raise self.bad(f"sent a malformed JSON body: {body[:80]!r}") from None
-
-    def json_object(self) -> dict[str, Any] | None:
-        """The body as a JSON object, or None when it is not one (for error parsers)."""
-        try:
-            body = jsonlib.loads(self.content or b"null")
-        except (ValueError, RecursionError, VoicekitError):
-            return None
-        return body if isinstance(body, dict) else None
-
-    def summary(self) -> str:
-        """The start of a non-JSON body, or ``HTTP <status>``: an error message of last
-        resort (scrubbed of credentials)."""
-        try:
-            text = self.text.strip()[:200]
-        except VoicekitError:
-            text = ""
-        return self.scrub(text) or f"HTTP {self.status}"
-
-    def iter_bytes(self, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
-        """Stream the body; a body that ends short raises StreamInterrupted."""
-        received = 0
-        expected = self.expected_length
-        raw = self._response.raw
-        try:
-            while True:
-                # read1 hands over what has arrived (up to chunk_size), so the bytes before
-                # a break are counted and the first bytes are not held back
-                chunk = raw.read1(chunk_size, decode_content=True)
-                if not chunk:
-                    break
-                received += len(chunk)
-                yield chunk
-        except (urllib3.exceptions.HTTPError, OSError) as exc:
-            raise StreamInterrupted(
-                f"download from {self.url} broke off after {received} bytes",
-                received_bytes=received, provider=self.provider, status=self.status,
-            ) from exc
-        if expected is not None and received != expected:
-            raise StreamInterrupted(
-                f"download from {self.url} ended after {received} of {expected} bytes",
-                received_bytes=received, provider=self.provider, status=self.status,
-            )
-
-    @property
-    def expected_length(self) -> int | None:
-        """The Content-Length of an unencoded body (None when absent, encoded or junk)."""
-        if self.headers.get("Content-Encoding"):
-            return None
-        try:
-            value = int(self.headers["Content-Length"].strip())
-        except (KeyError, ValueError, AttributeError):
-            return None
-        return value if value >= 0 else None
-
-    def _expected_length(self) -> int | None:  # kept for callers of the old name
-        return self.expected_length
-
-    def close(self) -> None:
-        self._response.close()
-
-    def __repr__(self) -> str:
-        return f"<HttpResponse {self.status} {self.url}>"
-
-
 # -- the client ------------------------------------------------------------------------
 
 class HttpClient:
@@ -272,6 +127,7 @@ class HttpClient:
         clock: Clock = SYSTEM_CLOCK,
         emit: Callable[..., None] | None = None,
         session: requests.Session | None = None,
+        pool_size: int = 16,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.origin = origin_of(self.base_url)
@@ -283,7 +139,13 @@ class HttpClient:
         self.retry = RetryPolicy(max_retries=max_retries, rate_limit_cap=rate_limit_cap)
         self.clock = clock
         self._emit = emit
-        self.session = session or requests.Session()
+        if session is None:
+            session = requests.Session()
+            adapter = requests.adapters.HTTPAdapter(pool_connections=pool_size,
+                                                    pool_maxsize=pool_size)
+            session.mount("https://", adapter)
+            session.mount("http://", adapter)
+        self.session = session
         _guard_urllib3_logs()
         self.session.headers["User-Agent"] = USER_AGENT
         self.session.trust_env = True
@@ -298,14 +160,38 @@ class HttpClient:
     # -- URL helpers -------------------------------------------------------------------
 
     def url(self, path: str) -> str:
-        """Absolute URL of ``path`` (absolute URLs pass through)."""
-        if path.startswith(("http://", "https://")):
+        """Absolute URL of ``path`` (absolute URLs pass through, checked: a malformed
+        link, typically one the vendor sent, is BadResponse)."""
+        if not isinstance(path, str):
+            raise BadResponse(f"{self.provider} gave a link that is not text: "
+                              f"{type(path).__name__}", provider=self.provider)
+        if _ABSOLUTE.match(path):
+            problem = link_problem(path)
+            if problem is not None:
+                raise BadResponse(f"{self.provider} gave a malformed link "
+                                  f"{self.scrub(self.redact(path))[:200]!r}: {problem}",
+                                  provider=self.provider)
             return path
         return f"{self.base_url}/{path.lstrip('/')}"
 
     def websocket_url(self, path: str, params: Mapping[str, Any] | None = None) -> str:
         """``path`` on the provider's origin as a ws:// or wss:// URL."""
         return websocket_url(self.url(path), params)
+
+    def websocket(self, path: str, *, params: Mapping[str, Any] | None = None,
+                  headers: Mapping[str, str] | None = None, authenticated: bool = True,
+                  **options: Any) -> WebSocketSession:
+        """A :class:`~voicekit_core.websocket.WebSocketSession` to ``path`` on the provider's
+        origin: credentials in the handshake (unless ``authenticated`` is False), this
+        client's secrets scrubbed from close reasons, the URL redacted in errors, the read
+        timeout as the frame timeout. ``options``: ``close_map``, ``errors``, ``timeout``..."""
+        from .websocket import WebSocketSession
+
+        handshake = {**(self._auth() if authenticated else {}), **(headers or {})}
+        options.setdefault("timeout", self.timeout[1])
+        return WebSocketSession(self.websocket_url(path, params), provider=self.provider,
+                                headers=handshake, secrets=self._secrets,
+                                redact=self.redact, **options)
 
     def is_own_origin(self, url: str) -> bool:
         return origin_of(url) == self.origin
@@ -439,7 +325,16 @@ class HttpClient:
             if method not in ("GET", "HEAD"):
                 raise BadResponse(f"{self.provider} redirected a {method} request; not followed",
                                   provider=self.provider, status=response.status)
-            url = urllib.parse.urljoin(url, location)
+            try:
+                target = urllib.parse.urljoin(url, location.strip())
+            except ValueError:
+                target = location
+            problem = link_problem(target)
+            if problem is not None:
+                raise BadResponse(f"{self.provider} redirected to a malformed location "
+                                  f"{self.scrub(self.redact(target))[:200]!r}: {problem}",
+                                  provider=self.provider, status=response.status)
+            url = target
             kwargs.pop("params", None)
         raise BadResponse(f"more than {MAX_REDIRECTS} redirects", provider=self.provider)
 
@@ -462,6 +357,11 @@ class HttpClient:
             )
         except requests.exceptions.RequestException as exc:
             raise self._transport_error(exc, method, redacted, idempotent) from None
+        except (urllib3.exceptions.HTTPError, ValueError) as exc:
+            # requests reads a redirect's body and Location even with allow_redirects=False
+            raise BadResponse(f"{self.provider} sent a broken answer to {method} {redacted} "
+                              f"({type(exc).__name__})", provider=self.provider,
+                              may_have_been_processed=not idempotent) from None
         elapsed_ms = (time.perf_counter() - started) * 1000
         if debug:
             log.debug("%s %s -> %d (%.1f ms)", method, redacted, raw.status_code, elapsed_ms)
@@ -497,15 +397,15 @@ class HttpClient:
         self, exc: requests.exceptions.RequestException, method: str, url: str, idempotent: bool
     ) -> VoicekitError:
         """The error-tree error for a failed send, naming host, port and cause."""
-        never_sent = _never_sent(exc)
-        processed = not idempotent and not never_sent
+        unsent = never_sent(exc)
+        processed = not idempotent and not unsent
         suffix = PROCESSED_NOTE if processed else ""
         _scheme, host, port = origin_of(url)
         where = f"{host}:{port}" if port else host
-        cause = self.scrub(_cause(exc))
+        cause = self.scrub(transport_cause(exc))
         kwargs: dict[str, Any] = {"provider": self.provider,
                                   "may_have_been_processed": processed,
-                                  "never_sent": never_sent}
+                                  "never_sent": unsent}
         if isinstance(exc, requests.exceptions.ContentDecodingError):
             return BadResponse(f"{self.provider} sent a body that cannot be decoded from {url} "
                                f"({cause})", provider=self.provider)
@@ -540,53 +440,3 @@ def _timeouts(value: float | tuple[float, float] | None) -> tuple[float, float] 
     if isinstance(value, tuple):
         return (float(value[0]), float(value[1]))
     return (float(value), float(value))
-
-
-def _root(exc: BaseException) -> BaseException | None:
-    """The urllib3 / socket error inside a requests exception."""
-    inner: BaseException | None = exc.args[0] if exc.args else None
-    if isinstance(inner, urllib3.exceptions.MaxRetryError):
-        inner = inner.reason
-    return inner if isinstance(inner, BaseException) else None
-
-
-def _cause(exc: requests.exceptions.RequestException) -> str:
-    """Why a send failed, in words: refused, DNS, timeout, TLS, closed."""
-    inner = _root(exc)
-    chain = [inner, getattr(inner, "__cause__", None), getattr(inner, "__context__", None)]
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return "timed out connecting"
-    if isinstance(exc, requests.exceptions.Timeout):
-        return "timed out waiting for the answer"
-    if isinstance(inner, urllib3.exceptions.NameResolutionError):
-        return "the host name does not resolve (DNS)"
-    if any(isinstance(e, ConnectionRefusedError) for e in chain) or \
-            "refused" in str(inner).lower():
-        return "connection refused (is the server running and the port right?)"
-    if isinstance(exc, requests.exceptions.SSLError):
-        return "the TLS handshake failed"
-    if isinstance(inner, urllib3.exceptions.NewConnectionError):
-        return "cannot open a connection"
-    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
-        return "the body ended early"
-    if isinstance(exc, requests.exceptions.ContentDecodingError):
-        return f"bad Content-Encoding ({type(inner).__name__ if inner else 'unknown'})"
-    if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema,
-                        requests.exceptions.MissingSchema, requests.exceptions.InvalidHeader)):
-        return f"invalid request ({type(exc).__name__})"
-    return f"the connection failed ({type(inner or exc).__name__})"
-
-
-def _never_sent(exc: requests.exceptions.RequestException) -> bool:
-    """True when the request provably never reached the server."""
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return True
-    if isinstance(exc, (requests.exceptions.SSLError, requests.exceptions.InvalidURL,
-                        requests.exceptions.InvalidSchema, requests.exceptions.MissingSchema)):
-        return True
-    if isinstance(exc, requests.exceptions.InvalidHeader):
-        return True
-    if isinstance(exc, requests.exceptions.ConnectionError):
-        return isinstance(_root(exc), (urllib3.exceptions.NewConnectionError,
-                                       urllib3.exceptions.NameResolutionError))
-    return False

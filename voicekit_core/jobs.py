@@ -177,8 +177,15 @@ class Job(Generic[T]):
                               provider=name)
         if need > budget:
             raise CreditLimitExceeded(
-                f"{what} would spend {need:g} credits, over max_credits={budget:g}; nothing "
-                "more was sent", max_credits=budget, need=float(need), provider=name)
+                f"{what} would spend {need:g} credits, over max_credits={budget:g}; the step "
+                f"was not sent, so nothing was charged for it (the job waits: to spend that, "
+                f"finish it with `voicekit jobs wait {self._unlimited_ref()}`)",
+                max_credits=budget, need=float(need), provider=name)
+
+    def _unlimited_ref(self) -> JobRef:
+        """This job's reference without its budget (resuming it accepts the vendor's price)."""
+        context = {k: v for k, v in self.context.items() if k != BUDGET_KEY}
+        return JobRef(self.provider.name, self.kind, self.id, context)
 
     def _apply(self, update: JobUpdate[T]) -> None:
         self.state = update.state

@@ -32,7 +32,10 @@ if TYPE_CHECKING:  # for type checkers (explicit re-exports); at run time see _E
     )
     from .provider import Provider as Provider
     from .registry import ProviderInfo as ProviderInfo
-    from .schema import vendor_converter as vendor_converter, structure as structure
+    from .schema import (
+        vendor_converter as vendor_converter, structure as structure, wrap_bare as wrap_bare,
+        duration_seconds as duration_seconds,
+    )
     from .transfers import read_audio as read_audio
     from .websocket import CloseMap as CloseMap
 
@@ -70,6 +73,8 @@ _EXPORTS: ExportTable = {
     # vendor JSON
     "vendor_converter": ("schema", "vendor_converter"),
     "structure": ("schema", "structure"),
+    "wrap_bare": ("schema", "wrap_bare"),
+    "duration_seconds": ("schema", "duration_seconds"),
     # responses and streams
     "read_audio": ("transfers", "read_audio"),
     "CloseMap": ("websocket", "CloseMap"),

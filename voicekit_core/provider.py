@@ -11,9 +11,9 @@ URL, the HTTP client (created on first use), jobs, cost guards and events.
 
 from __future__ import annotations
 
-import functools
 import math
 import os
+import threading
 import warnings
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -37,7 +37,11 @@ if TYPE_CHECKING:
     from .http import HttpClient, HttpResponse
     from .registry import Registry
 
-__all__ = ["Provider"]
+__all__ = ["DEFAULT_POOL_SIZE", "Provider"]
+
+#: Connections kept per host (``pool_size=``): enough for a thread pool of this size.
+DEFAULT_POOL_SIZE = 16
+_HTTP_LOCK = threading.Lock()  # creating a provider's client happens once: one lock is enough
 
 
 class Provider:
@@ -50,6 +54,8 @@ class Provider:
         allow_http: allow plain ``http://`` to a non-loopback host (default False).
         clock: a :class:`~voicekit_core.clock.Clock` for polling and waits (tests).
         rate_limit_cap: longest wait, in seconds, for a rate-limit reset (default 60).
+        pool_size: connections kept open per host, for threads sharing the provider
+            (default 16).
         credentials by option name, e.g. ``api_key=``.
     """
 
@@ -85,6 +91,7 @@ class Provider:
         allow_http: bool = False,
         clock: Clock | None = None,
         rate_limit_cap: float = 60.0,
+        pool_size: int | None = None,
         registry: Registry | None = None,
         **credentials: Any,
     ) -> None:
@@ -106,6 +113,8 @@ class Provider:
             _retries, max_retries, "max_retries", self.name)
         self.rate_limit_cap: float = _setting(_cap, rate_limit_cap, "rate_limit_cap", self.name)
         self.allow_http: bool = _setting(validate.flag, allow_http, "allow_http", self.name)
+        self.pool_size: int = DEFAULT_POOL_SIZE if pool_size is None else _setting(
+            _pool, pool_size, "pool_size", self.name)
         self._registry = registry
         self.base_url: str | None = None
         if self.remote:
@@ -147,9 +156,20 @@ class Provider:
         say; answers from storage hosts and signed links never come here."""
         return self.errors.details(response)
 
-    @functools.cached_property
+    @property
     def http(self) -> HttpClient:
-        """The provider's HTTP client: one ``requests.Session``, created on first use."""
+        """The provider's HTTP client: one ``requests.Session``, created on first use
+        (thread-safe: threads sharing a provider share one client and its pool)."""
+        client: HttpClient | None = self.__dict__.get("_http")
+        if client is not None:
+            return client
+        with _HTTP_LOCK:
+            client = self.__dict__.get("_http")
+            if client is None:
+                client = self.__dict__["_http"] = self._make_http()
+        return client
+
+    def _make_http(self) -> HttpClient:
         from .http import HttpClient
 
         if self.base_url is None:
@@ -165,6 +185,7 @@ class Provider:
             rate_limit_cap=self.rate_limit_cap,
             clock=self.clock,
             emit=self._emit,
+            pool_size=getattr(self, "pool_size", DEFAULT_POOL_SIZE),
         )
 
     #: Whether result links (``DubResult.url``...) need the provider's credentials.
@@ -180,7 +201,8 @@ class Provider:
 
     def close(self) -> None:
         """Release connections."""
-        http = self.__dict__.pop("http", None)
+        with _HTTP_LOCK:
+            http = self.__dict__.pop("_http", None)
         if http is not None:
             http.close()
 
@@ -352,6 +374,10 @@ def _seconds(value: Any, field: str) -> float:
         raise InvalidInput(f"{field} must be more than 0 seconds, got {show(value)}",
                            field=field, limit="> 0")
     return seconds
+
+
+def _pool(value: Any, *, field: str) -> int:
+    return validate.integer(value, field=field, low=1, high=1000)
 
 
 def _retries(value: Any, *, field: str) -> int:

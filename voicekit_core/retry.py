@@ -20,7 +20,9 @@ other backoffs are stamina's jittered exponential ones (zero under
 from __future__ import annotations
 
 import email.utils
+import logging
 import math
+import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import TypeVar
@@ -44,6 +46,9 @@ __all__ = ["IDEMPOTENT_METHODS", "RateLimitInfo", "RetryPolicy", "parse_delay"]
 
 T = TypeVar("T")
 
+#: Longer waits than this (a year) are junk, not a rate-limit window: ignored.
+MAX_DELAY = 366 * 24 * 3600.0
+
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "DELETE", "PUT", "OPTIONS"})
 
 
@@ -51,20 +56,20 @@ def parse_delay(value: str | None, *, now: float | None = None) -> float | None:
     """Seconds to wait from a ``Retry-After`` or ``X-RateLimit-Reset`` value.
 
     Accepts seconds, a Unix time (values above 1e9) or an HTTP date. Negative, NaN,
-    infinite or unreadable values give None.
+    infinite, absurdly large (over a year) or unreadable values give None.
     """
-    if value is None:
+    if not isinstance(value, str):
         return None
-    value = value.strip()
+    value = value.strip()[:100]
     wall = time.time() if now is None else now
     try:
         number = float(value)
-    except ValueError:
+    except (ValueError, OverflowError):
         try:
             parsed = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
+            number = parsed.timestamp() - wall
+        except (TypeError, ValueError, IndexError, OverflowError, OSError):
             return None
-        number = parsed.timestamp() - wall
     else:
         if math.isnan(number) or math.isinf(number):
             return None
@@ -72,7 +77,7 @@ def parse_delay(value: str | None, *, now: float | None = None) -> float | None:
             number = number / 1000 - wall
         elif number > 1e9:  # a Unix time
             number = number - wall
-    if math.isnan(number) or math.isinf(number) or number < 0:
+    if math.isnan(number) or math.isinf(number) or number < 0 or number > MAX_DELAY:
         return None
     return number
 
@@ -105,14 +110,28 @@ class RateLimitInfo:
 
 
 def _int(value: str | None) -> int | None:
-    """A whole count from a header; None when absent, unreadable, infinite or huge."""
+    """A whole count from a header; None when absent, unreadable, infinite, huge or negative."""
     if value is None:
         return None
     try:
         number = float(value)
     except (ValueError, OverflowError):
         return None
-    return int(number) if math.isfinite(number) and abs(number) < 2**63 else None
+    return int(number) if math.isfinite(number) and 0 <= number < 2**53 else None
+
+
+class _StaminaLogFilter(logging.Filter):
+    """Drops stamina's "retry_scheduled" records while voicekit's own retry loop runs on
+    this thread (voicekit reports its retries at DEBUG and as ``retry`` events); stamina
+    used elsewhere in the application logs as configured."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not getattr(_OWN_RETRIES, "active", False)
+
+
+_OWN_RETRIES = threading.local()
+_STAMINA_FILTER = _StaminaLogFilter()
+logging.getLogger("stamina").addFilter(_STAMINA_FILTER)
 
 
 @attrs.frozen
@@ -176,16 +195,21 @@ class RetryPolicy:
             waited = self._before_retry(exc, attempt_no, clock, on_retry)
             return 0.0 if waited else True
 
-        for attempt in stamina.retry_context(
-            on=hook,
-            attempts=self.max_retries,
-            timeout=None,
-            wait_initial=self.wait_initial,
-            wait_max=self.wait_max,
-        ):
-            attempt_no += 1
-            with attempt:
-                return call()
+        outer = getattr(_OWN_RETRIES, "active", False)
+        _OWN_RETRIES.active = True  # stamina logs each retry at WARNING: ours go to DEBUG
+        try:
+            for attempt in stamina.retry_context(
+                on=hook,
+                attempts=self.max_retries,
+                timeout=None,
+                wait_initial=self.wait_initial,
+                wait_max=self.wait_max,
+            ):
+                attempt_no += 1
+                with attempt:
+                    return call()
+        finally:
+            _OWN_RETRIES.active = outer
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _before_retry(

@@ -34,7 +34,7 @@ import math
 import re
 import types
 import typing
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import attrs
@@ -43,7 +43,8 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 
 from .errors import BadResponse, VoicekitError
 
-__all__ = ["make_converter", "structure", "unstructure", "vendor_converter"]
+__all__ = ["duration_seconds", "make_converter", "structure", "unstructure", "vendor_converter",
+           "wrap_bare"]
 
 T = TypeVar("T")
 
@@ -107,16 +108,35 @@ def vendor_converter(
     for enum_cls in vocabularies:
         conv.register_structure_hook_func(_exactly(tuple[enum_cls, ...]),  # type: ignore[valid-type]
                                           _vocabulary_hook(enum_cls))
-    if camel_case:
-        def structure_factory(cls: type[Any]) -> Callable[[Any, Any], Any]:
-            return make_dict_structure_fn(cls, conv, **_renames(cls))
+    def structure_factory(cls: type[Any]) -> Callable[[Any, Any], Any]:
+        build = make_dict_structure_fn(cls, conv, **(_renames(cls) if camel_case else {}))
 
+        def objects_only(value: Any, kind: Any) -> Any:
+            # cattrs would read a list or a string as an object with every field missing
+            if not isinstance(value, Mapping):
+                raise TypeError(f"expected an object, got {_show(value)}")
+            return build(value, kind)
+
+        return objects_only
+
+    conv.register_structure_hook_factory(attrs.has, structure_factory)
+    if camel_case:
         def unstructure_factory(cls: type[Any]) -> Callable[[Any], Any]:
             return make_dict_unstructure_fn(cls, conv, **_renames(cls))
 
-        conv.register_structure_hook_factory(attrs.has, structure_factory)
         conv.register_unstructure_hook_factory(attrs.has, unstructure_factory)
     return conv
+
+
+def wrap_bare(converter: cattrs.Converter, model: type[Any], *, shape: type,
+              field: str) -> None:
+    """Let ``model`` also be read from a bare ``shape`` value, as ``{field: value}``: a
+    string where a vendor may send an object (``"x"`` for ``{"label": "x"}``), a list where
+    it may send a listing envelope (``[...]`` for ``{"items": [...]}``)."""
+    base = converter.get_structure_hook(model)
+    converter.register_structure_hook(
+        model, lambda value, kind: base({field: value} if isinstance(value, shape) else value,
+                                        kind))
 
 
 def structure(converter: cattrs.Converter, body: Any, model: type[T], *, what: str,
@@ -146,6 +166,34 @@ def unstructure(converter: cattrs.Converter, value: Any) -> Any:
     if isinstance(body, dict):
         return {k: v for k, v in body.items() if v is not None}
     return body
+
+
+_DURATION = re.compile(r"~?\s*(\d+(?:\.\d*)?|\.\d+)\s*([a-z]*)")
+_UNITS = {"": 1.0, "s": 1.0, "sec": 1.0, "secs": 1.0, "second": 1.0, "seconds": 1.0,
+          "m": 60.0, "min": 60.0, "mins": 60.0, "minute": 60.0, "minutes": 60.0,
+          "ms": 0.001, "h": 3600.0, "hour": 3600.0, "hours": 3600.0}
+
+
+def duration_seconds(value: Any) -> float | None:
+    """A duration as vendors write it, in seconds: ``60``, ``"60"``, ``"1.5s"``,
+    ``"60 seconds"``, ``"1 minute"``, ``"250 ms"``, ``"~60"``; None when it is not one
+    (text, negative, NaN, infinite, a bool). Never raises."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        try:
+            number = float(value)
+        except OverflowError:
+            return None
+    elif isinstance(value, str) and len(value) <= 100:
+        found = _DURATION.fullmatch(value.strip().lower())
+        scale = _UNITS.get(found.group(2)) if found else None
+        if found is None or scale is None:
+            return None
+        number = float(found.group(1)) * scale
+    else:
+        return None
+    return number if math.isfinite(number) and number >= 0 else None
 
 
 # -- hooks ---------------------------------------------------------------------------------

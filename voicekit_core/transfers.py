@@ -277,7 +277,9 @@ def read_audio(response: HttpResponse, *, default: str = "wav", provider: str | 
                                 "request_id": response.request_id}
     for header in (size_header, duration_ms_header, duration_header):
         if header is not None:
-            metadata[header.lower().replace("-", "_")] = _header_number(headers, header)
+            value = _header_number(headers, header)  # a whole number stays an int
+            metadata[header.lower().replace("-", "_")] = \
+                int(value) if value is not None and value.is_integer() else value
     return Audio(data=data, format=fmt, duration=seconds if fmt != "wav" else None,
                  metadata=metadata)
 

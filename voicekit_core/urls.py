@@ -17,6 +17,7 @@ from .errors import ConfigurationError
 __all__ = [
     "check_base_url",
     "is_loopback",
+    "link_problem",
     "origin_of",
     "redact_url",
     "scrub_secrets",
@@ -100,6 +101,26 @@ def check_base_url(url: object, *, allow_http: bool = False, provider: str | Non
             provider=provider,
         )
     return url.rstrip("/")
+
+
+def link_problem(url: object) -> str | None:
+    """Why ``url`` is not a usable absolute http(s) link (None when it is): not text, a
+    missing host, another scheme, a bad port, whitespace or control characters."""
+    if not isinstance(url, str) or not url:
+        return "it is not a URL"
+    if any(ord(ch) <= 0x20 or ord(ch) == 0x7F for ch in url):
+        return "it contains whitespace or control characters"
+    try:
+        parts = urllib.parse.urlsplit(url)
+        host = parts.hostname
+        _ = parts.port
+    except ValueError as exc:
+        return f"it does not parse ({exc})"
+    if parts.scheme not in ("http", "https"):
+        return f"its scheme is not http(s) ({parts.scheme or 'none'})"
+    if not host:
+        return "it names no host"
+    return None
 
 
 def redact_url(url: str, *, trusted_origin: tuple[str, str, int | None] | None = None) -> str:

@@ -14,54 +14,36 @@ import logging
 import struct
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import websocket
 
+from .audio import one_wav
+from .closes import CloseError, CloseMap, StreamErrors, default_close_error
+from .errormap import STATUS_ERRORS, ErrorMap, error_text
 from .errors import (
-    AuthenticationError,
     ConnectionFailed,
-    NotFound,
-    PermissionDenied,
     ProviderError,
-    RateLimited,
     ServerError,
     StreamInterrupted,
     Timeout,
     VoicekitError,
 )
 from .models import AudioStream, DuplexStream
+from .urls import scrub_secrets
 
-__all__ = ["CloseError", "WebSocketSession", "duplex_stream", "simplex_stream"]
+__all__ = [
+    "CloseError",
+    "CloseMap",
+    "StreamErrors",
+    "WebSocketSession",
+    "default_close_error",
+    "duplex_stream",
+    "simplex_stream",
+]
 
 log = logging.getLogger("voicekit.websocket")
-
-#: Maps a close (code, reason) to the error to raise; None means "a normal end".
-CloseError = Callable[[int, str], "VoicekitError | None"]
-
-_HANDSHAKE_ERRORS: dict[int, type[ProviderError]] = {
-    401: AuthenticationError,
-    403: PermissionDenied,
-    404: NotFound,
-    429: RateLimited,
-}
-
-
-def default_close_error(provider: str) -> CloseError:
-    """1000 is a normal end; any other code is a ProviderError carrying the reason."""
-
-    def close_error(code: int, reason: str) -> VoicekitError | None:
-        if code == 1000:
-            return None
-        cls = ServerError if code in (1011, 1013, 1014) else ProviderError
-        if code == 1008:
-            cls = PermissionDenied
-        return cls(f"{provider} closed the stream: {reason or 'no reason'} (close code {code})",
-                   provider=provider, code=str(code))
-
-    return close_error
-
 
 class WebSocketSession:
     """One WebSocket connection to a provider.
@@ -72,8 +54,15 @@ class WebSocketSession:
         headers: handshake headers (credentials allowed: redirects are refused).
         timeout: seconds for connect and for each read.
         ping_interval: seconds between keepalive pings (0 disables).
-        close_error: maps a close code to an error (see :func:`default_close_error`).
+        close_map: the vendor's close codes (default: :class:`CloseMap`).
+        errors: the vendor's :class:`ErrorMap`, for codes in JSON error frames.
+        secrets: values to scrub from close reasons and error frames.
+        close_error: a hand-written close mapping (overrides ``close_map``).
         redact: turns the URL into its log-safe form.
+        one_wav: the frames are one WAV even when the vendor starts a new one (a RIFF
+            header) for each piece of text: later headers are dropped.
+
+    Every error that ends the stream carries ``received_bytes``.
     """
 
     def __init__(
@@ -84,20 +73,37 @@ class WebSocketSession:
         headers: Mapping[str, str] | None = None,
         timeout: float = 30.0,
         ping_interval: float = 20.0,
+        close_map: CloseMap | None = None,
+        errors: ErrorMap | None = None,
+        secrets: Sequence[str] = (),
         close_error: CloseError | None = None,
         redact: Callable[[str], str] = lambda u: u.split("?")[0],
+        one_wav: bool = False,
     ) -> None:
         self.url = url
+        self._one_wav = one_wav
         self.provider = provider
         self.timeout = timeout
         self.received_bytes = 0
         self._headers = dict(headers or {})
         self._ping_interval = ping_interval
-        self._close_error = close_error or default_close_error(provider)
+        self._secrets = tuple(s for s in secrets if s)
+        self.stream_errors = StreamErrors(provider, close_map, errors=errors,
+                                          secrets=self._secrets)
+        self._close_error = close_error
         self._redacted = redact(url)
         self._ws: websocket.WebSocket | None = None
         self._stop = threading.Event()
         self._closed = False
+
+    def _error_for_close(self, code: int, reason: str) -> VoicekitError | None:
+        if self._close_error is not None:
+            error = self._close_error(code, scrub_secrets(reason, self._secrets))
+        else:
+            error = self.stream_errors.close_error(code, reason, self.received_bytes)
+        if error is not None:
+            error.received_bytes = self.received_bytes
+        return error
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -114,27 +120,48 @@ class WebSocketSession:
                 skip_utf8_validation=True,
             )
         except websocket.WebSocketBadStatusException as exc:
-            status = getattr(exc, "status_code", None) or 0
-            cls = _HANDSHAKE_ERRORS.get(status, ServerError if status >= 500 else ProviderError)
-            raise cls(f"{self.provider} refused the stream at {self._redacted} (HTTP {status})",
-                      provider=self.provider, status=status) from None
+            status = exc.status_code if isinstance(exc.status_code, int) else 0
+            cls = STATUS_ERRORS.get(status) or (ServerError if status >= 500 else ProviderError)
+            said = self._handshake_message(getattr(exc, "resp_body", None))
+            raise cls(f"{self.provider} refused the stream at {self._redacted} (HTTP {status})"
+                      f"{': ' + said if said else ''}", provider=self.provider,
+                      status=status) from None
         except websocket.WebSocketTimeoutException:
             raise Timeout(f"timed out connecting to {self._redacted}",
                           provider=self.provider) from None
-        except (OSError, websocket.WebSocketException) as exc:
-            raise ConnectionFailed(f"cannot open {self._redacted}: {type(exc).__name__}",
+        except (OSError, websocket.WebSocketException, ValueError) as exc:
+            cause = "connection refused" if isinstance(exc, ConnectionRefusedError) \
+                else type(exc).__name__
+            raise ConnectionFailed(f"cannot open {self._redacted}: {cause}",
                                    provider=self.provider, never_sent=True) from None
-        status = ws.getstatus()
-        if status != 101:
+        answered = ws.getstatus()
+        if answered != 101:
             ws.shutdown()  # type: ignore[no-untyped-call]
             raise ProviderError(
-                f"{self.provider} answered the stream handshake with HTTP {status} "
-                "(redirects are not followed)", provider=self.provider, status=status)
+                f"{self.provider} answered the stream handshake with HTTP {answered} "
+                "(redirects are not followed)", provider=self.provider, status=answered)
         self._ws = ws
         if self._ping_interval > 0:
             _KEEPALIVE.add(self)
         log.debug("websocket open %s", self._redacted)
         return self
+
+    def _handshake_message(self, body: object) -> str | None:
+        """The vendor's message in a refused handshake's body (JSON or short text)."""
+        if not isinstance(body, (bytes, bytearray)) or not body:
+            return None
+        text = bytes(body[:4096]).decode("utf-8", errors="replace").strip()
+        try:
+            parsed = json.loads(text)
+        except (ValueError, RecursionError):
+            parsed = None
+        if isinstance(parsed, dict):
+            fields = self.stream_errors.errors.unwrap(parsed)
+            said = next((t for t in (error_text(fields.get(k))
+                                     for k in self.stream_errors.errors.message) if t), None)
+        else:
+            said = text if text and not text.startswith("<") else None
+        return scrub_secrets(said, self._secrets)[:300] if said else None
 
     def _ping(self) -> bool:
         """Send one keepalive ping; False once the session is over."""
@@ -200,7 +227,7 @@ class WebSocketSession:
         self._closed = True
         _KEEPALIVE.discard(self)
         code, reason = _close_status(frame.data)
-        return self._close_error(code, reason)
+        return self._error_for_close(code, reason)
 
     # -- receiving -----------------------------------------------------------------------
 
@@ -212,6 +239,10 @@ class WebSocketSession:
         Text frames go to ``on_text`` (vendor control messages; it may raise). An abnormal
         close, an error close code or a read timeout raise — never a silent short stream.
         """
+        frames = self._frames(on_text)
+        return one_wav(frames) if self._one_wav else frames
+
+    def _frames(self, on_text: Callable[[str], None] | None) -> Iterator[bytes]:
         ws = self._require()
         while True:
             try:
@@ -220,11 +251,16 @@ class WebSocketSession:
                 self.close()
                 raise Timeout(
                     f"no data from {self._redacted} for {self.timeout:g} s "
-                    f"({self.received_bytes} bytes received)", provider=self.provider) from None
+                    f"({self.received_bytes} bytes received)", provider=self.provider,
+                    received_bytes=self.received_bytes) from None
             except (OSError, websocket.WebSocketException) as exc:
                 if self._closed:
                     return
                 self.close()
+                if self.stream_errors.reported is not None:  # it said why before dropping
+                    error = self._error_for_close(1006, "")
+                    if error is not None:
+                        raise error from None
                 raise StreamInterrupted(
                     f"the stream from {self._redacted} broke after {self.received_bytes} "
                     f"bytes ({type(exc).__name__})",
@@ -234,19 +270,25 @@ class WebSocketSession:
                 self.received_bytes += len(data)
                 yield data
             elif opcode == websocket.ABNF.OPCODE_TEXT:
+                text = frame.data.decode("utf-8", errors="replace")
+                self.stream_errors.on_text(text)
                 if on_text is not None:
-                    on_text(frame.data.decode("utf-8", errors="replace"))
+                    try:
+                        on_text(text)
+                    except VoicekitError as exc:  # the vendor's message ended the stream
+                        self.close()
+                        if exc.received_bytes is None:
+                            exc.received_bytes = self.received_bytes
+                        raise
             elif opcode == websocket.ABNF.OPCODE_CLOSE:
                 self._closed = True
                 self._stop.set()
                 _KEEPALIVE.discard(self)
                 code, reason = _close_status(frame.data)
                 ws.shutdown()  # type: ignore[no-untyped-call]
-                error = self._close_error(code, reason)
+                error = self._error_for_close(code, reason)
                 if error is None:
                     return
-                if isinstance(error, StreamInterrupted):
-                    error.received_bytes = self.received_bytes
                 raise error
 
     def _require(self) -> websocket.WebSocket:
@@ -303,7 +345,7 @@ def _close_status(data: bytes) -> tuple[int, str]:
     if len(data) < 2:
         return 1005, ""  # no status given: treat as abnormal
     (code,) = struct.unpack("!H", data[:2])
-    return code, data[2:].decode("utf-8", errors="replace")
+    return code, bytes(data[2:]).decode("utf-8", errors="replace")
 
 
 def simplex_stream(

@@ -158,6 +158,9 @@ class SafetyChecks:
                     problems.append(f"{name}: the refusal does not name the option: {exc}")
             except VoicekitError as exc:
                 problems.append(f"{name}: {type(exc).__name__} instead of InvalidInput: {exc}")
+            except Exception as exc:  # e.g. TypeError from a signature: never for users
+                problems.append(f"{name}: {type(exc).__name__} escaped (not a VoicekitError): "
+                                f"{exc}")
             else:
                 problems.append(f"{name}: accepted {UNKNOWN_OPTION}=1")
             if _log_sizes(emulator) != before:

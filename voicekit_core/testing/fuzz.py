@@ -28,6 +28,7 @@ import concurrent.futures
 import contextlib
 import inspect
 import itertools
+import sys
 import sysconfig
 import tempfile
 import time
@@ -48,7 +49,7 @@ from voicekit_core.provider import Provider
 from voicekit_core.testing.fuzz_server import FuzzResponse, FuzzServer
 from voicekit_core.testing.fuzz_strategies import KEYS, hostile_inputs, responses
 
-__all__ = ["Escape", "FuzzReport", "FuzzResponse", "FuzzServer", "assert_no_escapes",
+__all__ = ["Escape", "FuzzReport", "FuzzResponse", "FuzzServer", "Runner", "assert_no_escapes",
            "consume", "fuzz_connect", "record_samples", "recording", "run_fuzz"]
 
 Operation = Callable[..., Any]
@@ -67,6 +68,8 @@ class Escape:
     responses: tuple[FuzzResponse, ...]
     input: str = ""
     hang: bool = False
+    #: the hostile input itself (for replaying)
+    value: Any = attrs.field(default=None, eq=False, repr=False)
 
     def text(self) -> str:
         what = "HANG" if self.hang else f"{self.error}: {self.message[:200]}"
@@ -87,6 +90,9 @@ class FuzzReport:
     seconds: float = 0.0
     calls: dict[str, int] = attrs.field(factory=dict)
     found: dict[tuple[str, str, str], Escape] = attrs.field(factory=dict)
+    #: exceptions Python could not raise (in finalizers), by type: no caller sees them, but
+    #: a RecursionError here means a body was nested deep enough to reach a finalizer
+    unraisable: dict[str, int] = attrs.field(factory=dict)
 
     @property
     def escapes(self) -> list[Escape]:
@@ -105,6 +111,8 @@ class FuzzReport:
     def text(self) -> str:
         head = (f"{self.examples} examples, {self.requests} requests in "
                 f"{self.seconds:.1f} s: {len(self.found)} escape(s)")
+        if self.unraisable:
+            head += f" (unraisable, ignored: {self.unraisable})"
         return "\n".join([head, *(e.text() for e in self.escapes)])
 
 
@@ -188,6 +196,85 @@ def _localise(response: FuzzResponse, url: str) -> FuzzResponse:
                         headers=tuple((k, v.replace(BASE, url)) for k, v in response.headers))
 
 
+class Runner:
+    """Runs one operation against given answers on a :class:`FuzzServer`, within a time
+    limit; an exception other than a VoicekitError (or a hang) comes back as an
+    :class:`Escape`. A context manager: stamina's testing mode (one attempt) and a
+    counting ``sys.unraisablehook`` hold while it is open."""
+
+    def __init__(self, make_provider: Callable[[str], Provider],
+                 operations: Mapping[str, Operation], *, time_limit: float = 10.0) -> None:
+        self.make_provider = make_provider
+        self.operations = operations
+        self.time_limit = time_limit
+        self.server = FuzzServer()
+        self.unraisable: dict[str, int] = {}
+        self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+        self._tmp = tempfile.TemporaryDirectory()
+        self._restore: tuple[bool, Any] | None = None
+
+    def __enter__(self) -> Runner:
+        import stamina
+
+        self._restore = (stamina.is_testing(), sys.unraisablehook)
+        stamina.set_testing(True, attempts=1)
+        # a finalizer that runs while a deep JSON body is being refused can hit the
+        # recursion limit; Python reports that as "unraisable" (pytest would fail on it)
+        sys.unraisablehook = self._count_unraisable
+        self.server.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import stamina
+
+        self.server.stop()
+        self._pool.shutdown(wait=False)
+        self._tmp.cleanup()
+        if self._restore is not None:
+            # back to how it was (a test's fast-retry mode gets the fixture's 10 attempts)
+            stamina.set_testing(self._restore[0], attempts=10)
+            sys.unraisablehook = self._restore[1]
+
+    def _count_unraisable(self, info: Any) -> None:
+        name = type(info.exc_value).__name__
+        self.unraisable[name] = self.unraisable.get(name, 0) + 1
+
+    def _call(self, name: str, value: Any) -> None:
+        provider = self.make_provider(self.server.url)
+        try:
+            operation = self.operations[name]
+            result = operation(provider, value) if _takes_input(operation) \
+                else operation(provider)
+            consume(result, directory=Path(self._tmp.name))
+        finally:
+            with contextlib.suppress(Exception):
+                provider.close()
+
+    def run(self, name: str, answers: Sequence[FuzzResponse], value: Any = None
+            ) -> Escape | None:
+        """Call operation ``name`` (with ``value`` if it takes one) against ``answers``."""
+        answers = tuple(answers)
+        self.server.reset(answers)
+        shown = repr(value)[:200] if value is not None else ""
+        future = self._pool.submit(self._call, name, value)
+        escape: Escape | None = None
+        try:
+            future.result(timeout=self.time_limit)
+        except concurrent.futures.TimeoutError:
+            self._pool.shutdown(wait=False)
+            self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+            escape = Escape(name, "hang", f"still running after {self.time_limit} s", "?",
+                            answers, shown, hang=True, value=value)
+        except VoicekitError:
+            return None
+        except Exception as exc:  # the point: anything else is a finding
+            escape = Escape(name, type(exc).__name__, str(exc), _where(exc), answers, shown,
+                            value=value)
+        if escape is not None:
+            escape = attrs.evolve(escape, responses=answers[:max(1, self.server.hits)])
+        return escape
+
+
 def run_fuzz(make_provider: Callable[[str], Provider], operations: Mapping[str, Operation],
              *, examples: int = 1000, seed: int = 0,
              samples: Mapping[str, Sequence[FuzzResponse]] | None = None,
@@ -205,53 +292,21 @@ def run_fuzz(make_provider: Callable[[str], Provider], operations: Mapping[str, 
         stop_on_first: raise AssertionError at the first escape, letting hypothesis
             shrink it (for pytest); otherwise collect them all.
     """
-    import stamina
-
     report = FuzzReport()
     all_keys = tuple(dict.fromkeys([*KEYS, *keys]))
-    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
     started = time.monotonic()
-    was_testing = stamina.is_testing()
-    stamina.set_testing(True, attempts=1)
-    with FuzzServer() as server, tempfile.TemporaryDirectory() as tmp:
-        local = {name: [_localise(r, server.url) for r in answers]
+    with Runner(make_provider, operations, time_limit=time_limit) as runner:
+        url = runner.server.url
+        local = {name: [_localise(r, url) for r in answers]
                  for name, answers in (samples or {}).items()}
 
-        def call(name: str, value: Any) -> None:
-            provider = make_provider(server.url)
-            try:
-                operation = operations[name]
-                result = operation(provider, value) if _takes_input(operation) \
-                    else operation(provider)
-                consume(result, directory=Path(tmp))
-            finally:
-                with contextlib.suppress(Exception):
-                    provider.close()
-
         def example(case: tuple[str, tuple[FuzzResponse, ...], Any]) -> None:
-            nonlocal pool
             name, answers, value = case
-            server.reset(answers)
             report.examples += 1
             report.calls[name] = report.calls.get(name, 0) + 1
-            future = pool.submit(call, name, value)
-            escape: Escape | None = None
-            try:
-                future.result(timeout=time_limit)
-            except concurrent.futures.TimeoutError:
-                pool.shutdown(wait=False)
-                pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
-                escape = Escape(name, "hang", f"still running after {time_limit} s", "?",
-                                answers, repr(value)[:200] if value is not None else "",
-                                hang=True)
-            except VoicekitError:
-                pass
-            except Exception as exc:  # the point: anything else is a finding
-                escape = Escape(name, type(exc).__name__, str(exc), _where(exc), answers,
-                                repr(value)[:200] if value is not None else "")
-            report.requests += server.hits
+            escape = runner.run(name, answers, value)
+            report.requests += runner.server.hits
             if escape is not None:
-                escape = attrs.evolve(escape, responses=answers[:max(1, server.hits)])
                 report.add(escape)
                 if stop_on_first:
                     raise AssertionError(escape.text())
@@ -259,14 +314,11 @@ def run_fuzz(make_provider: Callable[[str], Provider], operations: Mapping[str, 
         phases = (Phase.generate, Phase.shrink) if stop_on_first else (Phase.generate,)
         test = settings(max_examples=examples, deadline=None, database=None, phases=phases,
                         suppress_health_check=list(HealthCheck), print_blob=False)(
-            given(_scenarios(operations, local, all_keys, server.url, max_responses))(
-                example))
+            given(_scenarios(operations, local, all_keys, url, max_responses))(example))
         try:
             hypothesis_seed(seed)(test)()
         finally:
-            # back to how it was (a test's fast-retry mode gets the fixture's 10 attempts)
-            stamina.set_testing(was_testing, attempts=10)
-            pool.shutdown(wait=False)
+            report.unraisable = dict(runner.unraisable)
             report.seconds = time.monotonic() - started
     return report
 

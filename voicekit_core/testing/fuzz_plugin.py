@@ -24,6 +24,7 @@ from voicekit_core.registry import connect
 from voicekit_core.testing.fuzz import (
     FuzzReport,
     Operation,
+    Runner,
     fuzz_connect,
     record_samples,
     run_fuzz,
@@ -108,10 +109,12 @@ def _first_kind(provider: Provider) -> str:
 def fuzz_plugin(suite_class: type[Any], *, examples: int = 100, seed: int = 0,
                 stop_on_first: bool = False, time_limit: float = 10.0,
                 operations: Callable[[dict[str, Operation]], dict[str, Operation]]
-                | None = None) -> FuzzReport:
+                | None = None, minimise: bool = False) -> FuzzReport:
     """Fuzz the plugin behind ``suite_class`` (a ProviderConformance subclass with an
     ``emulator_class``): record real answers, then ``examples`` hostile ones.
-    ``operations`` may filter or extend the generated operations."""
+    ``operations`` may filter or extend the generated operations; ``minimise`` replays
+    each finding with simpler answers (:func:`~voicekit_core.testing.fuzz_minimise.
+    minimise`) before it is reported."""
     emulator_class = suite_class.emulator_class
     if emulator_class is None:
         raise ValueError(f"{suite_class.__name__} has no emulator_class: nothing to fuzz")
@@ -127,6 +130,13 @@ def fuzz_plugin(suite_class: type[Any], *, examples: int = 100, seed: int = 0,
             ops = operations(ops)
         samples, _ = record_samples(
             emulator_class, lambda emu: connect(name, **emu.connect_options()), ops)
-        return run_fuzz(fuzz_connect(name, **emulator.credentials), ops, examples=examples,
-                        seed=seed, samples=samples, time_limit=time_limit,
-                        stop_on_first=stop_on_first)
+        make = fuzz_connect(name, **emulator.credentials)
+        report = run_fuzz(make, ops, examples=examples, seed=seed, samples=samples,
+                          time_limit=time_limit, stop_on_first=stop_on_first)
+        if minimise and report.found:
+            from voicekit_core.testing.fuzz_minimise import minimise as shrink
+
+            with Runner(make, ops, time_limit=time_limit) as runner:
+                report.found = {key: shrink(runner, escape)
+                                for key, escape in report.found.items()}
+        return report

@@ -4,12 +4,18 @@
 a client meets what no well-behaved framework would send: lying ``Content-Length``, broken
 chunking, 1xx answers followed by nothing, bodies cut by a closed connection. Every answer
 closes its connection. Requests are parsed with h11 (read fully before answering).
+
+A WebSocket upgrade request met by a response with ``ws`` frames is accepted (101 with the
+right ``Sec-WebSocket-Accept``) and then gets those frames raw: junk binary or text, JSON
+error frames, close frames with any code and reason, frames cut short.
 """
 
 from __future__ import annotations
 
+import base64
 import collections
 import contextlib
+import hashlib
 import http
 import socket
 import threading
@@ -18,7 +24,22 @@ from collections.abc import Iterable
 import attrs
 import h11
 
-__all__ = ["FRAMINGS", "FuzzResponse", "FuzzServer"]
+__all__ = ["FRAMINGS", "FuzzResponse", "FuzzServer", "ws_frame"]
+
+_WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+
+def ws_frame(opcode: int, payload: bytes, *, fin: bool = True, cut: bool = False) -> bytes:
+    """One unmasked server frame (``cut``: its payload shorter than its length says)."""
+    head = bytes([(0x80 if fin else 0) | (opcode & 0x0F)])
+    size = len(payload) + (10 if cut else 0)
+    if size < 126:
+        head += bytes([size])
+    elif size < 65536:
+        head += bytes([126]) + size.to_bytes(2, "big")
+    else:
+        head += bytes([127]) + size.to_bytes(8, "big")
+    return head + payload
 
 #: how a body is framed on the wire
 FRAMINGS = ("length", "close", "short", "long", "chunked", "chunked-bad")
@@ -38,6 +59,8 @@ class FuzzResponse:
     headers: tuple[tuple[str, str], ...] = ()
     body: bytes = b""
     framing: str = "length"
+    #: raw frames sent after accepting a WebSocket upgrade (None: answer it as HTTP)
+    ws: tuple[bytes, ...] | None = None
 
     def header(self, name: str) -> str | None:
         """The first value of header ``name`` (any case), or None."""
@@ -75,7 +98,16 @@ class FuzzResponse:
         body = self.body[:limit]
         more = f"...(+{len(self.body) - limit} bytes)" if len(self.body) > limit else ""
         headers = ", ".join(f"{k}: {v[:60]!r}" for k, v in self.headers)
-        return f"{self.status} [{self.framing}] {{{headers}}} {body!r}{more}"
+        frames = "" if self.ws is None else f" ws={[f[:40] for f in self.ws[:4]]!r}"
+        return f"{self.status} [{self.framing}] {{{headers}}} {body!r}{more}{frames}"
+
+    def accept(self, key: str) -> bytes:
+        """The 101 answer to a WebSocket upgrade with ``key``, then the frames."""
+        digest = hashlib.sha1((key + _WS_GUID).encode("latin-1")).digest()
+        accept = base64.b64encode(digest).decode()
+        head = ("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                f"Connection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n")
+        return head.encode() + b"".join(self.ws or ())
 
 
 FALLBACK = FuzzResponse(404, (("Content-Type", "application/json"),),
@@ -157,6 +189,7 @@ class FuzzServer:
         conn.settimeout(self.timeout)
         parser = h11.Connection(h11.SERVER, max_incomplete_event_size=1 << 20)
         method = target = ""
+        key: str | None = None
         try:
             while True:
                 event = parser.next_event()
@@ -169,9 +202,14 @@ class FuzzServer:
                 if isinstance(event, h11.Request):
                     method = event.method.decode("latin-1")
                     target = event.target.decode("latin-1")
-                elif isinstance(event, (h11.EndOfMessage, h11.ConnectionClosed)):
+                    key = next((v.decode("latin-1") for k, v in event.headers
+                                if k == b"sec-websocket-key"), None)
+                elif isinstance(event, (h11.EndOfMessage, h11.ConnectionClosed)) \
+                        or event is h11.PAUSED:
                     break
-            conn.sendall(self._next(method, target).to_bytes())
+            answer = self._next(method, target)
+            conn.sendall(answer.accept(key) if key is not None and answer.ws is not None
+                         else answer.to_bytes())
             conn.shutdown(socket.SHUT_WR)
         except (OSError, h11.RemoteProtocolError):
             return

@@ -9,6 +9,9 @@
   contradictory headers (Content-Type, Content-Length, Retry-After, X-RateLimit-*,
   Location, charsets), malformed / deeply nested / huge JSON, HTML or text instead of
   audio, truncated bodies and broken framing.
+- :func:`ws_frames`: what a WebSocket server might send after accepting: junk binary,
+  hostile JSON text frames, invalid UTF-8, stray control and continuation frames, close
+  frames with any code (also ones not allowed on the wire) and reasons, frames cut short.
 - :func:`hostile_inputs`: values a user might pass anywhere (NaN, inf, huge ints,
   surrogates, wrong types, paths that are not files).
 
@@ -25,10 +28,10 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from voicekit_core.testing.fuzz_server import FRAMINGS, FuzzResponse
+from voicekit_core.testing.fuzz_server import FRAMINGS, FuzzResponse, ws_frame
 
 __all__ = ["KEYS", "hostile_inputs", "hostile_json", "hostile_scalars", "mutated",
-           "responses", "urls"]
+           "responses", "urls", "ws_frames"]
 
 #: keys vendors put their data under (mixed with the keys of recorded answers)
 KEYS = ("id", "name", "title", "status", "state", "message", "error", "code", "detail",
@@ -187,6 +190,35 @@ def _headers(base: str) -> st.SearchStrategy[tuple[tuple[str, str], ...]]:
     return st.lists(pair, max_size=5).map(tuple)
 
 
+_CLOSE_CODES = (1000, 1001, 1002, 1003, 1005, 1006, 1007, 1008, 1009, 1011, 1015, 3000,
+                4000, 4001, 4003, 4008, 4400, 4401, 4402, 4403, 4404, 4408, 4429, 4500, 4999, 0,
+                999, 5000, 65535)
+_REASONS = ("", "bye", "Unauthorized: invalid api key sk-live-0123456789abcdef",
+            "x" * 200, "Insufficient credits", "\u00e9\u00e9", "rate limited, retry in inf")
+
+
+@functools.lru_cache(maxsize=64)
+def ws_frames(keys: tuple[str, ...] = KEYS, base: str = "http://127.0.0.1:1"
+              ) -> st.SearchStrategy[tuple[bytes, ...]]:
+    """Raw server frames for one WebSocket session."""
+    reason = st.one_of(st.sampled_from(_REASONS).map(lambda r: r.encode()),
+                       st.binary(max_size=20))
+    close = st.tuples(st.sampled_from(_CLOSE_CODES), reason).map(
+        lambda c: ws_frame(8, c[0].to_bytes(2, "big") + c[1]))
+    frame = st.one_of(
+        st.binary(max_size=400).map(lambda b: ws_frame(2, b)),
+        st.just(ws_frame(2, b"RIFF\xff\xff\xff\xffWAVEfmt \x10\x00\x00\x00\x01\x00")),
+        hostile_json(keys, base, max_leaves=10).map(lambda v: ws_frame(1, _encode(v))),
+        st.sampled_from((b"\xff\xfe", b"not json", b"{", b'{"type": "error"}',
+                         b'{"error": {"message": null}}')).map(lambda b: ws_frame(1, b)),
+        st.sampled_from((ws_frame(9, b"ping"), ws_frame(10, b""), ws_frame(0, b"stray"),
+                         ws_frame(3, b"reserved"), ws_frame(2, b"part", fin=False),
+                         ws_frame(8, b"\x03"), ws_frame(8, b""),
+                         ws_frame(2, b"cut", cut=True))))
+    return st.tuples(st.lists(frame, max_size=6), st.one_of(st.none(), close)).map(
+        lambda fc: tuple(fc[0]) + ((fc[1],) if fc[1] is not None else ()))
+
+
 @st.composite
 def responses(draw: st.DrawFn, keys: Sequence[str] = KEYS, base: str = "http://127.0.0.1:1",
               sample: FuzzResponse | None = None) -> FuzzResponse:
@@ -204,13 +236,15 @@ def responses(draw: st.DrawFn, keys: Sequence[str] = KEYS, base: str = "http://1
                 body = draw(_bodies(tuple(keys), base))
         framing = draw(_FRAMING) if draw(_D6) == 0 \
             else "length"
-        return FuzzResponse(status, headers, body, framing)
+        ws = draw(ws_frames(tuple(keys), base)) if draw(_D4) == 0 else None
+        return FuzzResponse(status, headers, body, framing, ws)
     status = draw(_ANY_STATUS)
     content_type = draw(_CONTENT_TYPE)
     headers = ((("Content-Type", content_type),) if content_type else ()) + draw(
         _headers(base))
     framing = draw(_FRAMING) if draw(_D4) == 0 else "length"
-    return FuzzResponse(status, headers, draw(_bodies(tuple(keys), base)), framing)
+    ws = draw(ws_frames(tuple(keys), base)) if draw(_D4) == 0 else None
+    return FuzzResponse(status, headers, draw(_bodies(tuple(keys), base)), framing, ws)
 
 
 @functools.lru_cache(maxsize=64)

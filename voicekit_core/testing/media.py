@@ -29,15 +29,23 @@ def tone_wav(seconds: float, *, sample_rate: int = 22050, frequency: float = 440
     return wav_header(sample_rate=sample_rate, data_size=len(pcm)) + pcm
 
 
-# MPEG-1 Layer III, 128 kbit/s, 44.1 kHz, no padding, mono: 417-byte frames of 1152 samples.
-_MP3_HEADER = bytes([0xFF, 0xFB, 0x90, 0xC4])
-_MP3_FRAME = _MP3_HEADER + b"\x00" * (417 - 4)
+# Silent MPEG Layer III frames, mono, no padding: sample rate -> (version bits, rate index,
+# bitrate index, frame bytes, samples per frame); 128 kbit/s MPEG-1, 64 kbit/s MPEG-2.
+_MP3_LAYOUT = {
+    44100: (0b11, 0b00, 0b1001, 417, 1152),
+    48000: (0b11, 0b01, 0b1001, 384, 1152),
+    32000: (0b11, 0b10, 0b1001, 576, 1152),
+    22050: (0b10, 0b00, 0b1000, 208, 576),
+}
 
 
-def mp3_bytes(seconds: float) -> bytes:
-    """A well-formed (silent) MP3 stream that lasts ``seconds`` for any MP3 parser."""
-    frames = max(1, round(seconds * 44100 / 1152))
-    return _MP3_FRAME * frames
+def mp3_bytes(seconds: float, *, sample_rate: int = 44100) -> bytes:
+    """A well-formed (silent) MP3 stream that lasts ``seconds`` for any MP3 parser, at
+    ``sample_rate`` (44100, 48000, 32000 or 22050)."""
+    version, rate_index, bitrate_index, size, samples = _MP3_LAYOUT[sample_rate]
+    header = bytes([0xFF, 0xE0 | (version << 3) | (0b01 << 1) | 1,
+                    (bitrate_index << 4) | (rate_index << 2), 0xC4])
+    return (header + b"\x00" * (size - 4)) * max(1, round(seconds * sample_rate / samples))
 
 
 def _ogg_page(serial: int, seq: int, granule: int, payload: bytes, flags: int) -> bytes:

@@ -18,6 +18,7 @@ def test_synthesize_returns_the_wav_and_its_metadata(gemelo: GemeloProvider,
     assert audio.channels == 1 and audio.duration == pytest.approx(0.5)
     assert audio.metadata["audio_duration_ms"] == 500
     assert audio.metadata["audio_size_bytes"] == len(audio.data)
+    assert all(type(audio.metadata[k]) is int for k in ("audio_duration_ms", "audio_size_bytes"))
     assert gemelo_emulator.convert_bodies == [
         {"voiceId": 35, "text": "Hello world, how are you?", "voiceType": "system"}]
 

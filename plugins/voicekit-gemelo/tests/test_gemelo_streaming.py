@@ -248,7 +248,12 @@ def test_running_out_of_credits_mid_duplex(voicekit_emulator: object,
 
 
 def test_error_events_without_a_close_reason_still_explain() -> None:
-    from voicekit_gemelo.provider import _StreamErrors
+    from voicekit_gemelo.provider import CLOSES, ERRORS
+
+    from voicekit_core.websocket import StreamErrors
+
+    def _StreamErrors(provider: str) -> StreamErrors:
+        return StreamErrors(provider, CLOSES, errors=ERRORS)
 
     errors = _StreamErrors("gemelo")
     errors.on_text('{"type": "status", "message": "converting"}')

@@ -269,3 +269,22 @@ def test_json_instead_of_audio_is_a_bad_response(gemelo: GemeloProvider,
                                body=b'{"message": "Voice is still processing"}')
     with pytest.raises(vk.BadResponse, match="Voice is still processing"):
         gemelo.synthesize("Hello", voice=35)
+
+
+def test_a_guessed_cursor_the_vendor_ignores_ends_the_listing(
+        gemelo: GemeloProvider, gemelo_emulator: GemeloEmulator) -> None:
+    page = _json({"items": [{"id": i, "name": str(i)} for i in range(1, 51)]})  # no cursor
+    gemelo_emulator.faults.add("GET /v1/cloned-voices", "status", status=200, body=page,
+                               count=5)
+    assert len(list(gemelo.list_voices(kind="cloned"))) == 50
+    pages = gemelo_emulator.requests("GET", "/v1/cloned-voices")
+    assert len(pages) == 2 and "cursor=50" in pages[1].query
+
+
+def test_a_cursor_cycle_is_a_bad_response(gemelo: GemeloProvider,
+                                          gemelo_emulator: GemeloEmulator) -> None:
+    for cursor, ids in (("b", [1]), ("a", [2]), ("b", [3])):  # a -> b -> a
+        gemelo_emulator.faults.add("GET /v1/cloned-voices", "status", status=200, body=_json(
+            {"items": [{"id": i, "name": str(i)} for i in ids], "nextCursor": cursor}))
+    with pytest.raises(vk.BadResponse, match="repeated cursor"):
+        list(gemelo.list_voices(kind="cloned"))

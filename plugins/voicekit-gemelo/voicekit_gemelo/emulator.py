@@ -15,12 +15,9 @@ and :attr:`GemeloEmulator.streams` records what each stream sent.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import functools
-import io
 import json
 import time
-import wave
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
@@ -31,9 +28,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
-from voicekit_core.audio import wav_header
+from voicekit_core.audio import parse_wav_header, wav_header
+from voicekit_core.errors import InvalidInput
 from voicekit_core.testing.emulator import Emulator, json_error
-from voicekit_core.testing.media import tone_pcm, tone_wav
+from voicekit_core.testing.media import mp3_bytes, tone_pcm, tone_wav
 from voicekit_core.testing.ws import FrameGate, Refusal, receive_json, serve
 
 __all__ = ["FrameGate", "GemeloEmulator", "StreamRecord"]
@@ -276,9 +274,7 @@ class GemeloEmulator(Emulator):
                                      "image/png")
         preview = self.storage.publish(f"previews/clone-{voice_id}.wav",
                                        tone_wav(0.3, frequency=_pitch(voice_id)), "audio/wav")
-        voice = {"id": voice_id, "name": name.strip(),
-                 "createdAt": dt.datetime.now(dt.timezone.utc).isoformat(
-                     timespec="seconds").replace("+00:00", "Z"),
+        voice = {"id": voice_id, "name": name.strip(), "createdAt": self.iso(digits=0),
                  "imageUrl": image, "previewUrls": [preview]}
         self.cloned[voice_id] = voice
         return JSONResponse(voice, status_code=201)
@@ -420,7 +416,7 @@ class GemeloEmulator(Emulator):
 
     def _frames(self, params: _StreamParams, seconds: float, *, header: bool) -> list[bytes]:
         if params.format == "mp3":
-            data = _mp3(seconds, params.sample_rate)
+            data = mp3_bytes(seconds, sample_rate=params.sample_rate)
             step = max(1, round(len(data) * self.frame_seconds / seconds))
             return [data[i:i + step] for i in range(0, len(data), step)]
         pcm = _pcm(seconds, params.sample_rate, _pitch(params.voice_id))
@@ -454,30 +450,9 @@ def _wav(seconds: float, sample_rate: int, frequency: float) -> bytes:
 
 def _wav_length(data: bytes) -> tuple[float, int] | None:
     """(seconds, sample rate) of WAV bytes, or None if they are not a WAV."""
-    if data[:4] != b"RIFF" or data[8:12] != b"WAVE":
-        return None
     try:
-        with wave.open(io.BytesIO(data)) as w:
-            rate = w.getframerate()
-            return w.getnframes() / rate, rate
-    except (wave.Error, EOFError, ZeroDivisionError):
+        info = parse_wav_header(data)
+    except InvalidInput:
         return None
-
-
-# MPEG audio frames (silent): (version bits, sample-rate index, bitrate index, frame bytes,
-# samples per frame) for 128 kbit/s (MPEG-1) or 64 kbit/s (MPEG-2, 22050 Hz), mono.
-_MP3_LAYOUT = {
-    44100: (0b11, 0b00, 0b1001, 417, 1152),
-    48000: (0b11, 0b01, 0b1001, 384, 1152),
-    32000: (0b11, 0b10, 0b1001, 576, 1152),
-    22050: (0b10, 0b00, 0b1000, 208, 576),
-}
-
-
-@functools.lru_cache(maxsize=16)
-def _mp3(seconds: float, sample_rate: int) -> bytes:
-    version, rate_index, bitrate_index, size, samples = _MP3_LAYOUT[sample_rate]
-    header = bytes([0xFF, 0xE0 | (version << 3) | (0b01 << 1) | 1,
-                    (bitrate_index << 4) | (rate_index << 2), 0xC4])
-    frame = header + b"\x00" * (size - 4)
-    return frame * max(1, round(seconds * sample_rate / samples))
+    seconds = info.duration() or info.duration(len(data) - info.data_offset)
+    return None if seconds is None else (seconds, info.sample_rate)

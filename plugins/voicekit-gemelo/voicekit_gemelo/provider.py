@@ -11,63 +11,32 @@ voice first, else one of the account's clones.
 from __future__ import annotations
 
 import contextlib
-import json
 import math
 import os
-import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import attrs
 
+from voicekit_core import capabilities as caps
+from voicekit_core import errors as err
 from voicekit_core import kit, validate
-from voicekit_core.audio import parse_wav_header
-from voicekit_core.capabilities import (
-    CloneVoice,
-    ConvertVoice,
-    ListVoices,
-    StreamSynthesize,
-    Synthesize,
-)
-from voicekit_core.errormap import ErrorDetails
-from voicekit_core.errors import (
-    AuthenticationError,
-    BadResponse,
-    CreditLimitExceeded,
-    InsufficientCredits,
-    InvalidInput,
-    InvalidRequest,
-    NotFound,
-    PermissionDenied,
-    ProviderError,
-    RateLimited,
-    ServerError,
-    VoicekitError,
-)
 from voicekit_core.http import HttpResponse
 from voicekit_core.models import Audio, AudioStream, DuplexStream, Voice
 from voicekit_core.websocket import WebSocketSession, duplex_stream, simplex_stream
 
 from . import schema as s
 from .plugin import INFO
+from .refs import VOICE_TYPES, parse_ref, typed
 
-__all__ = [
-    "CLONE_MAX_BYTES",
-    "CLONE_MAX_SECONDS",
-    "SAMPLE_RATES",
-    "STREAM_FORMATS",
-    "VOICE_KINDS",
-    "VOICE_TYPES",
-    "GemeloProvider",
-]
+__all__ = ["CLONE_MAX_BYTES", "CLONE_MAX_SECONDS", "SAMPLE_RATES", "STREAM_FORMATS",
+           "VOICE_KINDS", "VOICE_TYPES", "GemeloProvider"]
 
 #: Sample rates the streaming endpoints take (query ``sr``).
 SAMPLE_RATES: tuple[int, ...] = (22050, 32000, 44100, 48000)
 #: Audio formats the streaming endpoints take (query ``format``).
 STREAM_FORMATS: tuple[str, ...] = ("wav", "mp3")
-#: Gemelo's ``voiceType`` values.
-VOICE_TYPES: tuple[str, ...] = ("system", "cloned")
 #: ``Voice.kind`` values: TTS voices, voice-conversion voices, the account's cloned voices.
 VOICE_KINDS: tuple[str, ...] = ("system", "vc", "cloned")
 #: Clone sample limits.
@@ -80,27 +49,22 @@ DEFAULT_SAMPLE_RATE = 22050
 DEFAULT_STREAM_TIMEOUT = 30.0
 CLONED_PAGE_SIZE = 50
 _LISTINGS = {"system": "/v1/tts/voices", "vc": "/v1/vc/voices"}
-_LANGUAGE_CATEGORIES = ("language", "languages", "lang", "locale")
 
 #: Gemelo's envelopes: ``{"message"}`` or ``{"text", "code", "message"}`` (``text`` is
 #: the status title); a credit message on 400/402/403/429 is about credits, a 403 about
 #: the keys themselves ("Not authenticated") is an authentication failure.
 ERRORS = kit.ErrorMap(
-    message=("message", "detail", "error", "text"),
-    hints=((r"credit|balance|insufficient|payment", InsufficientCredits, (400, 402, 403, 429)),
+    message=("message", "detail", "error", "text"), title=("text",),
+    hints=((r"credit|balance|insufficient|payment", err.InsufficientCredits, (400, 402, 403, 429)),
            (r"authenticat|api ?key|client ?key|credential|unauthori[sz]ed|invalid.{0,20}key"
-            r"|missing.{0,20}key", AuthenticationError, (403,))),
+            r"|missing.{0,20}key", err.AuthenticationError, (403,))),
 )
-#: Stream close codes beyond the 4xxx-mirrors-HTTP default (4001 is "unauthorised").
-CLOSES: dict[int, type[ProviderError]] = {
-    1003: InvalidRequest, 1007: InvalidRequest, 1008: PermissionDenied,
-    1011: ServerError, 1012: ServerError, 1013: ServerError, 1014: ServerError,
-    4000: InvalidRequest, 4001: AuthenticationError, 4002: InsufficientCredits,
-    4003: PermissionDenied, 4004: NotFound, 4029: RateLimited,
-    4400: InvalidRequest, 4401: AuthenticationError, 4402: InsufficientCredits,
-    4403: PermissionDenied, 4404: NotFound, 4422: InvalidRequest, 4429: RateLimited,
-}
-_AUTH_HINT = re.compile(r"auth|api ?key|client ?key|credential|unauthori[sz]ed", re.I)
+#: Stream close codes: 4xxx mirror HTTP statuses (core), and Gemelo's short forms 40xx;
+#: a close whose reason is about the keys is an authentication failure.
+CLOSES = kit.CloseMap(
+    codes={4000: err.InvalidRequest, 4001: err.AuthenticationError, 4002: err.InsufficientCredits,
+           4003: err.PermissionDenied, 4004: err.NotFound, 4029: err.RateLimited},
+    hints=((r"auth|api ?key|client ?key|credential|unauthori[sz]ed", err.AuthenticationError),))
 #: Cloning answers at once; a resumed clone job is looked up in the cloned voices.
 CLONE: kit.JobKind[Voice] = kit.JobKind(
     "clone", poll=kit.PollPolicy(interval=2.0, first_delay=0.0),
@@ -145,8 +109,8 @@ class StreamOptions(SynthOptions):
 
 
 class CloneOptions(kit.Options):
-    description: str | None = kit.opt.text(help="kept on the returned Voice (Gemelo "
-                                                "stores none)")
+    description: str | None = kit.opt.text(allow_empty=True,
+                                           help="kept on the returned Voice (Gemelo stores none)")
 
 
 class VoiceFilters(kit.Options):
@@ -167,8 +131,8 @@ class _At:
     full: int = CLONED_PAGE_SIZE  # a page this long may have a successor
 
 
-class GemeloProvider(kit.Provider, ListVoices, Synthesize, StreamSynthesize, ConvertVoice,
-                     CloneVoice):
+class GemeloProvider(kit.Provider, caps.ListVoices, caps.Synthesize, caps.StreamSynthesize,
+                     caps.ConvertVoice, caps.CloneVoice):
     """Gemelo (https://gemelo.ai) through voicekit.
 
     Options beyond the common ones (``base_url=``, ``timeout=``, ``client_key=``,
@@ -204,26 +168,13 @@ class GemeloProvider(kit.Provider, ListVoices, Synthesize, StreamSynthesize, Con
         return {"X-Client-Key": client_key, "X-Client-ID": client_key,
                 "X-API-Key": self.credential("api_key").reveal()}
 
-    def parse_error(self, response: HttpResponse) -> ErrorDetails:
-        """:data:`ERRORS`, with Gemelo's status title before the message
-        (``"Not Found: Voice not found"``)."""
-        details = ERRORS.details(response)
-        title = (response.json_object() or {}).get("text")
-        if isinstance(title, str) and title.strip() and title.strip() != details.message:
-            details = attrs.evolve(details, message=f"{title.strip()}: {details.message}")
-        return details
-
     # -- voices ------------------------------------------------------------------------
 
     @kit.operation(VoiceFilters)
     def list_voices(self, *, opts: VoiceFilters, call: kit.Call) -> Iterator[Voice]:
         """TTS voices (kind ``"system"``), voice-conversion voices (``"vc"``) and the
-        account's cloned voices (``"cloned"``), fetched lazily in that order.
-
-        Filters: ``language=`` (``"en"`` or ``"English"``), ``kind=`` (one of ``"system"``,
-        ``"vc"``, ``"cloned"`` or a list), ``disabled=`` (Gemelo's flag), ``label=`` (any
-        label, case-insensitive).
-        """
+        account's cloned voices (``"cloned"``), fetched lazily in that order; filters
+        ``language=``, ``kind=``, ``disabled=``, ``label=`` (see :class:`VoiceFilters`)."""
         language = opts.language and (kit.language_code(opts.language.strip())
                                       or opts.language.strip())
         label = opts.label and opts.label.strip().lower()
@@ -234,8 +185,7 @@ class GemeloProvider(kit.Provider, ListVoices, Synthesize, StreamSynthesize, Con
                 if opts.disabled is not None and \
                         bool(voice.raw.get("disabled")) != opts.disabled:
                     continue
-                if label and label not in {(x.label or "").strip().lower()
-                                           for x in self._item(voice.raw).labels or ()}:
+                if label and label not in self._item(voice.raw).label_texts:
                     continue
                 yield voice
 
@@ -246,8 +196,8 @@ class GemeloProvider(kit.Provider, ListVoices, Synthesize, StreamSynthesize, Con
         return iter(self._listing(self.http.json("GET", _LISTINGS[kind]), kind))
 
     def _listing(self, body: Any, kind: str) -> list[Voice]:
-        listing = kit.structure(s.converter(), {"items": body} if isinstance(body, list)
-                                else body, s.VoiceList, what="voice list", provider=self.name)
+        listing = kit.structure(s.converter(), body, s.VoiceList, what="voice list",
+                                provider=self.name)
         return [self._voice(item, kind) for item in listing.entries]
 
     def _cloned_page(self, at: _At) -> kit.Page[Voice]:
@@ -255,25 +205,18 @@ class GemeloProvider(kit.Provider, ListVoices, Synthesize, StreamSynthesize, Con
         not where the next cursor comes from: one named in the answer is followed, an
         explicit null one (or ``hasMore: false``) ends the listing; an answer naming none
         whose page looks full is followed by a guess, the ids after the last one."""
-        params = {"limit": at.limit, "cursor": at.cursor}
+        params = {k: v for k, v in (("limit", at.limit), ("cursor", at.cursor)) if v is not None}
         try:
-            body = self.http.json("GET", "/v1/cloned-voices",
-                                  params={k: v for k, v in params.items() if v is not None})
-        except InvalidRequest:
-            if at.cursor is None and at.limit is not None:  # a lower cap: the server's own
-                return self._cloned_page(attrs.evolve(at, limit=None))
+            body = self.http.json("GET", "/v1/cloned-voices", params=params)
+        except (err.InvalidRequest, err.NotFound) as exc:
+            if isinstance(exc, err.InvalidRequest) and at.cursor is None and at.limit is not None:
+                return self._cloned_page(attrs.evolve(at, limit=None))  # a lower cap
             if at.guessed:  # the guess was not taken: that was all
                 return kit.Page([])
             raise
-        except NotFound:
-            if at.guessed:
-                return kit.Page([])
-            raise
         voices = self._listing(body, "cloned")
-        if at.guessed and any(_before(v.id, at.cursor) for v in voices):
-            return kit.Page([])  # the guess was ignored: the listing starts over
-        if not voices:
-            return kit.Page([])
+        if not voices or (at.guessed and any(_before(v.id, at.cursor) for v in voices)):
+            return kit.Page([])  # the end, or a guess ignored (the listing starts over)
         full = min(at.full, len(voices)) if at.cursor is None and len(voices) >= 10 \
             else at.full
         cursor = kit.next_cursor(body, provider=self.name)
@@ -287,26 +230,23 @@ class GemeloProvider(kit.Provider, ListVoices, Synthesize, StreamSynthesize, Con
         return kit.Page(voices, _At(voices[-1].id, guessed=True, limit=at.limit, full=full))
 
     def _voice(self, raw: Mapping[str, Any], kind: str) -> Voice:
-        item = kit.structure(s.converter(), raw, s.VoiceItem, what=f"{kind} voice",
-                             provider=self.name)
+        item = self._item(raw, f"{kind} voice")
         return Voice(id=item.id, name=item.name or item.id, provider=self.name, kind=kind,
-                     languages=_languages(item), description=item.description, raw=raw)
+                     languages=item.spoken, description=item.description, raw=raw)
 
     # -- speech ------------------------------------------------------------------------
 
     @kit.operation(SynthOptions, spends=True, text=kit.TextRules())
     def synthesize(self, text: str, *, voice: str, opts: SynthOptions, call: kit.Call
                    ) -> Audio:
-        """Speak ``text`` (POST /v1/tts/convert) and return the audio.
+        """Speak ``text`` (POST /v1/tts/convert) and return the audio; ``format="mp3"`` or a
+        ``sample_rate`` go through the simplex stream, which takes both.
 
-        Options: ``voice_type=`` ("system"/"cloned"; normally carried by the Voice),
-        ``sample_rate=`` (22050, 32000, 44100, 48000), ``format=`` ("wav"/"mp3").
-        ``format="mp3"`` or a ``sample_rate`` go through the simplex stream, which takes both.
         Gemelo publishes no prices, so a ``max_credits=`` limit cannot be honoured: any
         limit refuses the call (CreditLimitExceeded) before anything is sent.
         """
         if call.max_credits is not None:
-            raise CreditLimitExceeded(
+            raise err.CreditLimitExceeded(
                 f"gemelo does not publish what synthesize costs, so max_credits="
                 f"{call.max_credits:g} cannot be honoured; nothing was sent (leave "
                 "max_credits out to speak without a limit)", max_credits=call.max_credits,
@@ -335,7 +275,7 @@ class GemeloProvider(kit.Provider, ListVoices, Synthesize, StreamSynthesize, Con
     def open_stream(self, *, voice: str, opts: StreamOptions, call: kit.Call) -> DuplexStream:
         """Open the duplex WebSocket: ``send()`` text any number of times (any thread),
         iterate the audio in order; ``finish()`` sends Gemelo's ``close`` (flush)."""
-        session, fmt, rate, on_text = self._session(
+        session, fmt, rate = self._session(
             "duplex", self._target(voice, opts.voice_type, "system"), opts)
 
         def convert(text: str) -> dict[str, str]:
@@ -344,37 +284,28 @@ class GemeloProvider(kit.Provider, ListVoices, Synthesize, StreamSynthesize, Con
 
         return duplex_stream(session, first_messages=[self._auth_message()],
                              text_message=convert, finish_message={"type": "close"},
-                             format=fmt, sample_rate=rate, on_text=on_text)
+                             format=fmt, sample_rate=rate)
 
     def _simplex(self, text: str, target: tuple[int, str], opts: SynthOptions) -> AudioStream:
-        session, fmt, rate, on_text = self._session("simplex", target, opts)
+        session, fmt, rate = self._session("simplex", target, opts)
         return simplex_stream(session,
                               messages=[self._auth_message(), {"type": "convert", "text": text}],
-                              format=fmt, sample_rate=rate, on_text=on_text)
+                              format=fmt, sample_rate=rate)
 
     def _session(self, mode: str, target: tuple[int, str], opts: SynthOptions
-                 ) -> tuple[WebSocketSession, str, int | None, Callable[[str], None]]:
-        """The stream's session, format, sample rate (None for WAV: read from its header)
-        and text-frame reader."""
+                 ) -> tuple[WebSocketSession, str, int | None]:
+        """The stream's session, format and sample rate (None for WAV: from its header)."""
         fmt, rate = opts.format or "wav", opts.sample_rate or self.sample_rate
-        url = self.http.websocket_url(f"/v1/tts/stream/{mode}/ws", {
-            "voiceId": target[0], "voiceType": target[1], "format": fmt, "sr": rate})
-        errors = _StreamErrors(self.name)
-        session = _GemeloSession(url, provider=self.name, headers=self.auth_headers(),
-                                 timeout=self._read_timeout(), close_error=errors.close_error,
-                                 wav=fmt == "wav")
-        return session, fmt, None if fmt == "wav" else rate, errors.on_text
+        session = self.http.websocket(
+            f"/v1/tts/stream/{mode}/ws", close_map=CLOSES, errors=ERRORS, one_wav=fmt == "wav",
+            params={"voiceId": target[0], "voiceType": target[1], "format": fmt, "sr": rate},
+            timeout=self.stream_timeout or (self.http.timeout[1] if self.timeout is not None
+                                            else DEFAULT_STREAM_TIMEOUT))
+        return session, fmt, None if fmt == "wav" else rate
 
     def _auth_message(self) -> dict[str, str]:
         return {"type": "authApiKey", "clientKey": self.credential("client_key").reveal(),
                 "apiKey": self.credential("api_key").reveal()}
-
-    def _read_timeout(self) -> float:
-        if self.stream_timeout is not None:
-            return self.stream_timeout
-        if isinstance(self.timeout, tuple):
-            return float(self.timeout[1])
-        return float(self.timeout) if self.timeout is not None else DEFAULT_STREAM_TIMEOUT
 
     # -- voice conversion --------------------------------------------------------------
 
@@ -404,11 +335,7 @@ class GemeloProvider(kit.Provider, ListVoices, Synthesize, StreamSynthesize, Con
         body = self.http.json("POST", "/v1/cloned-voices",
                               multipart={"audio": samples, "name": name.strip()},
                               on_upload_progress=call.on_upload_progress)
-        found = self._unwrapped(body, "clone answer")
-        if found is None:
-            raise BadResponse("gemelo answered the clone request without a voice object",
-                              provider=self.name)
-        voice = self._voice(found, "cloned")
+        voice = self._answered(body, "clone answer")
         if opts.description is not None:
             voice = attrs.evolve(voice, description=opts.description)
         return CLONE.done(self, voice.id, voice, raw=body)
@@ -418,7 +345,7 @@ class GemeloProvider(kit.Provider, ListVoices, Synthesize, StreamSynthesize, Con
         found = next((v for v in self._voices_of("cloned") if v.id == job.id), None)
         if found is not None:
             return CLONE.update("created", result=lambda: found, raw=found.raw)
-        raise NotFound(f"gemelo has no cloned voice {job.id}", provider=self.name)
+        raise err.NotFound(f"gemelo has no cloned voice {job.id}", provider=self.name)
 
     def rename_voice(self, voice: str | int | Voice, name: str) -> Voice:
         """Rename a cloned voice (PATCH /v1/cloned-voices/{id}); return the updated Voice."""
@@ -426,11 +353,8 @@ class GemeloProvider(kit.Provider, ListVoices, Synthesize, StreamSynthesize, Con
         name = kit.TextRules(field="name").check(name).strip()
         response = self.http.request("PATCH", f"/v1/cloned-voices/{voice_id}",
                                      json={"name": name}, idempotent=True)
-        found = None  # the answer is undocumented: any or none
-        with contextlib.suppress(BadResponse):
-            found = self._unwrapped(response.json_object(), "rename answer")
-        if found is not None:
-            return self._voice(found, "cloned")
+        with contextlib.suppress(err.BadResponse):  # the answer is undocumented: any or none
+            return self._answered(response.json_object(), "rename answer")
         raw = {**(voice.raw if isinstance(voice, Voice) else {"id": voice_id}), "name": name}
         return self._voice(raw, "cloned")
 
@@ -446,7 +370,7 @@ class GemeloProvider(kit.Provider, ListVoices, Synthesize, StreamSynthesize, Con
                                  provider=self.name).preview_urls
         urls = [p.url for p in previews or () if p.url]
         if not urls:
-            raise InvalidInput(f"voice {getattr(voice, 'id', voice)!r} has no previewUrls "
+            raise err.InvalidInput(f"voice {getattr(voice, 'id', voice)!r} has no previewUrls "
                                "(pass a Voice from list_voices())", field="voice",
                                limit="a Voice with previewUrls")
         index = validate.integer(index, field="index", low=0, high=len(urls) - 1)
@@ -462,35 +386,15 @@ class GemeloProvider(kit.Provider, ListVoices, Synthesize, StreamSynthesize, Con
         ``"cloned:<id>"`` / ``"system:<id>"``. An explicit ``voice_type`` wins; a bare id
         is ``default_type``. Raises InvalidInput for anything else.
         """
-        vtype: str | None = None
-        value: object = voice
         if isinstance(voice, Voice):
-            value = super().voice_id(voice)
-            declared = voice.raw.get("voiceType")
-            vtype = declared.lower() if isinstance(declared, str) and \
-                declared.lower() in VOICE_TYPES else \
-                "cloned" if voice.kind == "cloned" else "system"
-        elif isinstance(voice, str):
-            prefix, sep, rest = voice.strip().partition(":")
-            value = voice.strip()
-            if sep and prefix.strip().lower() in VOICE_TYPES:
-                vtype, value = prefix.strip().lower(), rest.strip()
-        if isinstance(value, str) and value.isascii() and value.isdigit():
-            value = int(value)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise InvalidInput(f"a gemelo voice id is an integer or a numeric string, got "
-                               f"{validate.show(voice)}", field="voice",
-                               limit="an integer voice id")
-        if voice_type is not None:
-            vtype = validate.choice(voice_type, VOICE_TYPES, field="voice_type")
-        return value, vtype or default_type
+            super().voice_id(voice)  # refuses another provider's Voice
+        return parse_ref(voice, voice_type=voice_type, default_type=default_type)
 
     def voice_id(self, voice: str | int | Voice) -> str:
         """``voice`` checked (no request): ``"<type>:<id>"`` when its type is known, else
         the bare id, looked up when used."""
         voice_id, vtype = self.voice_ref(voice)
-        typed = isinstance(voice, Voice) or (isinstance(voice, str) and ":" in voice)
-        return f"{vtype}:{voice_id}" if typed else str(voice_id)
+        return f"{vtype}:{voice_id}" if typed(voice) else str(voice_id)
 
     def _target(self, voice: str, voice_type: str | None, listing: str) -> tuple[int, str]:
         """``(voiceId, voiceType)`` to send. A bare id, as ``voices`` and ``clone`` print it,
@@ -499,7 +403,7 @@ class GemeloProvider(kit.Provider, ListVoices, Synthesize, StreamSynthesize, Con
         voice_id, vtype = self.voice_ref(voice, voice_type=voice_type)
         if voice_type is not None or ":" in voice:
             return voice_id, vtype
-        with contextlib.suppress(VoicekitError):  # best effort: the call itself will say
+        with contextlib.suppress(err.VoicekitError):  # best effort: the call itself will say
             if listing not in self._known:
                 self._known[listing] = frozenset(v.id for v in self._voices_of(listing))
             if str(voice_id) not in self._known[listing] and \
@@ -507,124 +411,41 @@ class GemeloProvider(kit.Provider, ListVoices, Synthesize, StreamSynthesize, Con
                 return voice_id, "cloned"
         return voice_id, "system"
 
-    def _cloned_id(self, voice: str | int | Voice, action: str) -> int:
+    def _cloned_id(self, voice: str | int | Voice, action: str) -> str:
+        """A cloned voice's id as a path segment (a bare id is taken as cloned)."""
         voice_id, vtype = self.voice_ref(voice, default_type="cloned")
         if vtype != "cloned":
-            raise InvalidInput(f"only cloned voices can be {action}d; voice {voice_id} is a "
+            raise err.InvalidInput(f"only cloned voices can be {action}d; voice {voice_id} is a "
                                f"{vtype} voice", field="voice", limit="a cloned voice")
-        return voice_id
+        return kit.segment(voice_id, field="voice")
 
     # -- helpers -----------------------------------------------------------------------
 
     def _check_length(self, text: str) -> str:
         if self.max_text_chars is not None and len(text) > self.max_text_chars:
-            raise InvalidInput(f"text is {len(text)} characters; the limit "
+            raise err.InvalidInput(f"text is {len(text)} characters; the limit "
                                f"(max_text_chars) is {self.max_text_chars}", field="text",
                                limit=f"at most {self.max_text_chars} characters")
         return text
 
-    def _item(self, raw: Any) -> s.VoiceItem:
-        return kit.structure(s.converter(), raw, s.VoiceItem, what="voice",
-                             provider=self.name)
+    def _item(self, raw: Any, what: str = "voice") -> s.VoiceItem:
+        return kit.structure(s.converter(), raw, s.VoiceItem, what=what, provider=self.name)
 
-    def _unwrapped(self, body: Any, what: str) -> Mapping[str, Any] | None:
-        """A voice object, also when wrapped (``{"voice": {...}}``, ``{"data": {...}}``)."""
-        if isinstance(body, Mapping) and body.get("id") is not None:
-            return body
-        envelope: s.Envelope = kit.structure(s.converter(), body, s.Envelope, what=what,
-                                             provider=self.name)
-        return envelope.inner
+    def _answered(self, body: Any, what: str) -> Voice:
+        """The cloned voice in an answer, also when wrapped (``{"voice": {...}}``...)."""
+        if not (isinstance(body, Mapping) and body.get("id") is not None):
+            body = kit.structure(s.converter(), body, s.Envelope, what=what,
+                                 provider=self.name).inner
+            if body is None:
+                raise err.BadResponse(f"gemelo sent a {what} without a voice", provider=self.name)
+        return self._voice(body, "cloned")
 
     def _audio(self, response: HttpResponse) -> Audio:
         return kit.read_audio(response, provider=self.name, size_header="Audio-Size-Bytes",
                               duration_ms_header="Audio-Duration-Ms")
 
 
-class _GemeloSession(WebSocketSession):
-    """A stream whose WAV may repeat its RIFF header: Gemelo's docs do not say whether a
-    duplex stream (or a long simplex one) starts a new WAV for each piece of text, so a
-    header at the start of a later frame is dropped and one continuous WAV is handed on."""
-
-    def __init__(self, url: str, *, wav: bool, **kwargs: Any) -> None:
-        super().__init__(url, **kwargs)
-        self._wav = wav
-
-    def iter_binary(self, on_text: Callable[[str], None] | None = None) -> Iterator[bytes]:
-        frames = super().iter_binary(on_text)
-        return _one_wav(frames) if self._wav else frames
-
-
-def _one_wav(frames: Iterator[bytes]) -> Iterator[bytes]:
-    started = False
-    for frame in frames:
-        if started and frame[:4] == b"RIFF" and frame[8:12] == b"WAVE":
-            with contextlib.suppress(InvalidInput):  # not a whole header: handed on as is
-                frame = frame[parse_wav_header(frame).data_offset:]
-            if not frame:
-                continue
-        started = started or bool(frame)
-        yield frame
-
-
-class _StreamErrors:
-    """How one stream ends: close codes map onto the error tree, with Gemelo's reason.
-
-    A JSON text frame that reports an error (``{"type": "error", "message": ...}``, not
-    documented but tolerated) is remembered and used when the close that follows carries
-    no reason; an error reported before a 1000 close still raises.
-    """
-
-    def __init__(self, provider: str) -> None:
-        self.provider = provider
-        self.reported: tuple[str, str | None] | None = None  # (message, code)
-
-    def on_text(self, message: str) -> None:
-        try:
-            body = json.loads(message)
-        except ValueError:
-            return
-        if isinstance(body, dict) and (body.get("type") == "error" or body.get("error")):
-            text = kit.error_text(body) or "unknown error"
-            code = body.get("code")
-            self.reported = (text, str(code) if code is not None else None)
-
-    def close_error(self, code: int, reason: str) -> VoicekitError | None:
-        """1000 ends a stream normally; any other close code is an error with its reason."""
-        reason = reason.strip()
-        if code == 1000:
-            if self.reported is None:
-                return None
-            text, vendor_code = self.reported
-            return ProviderError(f"gemelo reported an error during the stream: {text}",
-                                 provider=self.provider, code=vendor_code)
-        if not reason and self.reported is not None:
-            reason = self.reported[0]
-        cls = CLOSES.get(code)
-        if cls is None:
-            if 4000 <= code < 5000 and _AUTH_HINT.search(reason):
-                cls = AuthenticationError
-            else:
-                cls = ServerError if 1011 <= code <= 1014 else ProviderError
-        if cls is PermissionDenied and _AUTH_HINT.search(reason):
-            cls = AuthenticationError
-        what = reason or ("no status code" if code == 1005 else "no reason given")
-        return cls(f"gemelo closed the stream: {what} (close code {code})",
-                   provider=self.provider, code=str(code))
-
-
 def _before(voice_id: str, cursor: str | None) -> bool:
     """Whether a voice listed after a guessed cursor (the last id seen) is not after it."""
     return cursor is not None and voice_id.isdigit() and cursor.isdigit() and \
         int(voice_id) <= int(cursor)
-
-
-def _languages(item: s.VoiceItem) -> tuple[str, ...]:
-    values = [label.label for label in item.labels or ()
-              if label.label and (label.category or "").lower() in _LANGUAGE_CATEGORIES]
-    values += [v for v in (item.language, item.locale, *(item.languages or ())) if v]
-    found: list[str] = []
-    for value in values:
-        code = kit.language_code(value.strip()) or value.strip()
-        if code and code not in found:
-            found.append(code)
-    return tuple(found)

@@ -18,6 +18,10 @@ from voicekit_core import kit
 __all__ = ["Envelope", "Label", "PreviewUrl", "Previews", "VoiceItem", "VoiceList", "converter"]
 
 
+#: Label categories that name a language.
+LANGUAGE_CATEGORIES = ("language", "languages", "lang", "locale")
+
+
 @attrs.frozen
 class Label:
     """One voice label: ``{"category": "language", "label": "English"}`` or a plain string."""
@@ -48,6 +52,20 @@ class VoiceItem:
     voice_type: str | None = None
     disabled: bool | None = None
 
+    @property
+    def spoken(self) -> tuple[str, ...]:
+        """Language codes from the language labels and fields (``"English"`` -> ``"en"``)."""
+        values = [x.label for x in self.labels or ()
+                  if x.label and (x.category or "").lower() in LANGUAGE_CATEGORIES]
+        values += [v for v in (self.language, self.locale, *(self.languages or ())) if v]
+        codes = [kit.language_code(v.strip()) or v.strip() for v in values]
+        return tuple(dict.fromkeys(c for c in codes if c))
+
+    @property
+    def label_texts(self) -> frozenset[str]:
+        """Every label, lower-cased (any category)."""
+        return frozenset((x.label or "").strip().lower() for x in self.labels or ())
+
 
 @attrs.frozen
 class Previews:
@@ -58,8 +76,8 @@ class Previews:
 
 @attrs.frozen
 class VoiceList:
-    """A voice listing: the documented bare list is read as ``{"items": [...]}``; servers
-    also wrap it as ``voices``, ``data`` or ``results``."""
+    """A voice listing: the documented bare list (read as ``{"items": [...]}``), or wrapped
+    as ``voices``, ``data`` or ``results``."""
 
     items: tuple[dict[str, Any], ...] | None = None
     voices: tuple[dict[str, Any], ...] | None = None
@@ -86,18 +104,11 @@ class Envelope:
         return self.voice or self.data or self.item or self.cloned_voice or self.result
 
 
-def _or_text(cls: type[Any], field: str, conv: cattrs.Converter) -> None:
-    """``cls`` also given as a bare string (its ``field``)."""
-    base = conv.get_structure_hook(cls)
-    conv.register_structure_hook(
-        cls, lambda value, kind: cls(**{field: value}) if isinstance(value, str)
-        else base(value, kind))
-
-
 @functools.cache
 def converter() -> cattrs.Converter:
     """The plugin's converter (camelCase fields, lenient numbers), built on first use."""
     conv = kit.vendor_converter(camel_case=True)
-    _or_text(Label, "label", conv)
-    _or_text(PreviewUrl, "url", conv)
+    kit.wrap_bare(conv, Label, shape=str, field="label")
+    kit.wrap_bare(conv, PreviewUrl, shape=str, field="url")
+    kit.wrap_bare(conv, VoiceList, shape=list, field="items")  # the documented bare list
     return conv

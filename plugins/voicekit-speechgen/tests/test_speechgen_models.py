@@ -63,8 +63,13 @@ def test_voice_id_where_model_id_is_needed(speechgen: SpeechgenProvider,
     assert speechgen_emulator.requests() == []
 
 
-def test_model_ids_are_quoted(speechgen: SpeechgenProvider,
-                              speechgen_emulator: SpeechgenEmulator) -> None:
+def test_model_ids_are_safe_path_segments(speechgen: SpeechgenProvider,
+                                          speechgen_emulator: SpeechgenEmulator) -> None:
+    for bad in ("vm_../../voices", "..", "vm_a?b", "vm_a#b"):
+        with pytest.raises(InvalidInput) as info:
+            speechgen.get_model(bad)
+        assert info.value.field == "model"
+    assert speechgen_emulator.requests() == []  # refused before any request
     with pytest.raises(NotFound):
-        speechgen.get_model("vm_../../voices")
-    assert speechgen_emulator.requests()[-1].path.startswith("/v1/models/")
+        speechgen.get_model("vm_ space")
+    assert speechgen_emulator.requests()[-1].path == "/v1/models/vm_ space"

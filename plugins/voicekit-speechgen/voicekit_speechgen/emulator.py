@@ -9,18 +9,17 @@ Endpoints (under ``/v1``, as Speechgen documents them): ``GET /voices``,
 Text-to-speech answers with real audio of the asked format: a sine tone whose length
 follows the text and speed (WAV), or well-formed MP3 / Ogg bytes, with
 ``X-Audio-Duration`` and ``X-Characters-Used``. Characters are charged on the ledger.
-A cloned model is ``processing`` for ``ready_after`` seconds of the emulator clock, then
-``ready`` (with its ``custom-...`` voice_id) or ``failed`` when told to
-(``fail_models=True`` or :meth:`SpeechgenEmulator.fail_next_clones`).
+A cloned model is ``processing`` for ``ready_after`` seconds of the emulator clock (a
+:class:`~voicekit_core.testing.timeline.TimedStatus`), then ``ready`` (with its
+``custom-...`` voice_id) or ``failed`` when told to (``fail_models=True``, or
+``fail_next("clone", n, message)`` / :meth:`SpeechgenEmulator.fail_next_clones`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 import math
 import os
-import threading
 import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
@@ -30,7 +29,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from voicekit_core.audio import AudioSource, media_duration, sniff_format
-from voicekit_core.testing.emulator import ASGIApp, Emulator, Scope, json_error
+from voicekit_core.testing.emulator import ASGIApp, Emulator, Scope, iso, json_error
 from voicekit_core.testing.media import mp3_bytes, ogg_bytes, tone_wav
 
 __all__ = ["STOCK_VOICES", "SpeechgenEmulator"]
@@ -47,7 +46,8 @@ SECONDS_PER_CHAR = 0.06
 MAX_AUDIO_SECONDS = 30.0
 DEFAULT_READY_AFTER = 45.0
 READY_AFTER_ENV = "SPEECHGEN_EMULATOR_READY_AFTER"
-_EPOCH = dt.datetime(2024, 1, 15, 10, 30, tzinfo=dt.timezone.utc)
+#: the Unix time the emulator's clock starts at (2024-01-15T10:30:00Z, as the vendor doc)
+EPOCH = 1705314600.0
 
 STOCK_VOICES: tuple[dict[str, Any], ...] = (
     {"id": "en-US-aria", "name": "Aria", "language": "en-US", "gender": "female",
@@ -100,8 +100,6 @@ class SpeechgenEmulator(Emulator):
         self.models: dict[str, dict[str, Any]] = {}
         self.clone_uploads: list[dict[str, Any]] = []  # what each POST /voice-clone got
         self.tts_bodies: list[Any] = []  # the JSON body of each POST /text-to-speech
-        self._fail_next: list[str] = []
-        self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self._request_ids = itertools.count(1)
         super().__init__(**kwargs)
@@ -112,19 +110,16 @@ class SpeechgenEmulator(Emulator):
 
     def fail_next_clones(self, count: int = 1, message: str | None = None) -> None:
         """The next ``count`` models created end ``failed`` with ``message``."""
-        with self._lock:
-            self._fail_next.extend([message or self.failure_message] * count)
+        self.fail_next("clone", count, message)
 
     def fail_model(self, model_id: str, message: str | None = None) -> None:
         """Make an existing model end ``failed`` (once its processing time is over)."""
-        self.models[model_id]["fail"] = message or self.failure_message
+        timeline = self.models[model_id]["timeline"]
+        timeline.fail, timeline.error = "failed", message or self.failure_message
 
     def model_status(self, model_id: str) -> str:
         """The model's status now (on the emulator clock)."""
-        model = self.models[model_id]
-        if self.clock.now() - model["started"] < model["ready_after"]:
-            return "processing"
-        return "failed" if model["fail"] else "ready"
+        return str(self.models[model_id]["timeline"].status(self.clock.now()))
 
     # -- the Emulator contract ---------------------------------------------------------
 
@@ -259,21 +254,19 @@ class SpeechgenEmulator(Emulator):
         self.clone_uploads.append({"name": name, "filename": audio.filename,
                                    "content_type": audio.content_type, "size": len(data),
                                    "description": description, "enhance_quality": enhance})
-        with self._lock:
-            fail = self._fail_next.pop(0) if self._fail_next else (
-                self.failure_message if self.fail_models else None)
+        fail = self.take_failure("clone", self.failure_message) or (
+            self.failure_message if self.fail_models else None)
         model = self._new_model(name.strip(), description if isinstance(description, str)
                                 else None, fail)
         view = self._model_view(model)
         view.pop("usage_count", None)
         if view["status"] != "ready":
             view.pop("voice_id", None)
-        started = _EPOCH + dt.timedelta(seconds=model["started"] - self._start)
+        timeline = model["timeline"]
         if self.eta_field == "estimated_time":
-            view["estimated_time"] = int(model["ready_after"])
+            view["estimated_time"] = int(timeline.duration)
         else:
-            done = started + dt.timedelta(seconds=model["ready_after"])
-            view["estimated_completion"] = _iso(done)
+            view["estimated_completion"] = self._iso(timeline.ends_at)
         token = model["model_id"][3:]
         view["samples"] = [{
             "title": "Default Sample",
@@ -303,11 +296,12 @@ class SpeechgenEmulator(Emulator):
     def _new_model(self, name: str, description: str | None, fail: str | None,
                    ready_after: float | None = None) -> dict[str, Any]:
         token = f"{next(self._ids):04d}{uuid.uuid4().hex[:8]}"
+        seconds = self.ready_after if ready_after is None else ready_after
         model: dict[str, Any] = {
             "model_id": f"vm_{token}", "voice_id": f"custom-{token}", "name": name,
-            "description": description, "started": self.clock.now(),
-            "ready_after": self.ready_after if ready_after is None else ready_after,
-            "fail": fail, "usage_count": 0}
+            "description": description, "usage_count": 0,
+            "timeline": self.timeline([("processing", seconds)], final="ready",
+                                      fail="failed" if fail else None, error=fail)}
         self.models[model["model_id"]] = model
         return model
 
@@ -316,14 +310,13 @@ class SpeechgenEmulator(Emulator):
 
     def _model_view(self, model: dict[str, Any]) -> dict[str, Any]:
         status = self.model_status(model["model_id"])
-        created = _EPOCH + dt.timedelta(seconds=model["started"] - self._start)
         view: dict[str, Any] = {"model_id": model["model_id"], "name": model["name"],
                                 "description": model["description"], "status": status,
                                 "voice_id": model["voice_id"] if status == "ready" else None,
-                                "created_at": _iso(created),
+                                "created_at": self._iso(model["timeline"].start),
                                 "usage_count": model["usage_count"]}
         if status == "failed":
-            view["error"] = {"code": "clone_failed", "message": model["fail"]}
+            view["error"] = {"code": "clone_failed", "message": model["timeline"].error}
         return view
 
     def _model_by_voice(self, voice_id: str) -> dict[str, Any] | None:
@@ -332,6 +325,10 @@ class SpeechgenEmulator(Emulator):
     def _model_not_found(self, model_id: str) -> Response:
         return _error(404, "model_not_found", f"Voice model '{model_id}' not found",
                       param="model_id")
+
+    def _iso(self, at: float) -> str:
+        """Emulator-clock time ``at`` as the vendor doc writes it (from :data:`EPOCH`)."""
+        return iso(EPOCH + at - self._start, digits=0)
 
     def _request_id(self) -> str:
         return f"req_{next(self._request_ids):06d}"
@@ -347,10 +344,6 @@ def _error(status: int, code: str, message: str, *, param: str | None = None,
     if param is not None:
         error["param"] = param
     return json_error(status, {"error": error}, headers)
-
-
-def _iso(when: dt.datetime) -> str:
-    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _audio(fmt: str, seconds: float) -> bytes:

@@ -10,19 +10,15 @@ where a voice is needed is refused locally with an explanation.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import datetime as dt
 import logging
-import math
-import urllib.parse
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
 import attrs
-from voicekit_core import validate
-from voicekit_core.audio import AudioInput, AudioSource, sniff_format
+from voicekit_core import kit, validate
+from voicekit_core.audio import AudioInput, AudioSource
 from voicekit_core.capabilities import CloneVoice, ListVoices, Synthesize
+from voicekit_core.errormap import ErrorDetails
 from voicekit_core.errors import (
     AuthenticationError,
     BadResponse,
@@ -32,25 +28,18 @@ from voicekit_core.errors import (
     ProviderError,
     RateLimited,
 )
-from voicekit_core.http import ErrorDetails, HttpResponse, error_text
-from voicekit_core.jobs import Job, JobState, JobUpdate, PollPolicy
-from voicekit_core.models import Audio, Cost, Voice, parse_datetime
-from voicekit_core.provider import Provider
+from voicekit_core.http import HttpResponse
+from voicekit_core.inputs import not_audio
+from voicekit_core.models import Audio, Cost, Voice
+from voicekit_core.transfers import audio_format
 
+from . import schema as s
 from .plugin import INFO
+from .schema import VoiceModel
 
-__all__ = [
-    "CLONE_FORMATS",
-    "CLONE_MAX_BYTES",
-    "CLONE_MAX_SECONDS",
-    "CLONE_MIN_SECONDS",
-    "DEFAULT_PITCH_RANGE",
-    "DEFAULT_SPEED_RANGE",
-    "FORMATS",
-    "VOICE_KINDS",
-    "SpeechgenProvider",
-    "VoiceModel",
-]
+__all__ = ["CLONE_FORMATS", "CLONE_MAX_BYTES", "CLONE_MAX_SECONDS", "CLONE_MIN_SECONDS",
+           "DEFAULT_PITCH_RANGE", "DEFAULT_SPEED_RANGE", "FORMATS", "VOICE_KINDS",
+           "SpeechgenProvider", "VoiceModel"]
 
 log = logging.getLogger("voicekit.speechgen")
 
@@ -70,74 +59,79 @@ CLONE_MAX_SECONDS = 300.0
 #: change them with ``connect("speechgen", speed_range=..., pitch_range=...)``.
 DEFAULT_SPEED_RANGE: tuple[float, float] = (0.25, 4.0)
 DEFAULT_PITCH_RANGE: tuple[float, float] = (-20.0, 20.0)
-#: The polling rule of Speechgen's docs: ask for the model status every 5 s.
-CLONE_POLL = PollPolicy(interval=5.0, first_delay=5.0)
 
 _KEY_PREFIXES = ("sk_live_", "sk_test_")
 _MODEL_PREFIX = "vm_"
-_CONTENT_FORMATS = {
-    "audio/mpeg": "mp3", "audio/mp3": "mp3", "audio/mpeg3": "mp3",
-    "audio/wav": "wav", "audio/x-wav": "wav", "audio/wave": "wav", "audio/vnd.wave": "wav",
-    "audio/ogg": "ogg", "audio/opus": "ogg", "application/ogg": "ogg",
-}
+_VOICE_HINT = ("; list voices with list_voices(); a cloned voice is used by its voice_id "
+               "('custom-...') once its model is ready")
 
-# vendor error codes -> errors, whatever the status (Speechgen documents the codes, not
-# the statuses of every error)
-_CODE_ERRORS: dict[str, type[ProviderError]] = {
-    "invalid_api_key": AuthenticationError,
-    "missing_api_key": AuthenticationError,
-    "invalid_voice": NotFound,
-    "voice_not_found": NotFound,
-    "model_not_found": NotFound,
-    "not_found": NotFound,
-    "insufficient_credits": InsufficientCredits,
-    "insufficient_balance": InsufficientCredits,
-    "quota_exceeded": InsufficientCredits,
-    "character_limit_exceeded": InsufficientCredits,
-    "rate_limit_exceeded": RateLimited,
-    "rate_limited": RateLimited,
-    "too_many_requests": RateLimited,
-}
+#: Cloning, polled every 5 s (the vendor doc's own loop) until ``ready`` or ``failed``.
+CLONE = kit.JobKind[Voice]("clone", poll=kit.PollPolicy(interval=5.0, first_delay=5.0),
+                           states=s.STATES)
+#: Speechgen's envelope ``{"error": {"code", "message", "param"?}}`` (or ``{"error": "code",
+#: "message"}``); the codes decide, whatever the status (Speechgen documents the codes).
+ERRORS = kit.ErrorMap(
+    message=("message", "detail", "msg"), code=("code", "error_code", "error"),
+    codes={**dict.fromkeys(("invalid_api_key", "missing_api_key"), AuthenticationError),
+           **dict.fromkeys(("invalid_voice", "voice_not_found", "model_not_found",
+                            "not_found"), NotFound),
+           **dict.fromkeys(("insufficient_credits", "insufficient_balance", "quota_exceeded",
+                            "character_limit_exceeded"), InsufficientCredits),
+           **dict.fromkeys(("rate_limit_exceeded", "rate_limited", "too_many_requests"),
+                           RateLimited)})
+#: A clone sample (its format from its bytes: the formats named refuse what is not audio).
+CLONE_SAMPLE = kit.AudioRules(formats=CLONE_FORMATS, max_bytes=CLONE_MAX_BYTES,
+                              min_seconds=CLONE_MIN_SECONDS, max_seconds=CLONE_MAX_SECONDS,
+                              sniff=False)
 
 
-@attrs.frozen
-class VoiceModel:
-    """A Speechgen voice model (what cloning creates; GET /models/{model_id}).
-
-    ``voice_id`` (``"custom-..."``) is what text-to-speech takes, once ``status`` is
-    ``"ready"``; ``as_voice()`` gives it as a :class:`Voice`.
-    """
-
-    model_id: str
-    name: str
-    status: str
-    voice_id: str | None = None
-    description: str | None = None
-    created_at: dt.datetime | None = None
-    usage_count: int | None = None
-    estimated_completion: dt.datetime | None = None
-    samples: tuple[Mapping[str, Any], ...] = ()
-    raw: Mapping[str, Any] = attrs.field(factory=dict, repr=False, eq=False)
-
-    @property
-    def ready(self) -> bool:
-        return JobState.from_vendor(self.status) is JobState.SUCCEEDED
-
-    @property
-    def failed(self) -> bool:
-        return JobState.from_vendor(self.status) is JobState.FAILED
-
-    def as_voice(self, provider: str = "speechgen") -> Voice:
-        """The usable voice of a ready model (InvalidInput while it is not ready)."""
-        if not self.ready or not self.voice_id:
-            raise InvalidInput(
-                f"voice model {self.model_id} is {self.status}; its voice can be used once "
-                "the status is ready", field="model", limit="status ready")
-        return Voice(id=self.voice_id, name=self.name, provider=provider, kind="cloned",
-                     description=self.description, raw=dict(self.raw))
+def _number(value: Any, field: str) -> int | float:
+    """A finite number, keeping an int an int in the JSON (pitch's documented default is
+    the integer 0, and a strict server may refuse 2.0 for an integer field)."""
+    number = validate.number(value, field=field)
+    return value if isinstance(value, int) else number
 
 
-class SpeechgenProvider(Provider, ListVoices, Synthesize, CloneVoice):
+def _range(value: Any, field: str) -> tuple[float, float] | None:
+    if value is None:
+        return None
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise InvalidInput(f"{field} must be (min, max) or None, got {validate.show(value)}",
+                           field=field, limit="(min, max)")
+    low, high = (validate.number(v, field=field) for v in value)
+    if low > high:
+        raise InvalidInput(f"{field} must have min <= max, got {validate.show(value)}",
+                           field=field, limit="min <= max")
+    return (low, high)
+
+
+def _count(value: Any) -> int | None:
+    """A count from a header or a JSON field (``"5"`` or ``5``), else None."""
+    text = str(value).strip() if isinstance(value, (str, int)) else ""
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 16 else None
+
+
+class VoiceFilters(kit.Options):
+    language: str | None = kit.opt.text(help='keep voices speaking it ("en" matches "en-US")')
+    kind: str | None = kit.opt.choice(VOICE_KINDS, help="stock or cloned (default both)")
+    gender: str | None = kit.opt.text(help="stock voices of this gender (female, male...)")
+    style: str | None = kit.opt.text(help="stock voices offering this style")
+
+
+class SpeechOptions(kit.Options):
+    format: str | None = kit.opt.choice(FORMATS, help="wav (default), mp3 or ogg")
+    speed: float | None = kit.opt.value(convert=_number, limit="a finite number",
+                                        help="rate multiplier (checked against speed_range)")
+    pitch: float | None = kit.opt.value(convert=_number, limit="a finite number",
+                                        help="pitch shift (checked against pitch_range)")
+
+
+class CloneOptions(kit.Options):
+    description: str | None = kit.opt.text(allow_empty=True, help="stored with the model")
+    enhance_quality: bool | None = kit.opt.flag(help="ask Speechgen to clean the sample up")
+
+
+class SpeechgenProvider(kit.Provider, ListVoices, Synthesize, CloneVoice):
     """Speechgen (https://speechgen.com) through voicekit.
 
     Options beyond the common ones (``base_url=``, ``timeout=``, ``api_key=``...):
@@ -151,7 +145,8 @@ class SpeechgenProvider(Provider, ListVoices, Synthesize, CloneVoice):
     """
 
     info = INFO
-    poll_policies: ClassVar[Mapping[str, PollPolicy]] = {"clone": CLONE_POLL}
+    errors = ERRORS
+    jobs: ClassVar[tuple[kit.JobKind[Any], ...]] = (CLONE,)
 
     def __init__(
         self,
@@ -162,96 +157,63 @@ class SpeechgenProvider(Provider, ListVoices, Synthesize, CloneVoice):
         **options: Any,
     ) -> None:
         super().__init__(**options)
-        self.speed_range = _check_range(speed_range, "speed_range")
-        self.pitch_range = _check_range(pitch_range, "pitch_range")
-        if max_text_chars is not None and (isinstance(max_text_chars, bool)
-                                           or not isinstance(max_text_chars, int)
-                                           or max_text_chars < 1):
-            raise InvalidInput(f"max_text_chars must be a positive integer, got "
-                               f"{max_text_chars!r}", field="max_text_chars", limit=">= 1")
-        self.max_text_chars = max_text_chars
-        key = self.credential("api_key").reveal()
-        if not key.startswith(_KEY_PREFIXES):
+        self.speed_range = _range(speed_range, "speed_range")
+        self.pitch_range = _range(pitch_range, "pitch_range")
+        self.max_text_chars = None if max_text_chars is None else validate.integer(
+            max_text_chars, field="max_text_chars", low=1)
+        if not self.credential("api_key").reveal().startswith(_KEY_PREFIXES):
             # a warning only: the server is the judge (and proxies may use other keys)
             log.warning("the speechgen API key does not look like a Speechgen key "
                         "(sk_live_... or sk_test_...); sending it anyway")
-
-    # -- transport hooks ---------------------------------------------------------------
 
     def auth_headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.credential('api_key').reveal()}"}
 
     def parse_error(self, response: HttpResponse) -> ErrorDetails:
-        """Speechgen's envelope ``{"error": {"code", "message", "param"?}}``."""
-        body = response.json_object()
-        if body is None:
-            return ErrorDetails(response.summary())
-        inner = body.get("error")
-        if isinstance(inner, dict):
-            fields: Mapping[str, Any] = inner
-        elif isinstance(inner, str):
-            fields = {"message": body.get("message") or inner,
-                      "code": body.get("code") or (inner if " " not in inner else None)}
-        else:
-            fields = body
-        message = _text(fields.get("message")) or error_text(fields.get("detail"))
-        code = _text(fields.get("code"))
-        param = _text(fields.get("param"))
-        message = message or (code.replace("_", " ") if code else f"HTTP {response.status}")
-        if param:
-            message += f" (param: {param})"
-        if code == "invalid_voice":
-            message += ("; list voices with list_voices(); a cloned voice is used by its "
-                        "voice_id ('custom-...') once its model is ready")
-        error = _CODE_ERRORS.get(code.lower()) if code else None
-        return ErrorDetails(message, code=code, error=error)
+        """:data:`ERRORS`, plus the field at fault (``param``) and, for an unknown voice,
+        where valid voice ids come from."""
+        details = self.errors.details(response)
+        param = kit.error_text(self.errors.unwrap(response.json_object() or {}).get("param"))
+        message = details.message + (f" (param: {param})" if param else "")
+        if details.code == "invalid_voice":
+            message += _VOICE_HINT
+        code = details.code if details.code and " " not in details.code else None
+        return attrs.evolve(details, message=message, code=code)
+
+    def voice_id(self, voice: str | int | Voice) -> str:
+        """A voice id for text-to-speech; a model_id (``vm_...``) is refused, explained."""
+        voice_id = super().voice_id(voice)
+        if voice_id.startswith(_MODEL_PREFIX):
+            raise InvalidInput(
+                f"{voice_id!r} is a Speechgen model_id, not a voice_id: text-to-speech takes "
+                f"the model's voice_id ('custom-...'), available once the model is ready. "
+                f"Use the Voice that clone_voice(...).wait() returns, or "
+                f"get_model({voice_id!r}).voice_id", field="voice",
+                limit="a voice_id (stock id or 'custom-...'), not a model_id ('vm_...')")
+        return voice_id
 
     # -- voices ------------------------------------------------------------------------
 
-    def list_voices(
-        self, *, language: str | None = None, kind: str | None = None, **filters: Any
-    ) -> Iterator[Voice]:
+    @kit.operation(VoiceFilters)
+    def list_voices(self, *, opts: VoiceFilters, call: kit.Call) -> Iterator[Voice]:
         """Stock voices (kind ``"stock"``, GET /voices), then the account's ready cloned
-        models (kind ``"cloned"``, GET /models; ``id`` is the model's voice_id).
-
-        Args:
-            language: keep voices speaking it (``"en"`` matches ``"en-US"``).
-            kind: ``"stock"`` or ``"cloned"`` (default both; the second request is only
-                made when iteration gets there).
-            gender: keep stock voices of this gender (``"female"``, ``"male"``...).
-            style: keep stock voices offering this style.
-        """
-        gender = filters.pop("gender", None)
-        style = filters.pop("style", None)
-        self.reject_unknown(filters, "language, kind, gender, style", call="list_voices",
-                            what="filter")
-        for name, value in (("language", language), ("gender", gender), ("style", style)):
-            if value is not None and (not isinstance(value, str) or not value.strip()):
-                raise InvalidInput(f"{name} must be a non-empty string, got {value!r}",
-                                   field=name, limit="non-empty string")
-        if kind is not None and kind not in VOICE_KINDS:
-            raise InvalidInput(f"kind must be one of {', '.join(VOICE_KINDS)}, got {kind!r}",
-                               field="kind", limit=" or ".join(VOICE_KINDS))
-        kinds = VOICE_KINDS if kind is None else (kind,)
-        return self._voices(kinds, language, gender, style)
-
-    def _voices(self, kinds: Sequence[str], language: str | None, gender: str | None,
-                style: str | None) -> Iterator[Voice]:
-        for kind in kinds:
-            voices = self._stock_voices() if kind == "stock" else self._cloned_voices()
-            for voice in voices:
-                if language is not None and not voice.speaks(language):
+        models (kind ``"cloned"``, GET /models, fetched only when iteration gets there;
+        ``id`` is the model's voice_id). Filters: :class:`VoiceFilters`."""
+        language = opts.language and (kit.language_code(opts.language) or opts.language.strip())
+        gender, style = (x.strip().lower() if x else None for x in (opts.gender, opts.style))
+        for kind in (opts.kind,) if opts.kind else VOICE_KINDS:
+            for voice in self._stock_voices() if kind == "stock" else self._cloned_voices():
+                if language and not voice.speaks(language):
                     continue
-                if gender is not None and str(voice.raw.get("gender") or "").lower() \
-                        != gender.strip().lower():
+                item = s.read(voice.raw, s.VoiceItem, "voice") if gender or style else None
+                if item and gender and (item.gender or "").lower() != gender:
                     continue
-                if style is not None and style.strip().lower() not in _styles(voice.raw):
+                if item and style and style not in {x.lower() for x in item.styles or ()}:
                     continue
                 yield voice
 
     def _stock_voices(self) -> Iterator[Voice]:
-        body = self.http.json("GET", "/voices")
-        for item in _items(body, "voices", "/voices"):
+        for item in self._listing("/voices", "voices"):
             yield self._stock_voice(item)
 
     def _cloned_voices(self) -> Iterator[Voice]:
@@ -272,194 +234,124 @@ class SpeechgenProvider(Provider, ListVoices, Synthesize, CloneVoice):
             if model.ready and model.voice_id:
                 yield model.as_voice(self.name)
 
-    def _stock_voice(self, item: Any) -> Voice:
-        voice_id = _first_id(item, "id", "voice_id") if isinstance(item, Mapping) else None
-        if not isinstance(item, Mapping) or voice_id is None:
-            raise BadResponse(f"speechgen sent a voice without an id: {str(item)[:80]}",
-                              provider=self.name)
-        description = item.get("description")
-        return Voice(id=voice_id, name=str(item.get("name") or voice_id),
-                     provider=self.name, kind="stock", languages=_languages(item),
-                     description=str(description) if description else None, raw=dict(item))
+    def _listing(self, path: str, key: str) -> tuple[dict[str, Any], ...]:
+        body = self.http.json("GET", path)
+        found = s.read(body, s.Listing, f"GET {path} answer").entries(key)
+        if found is None:
+            raise BadResponse(f"speechgen sent an unexpected body for {path}: "
+                              f"{validate.show(body, 80)}", provider=self.name)
+        return found
+
+    def _stock_voice(self, raw: Any) -> Voice:
+        item = s.read(raw, s.VoiceItem, "voice")
+        if item.ident is None:
+            raise BadResponse("speechgen sent a voice without an id: "
+                              f"{validate.show(raw, 80)}", provider=self.name)
+        kind = "cloned" if item.ident.startswith("custom-") else "stock"
+        return Voice(id=item.ident, name=item.name or item.ident, provider=self.name,
+                     kind=kind, languages=item.spoken, description=item.description or None,
+                     raw=dict(raw))
 
     def get_voice(self, voice: str | Voice) -> Voice:
-        """One stock voice by id (GET /voices/{id}); NotFound if unknown."""
-        voice_id = self._voice_param(voice)
-        body = self.http.json("GET", f"/voices/{_segment(voice_id)}")
-        item = body.get("voice", body) if isinstance(body, dict) else body
-        found = self._stock_voice(item)
-        if found.id.startswith("custom-"):
-            return attrs.evolve(found, kind="cloned")
-        return found
+        """One voice by id (GET /voices/{id}); NotFound if unknown."""
+        path = f"/voices/{kit.segment(self.voice_id(voice), field='voice')}"
+        body = self.http.json("GET", path)
+        inner = body.get("voice") if isinstance(body, dict) else None
+        return self._stock_voice(inner if isinstance(inner, dict) else body)
 
     # -- speech ------------------------------------------------------------------------
 
-    def synthesize(
-        self, text: str, *, voice: str | Voice, format: str | None = None, **options: Any
-    ) -> Audio:
-        """Speak ``text`` (POST /text-to-speech) and return the audio.
-
-        Args:
-            text: plain text or SSML (its tags count toward Speechgen's character limit).
-            voice: a stock voice id, a cloned voice's ``"custom-..."`` voice_id, or a Voice.
-            format: ``"wav"`` (default), ``"mp3"`` or ``"ogg"``.
-            speed: rate multiplier (Speechgen's default 1.0; checked against
-                ``speed_range``).
-            pitch: pitch shift (Speechgen's default 0; checked against ``pitch_range``).
-            max_credits: refuse locally if the text has more characters than this.
+    @kit.operation(SpeechOptions, spends=True, text=kit.TextRules())
+    def synthesize(self, text: str, *, voice: str, opts: SpeechOptions, call: kit.Call
+                   ) -> Audio:
+        """Speak ``text`` (plain text or SSML; its tags count toward Speechgen's character
+        limit) with a stock voice id, a cloned voice's ``"custom-..."`` voice_id or a Voice
+        (POST /text-to-speech). Options: :class:`SpeechOptions`; ``max_credits`` refuses
+        texts of more characters locally.
 
         Returns:
             :class:`Audio` with ``duration`` from ``X-Audio-Duration`` and
             ``metadata["characters_used"]`` from ``X-Characters-Used``.
         """
-        speed = options.pop("speed", None)
-        pitch = options.pop("pitch", None)
-        max_credits = options.pop("max_credits", None)
-        self.reject_unknown(options, "format, speed, pitch, max_credits", call="synthesize")
-        payload = self.tts_payload(text, voice=voice, format=format, speed=speed, pitch=pitch)
-        self.check_budget(self.estimate("synthesize", text=payload["text"]), max_credits)
+        payload = self._payload(text, voice, opts)
         response = self.http.request("POST", "/text-to-speech", json=payload)
         audio = self._audio(response, payload["format"])
         used = audio.metadata.get("characters_used")
-        self._emit("credits_spent", credits=used if used is not None else len(payload["text"]),
-                   unit="characters", operation="synthesize")
+        call.spent(used if used is not None else len(text), unit="characters")
         return audio
 
-    def tts_payload(self, text: str, *, voice: str | Voice, format: str | None = None,
-                    speed: float | None = None, pitch: float | None = None) -> dict[str, Any]:
+    @kit.operation(SpeechOptions, text=kit.TextRules())
+    def tts_payload(self, text: str, *, voice: str, opts: SpeechOptions, call: kit.Call
+                    ) -> dict[str, Any]:
         """The JSON body of POST /text-to-speech, validated locally (no request)."""
-        if not isinstance(text, str) or not text.strip():
-            raise InvalidInput("text must be a non-empty string", field="text",
-                               limit="non-empty")
-        if self.max_text_chars is not None and len(text) > self.max_text_chars:
-            raise InvalidInput(
-                f"text has {len(text)} characters; the limit is {self.max_text_chars} "
-                "(SSML tags count)", field="text",
-                limit=f"at most {self.max_text_chars} characters")
-        fmt = validate.choice(format, FORMATS, field="format", default=DEFAULT_FORMAT)
-        payload: dict[str, Any] = {"text": text, "voice": self._voice_param(voice),
-                                   "format": fmt}
-        if speed is not None:
-            payload["speed"] = _check_number(speed, "speed", self.speed_range)
-        if pitch is not None:
-            payload["pitch"] = _check_number(pitch, "pitch", self.pitch_range)
+        return self._payload(text, voice, opts)
+
+    def _payload(self, text: str, voice: str, opts: SpeechOptions) -> dict[str, Any]:
+        if self.max_text_chars is not None:
+            validate.text(text, max_chars=self.max_text_chars)  # SSML tags count
+        payload: dict[str, Any] = {"text": text, "voice": voice,
+                                   "format": opts.format or DEFAULT_FORMAT}
+        for name, bounds in (("speed", self.speed_range), ("pitch", self.pitch_range)):
+            value = getattr(opts, name)
+            if value is not None and bounds is not None:
+                validate.number(value, field=name, low=bounds[0], high=bounds[1])
+            if value is not None:
+                payload[name] = value
         return payload
 
-    def _voice_param(self, voice: str | Voice) -> str:
-        voice_id = self.voice_id(voice)
-        if voice_id.startswith(_MODEL_PREFIX):
-            raise InvalidInput(
-                f"{voice_id!r} is a Speechgen model_id, not a voice_id: text-to-speech takes "
-                f"the model's voice_id ('custom-...'), available once the model is ready. "
-                f"Use the Voice that clone_voice(...).wait() returns, or "
-                f"get_model({voice_id!r}).voice_id", field="voice",
-                limit="a voice_id (stock id or 'custom-...'), not a model_id ('vm_...')")
-        return voice_id
-
     def _audio(self, response: HttpResponse, requested: str) -> Audio:
-        data = response.content
-        ctype = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-        duration = _header_number(response.headers.get("X-Audio-Duration"))
-        used = _header_number(response.headers.get("X-Characters-Used"))
-        if ctype.endswith("json") or ctype.startswith("text/"):
-            # Speechgen sends the audio itself; a JSON answer carrying the audio (a link
-            # or base64) is read too, anything else is a clear BadResponse
-            data, ctype, duration, used = self._json_audio(response, ctype, duration, used)
-        if not data:
-            raise BadResponse("speechgen sent an empty audio body", provider=self.name,
-                              status=response.status, request_id=response.request_id)
-        fmt = _CONTENT_FORMATS.get(ctype) or sniff_format(data[:64]) or requested
-        metadata: dict[str, Any] = {
-            "characters_used": int(used) if used is not None else None,
-            "content_type": ctype or None,
-            "request_id": response.request_id,
-        }
-        return Audio(data=data, format=fmt, duration=duration, metadata=metadata)
-
-    def _json_audio(self, response: HttpResponse, ctype: str, duration: float | None,
-                    used: float | None) -> tuple[bytes, str, float | None, float | None]:
-        """(audio bytes, content type, duration, characters) from a JSON TTS answer."""
-        body = response.json_object()
-        if isinstance(body, Mapping) and isinstance(body.get("data"), Mapping):
-            body = {**body, **body["data"]}
-        if body is not None:
-            if duration is None:
-                duration = _header_number(_text(body.get("duration")
-                                                if body.get("duration") is not None
-                                                else body.get("audio_duration")))
-            if used is None:
-                used = _header_number(_text(body.get("characters_used")
-                                            if body.get("characters_used") is not None
-                                            else body.get("characters")))
-            encoded = next((body[k] for k in ("audio", "audio_content", "audio_base64")
-                            if isinstance(body.get(k), str) and body[k]), None)
-            if encoded is not None and not encoded.startswith(("http://", "https://")):
-                try:
-                    return base64.b64decode(encoded, validate=True), "", duration, used
-                except (binascii.Error, ValueError):
-                    pass
-            url = encoded or next((body[k] for k in ("audio_url", "url")
-                                   if isinstance(body.get(k), str) and body[k]), None)
-            if url is not None and url.startswith(("http://", "https://")):
-                fetched = self.http.request("GET", url)
-                kind = (fetched.headers.get("Content-Type") or "").split(";")[0]
-                return fetched.content, kind.strip().lower(), duration, used
-        raise BadResponse(f"speechgen answered text-to-speech with {ctype}, not audio: "
-                          f"{response.content[:80]!r}", provider=self.name,
-                          status=response.status, request_id=response.request_id)
+        """The audio of a TTS answer: Speechgen sends the bytes; a JSON answer carrying
+        them (base64 or a link) is read too."""
+        headers = response.headers
+        stated = kit.duration_seconds(headers.get("X-Audio-Duration"))
+        used = _count(headers.get("X-Characters-Used"))
+        if not response.content_type.endswith("json"):
+            audio = kit.read_audio(response, default=requested, provider=self.name)
+        else:
+            answer = s.read(response.json(), s.TtsAnswer, "text-to-speech answer").inner
+            stated = answer.seconds if stated is None else stated
+            used = _count(answer.characters_used if answer.characters_used is not None
+                          else answer.characters) if used is None else used
+            data = answer.decoded
+            if data is not None and not_audio(data[:64]) is None:
+                audio = Audio(data=data, format=audio_format(data[:64], "", requested),
+                              metadata={"content_type": None,
+                                        "request_id": response.request_id})
+            elif answer.link is not None:
+                audio = kit.read_audio(self.http.request("GET", answer.link),
+                                       default=requested, provider=self.name)
+            else:
+                raise response.bad(f"answered text-to-speech with {response.content_type}, "
+                                   f"not audio: {response.content[:80]!r}")
+        return attrs.evolve(audio, duration=audio.duration if stated is None else stated,
+                            metadata={**audio.metadata, "characters_used": used,
+                                      "request_id": audio.metadata.get("request_id")
+                                      or response.request_id})
 
     # -- cloning -----------------------------------------------------------------------
 
-    def clone_voice(
-        self,
-        samples: AudioInput | Sequence[AudioInput],
-        *,
-        name: str,
-        description: str | None = None,
-        enhance_quality: bool | None = None,
-        on_upload_progress: Callable[[int, int | None], None] | None = None,
-        **options: Any,
-    ) -> Job[Voice]:
-        """Create a voice model from one recording (POST /voice-clone).
-
-        Args:
-            samples: one recording (path, bytes or binary file; a one-item list also
-                works): MP3, WAV, M4A, FLAC or OGG by content, 10 s to 5 min, at most
-                10 MB, one speaker.
-            name: the model's name.
-            description: optional text stored with the model.
-            enhance_quality: ask Speechgen to clean the sample up (bool; default: the
-                vendor's).
-            on_upload_progress: called with (bytes sent, total) as the upload streams.
+    @kit.operation(CloneOptions, samples=CLONE_SAMPLE, name=kit.TextRules(field="name"))
+    def clone_voice(self, samples: AudioSource, *, name: str, opts: CloneOptions,
+                    call: kit.Call) -> kit.Job[Voice]:
+        """Create a voice model from one recording (POST /voice-clone): MP3, WAV, M4A,
+        FLAC or OGG by content, 10 s to 5 min, at most 10 MB, one speaker (a one-item list
+        also works). Options: :class:`CloneOptions`.
 
         Returns:
             ``Job[Voice]`` (kind ``"clone"``, id the model_id) polled every 5 s; its result
             is the usable cloned Voice (``id`` = the ``"custom-..."`` voice_id). A model
             that fails raises JobFailed with Speechgen's message.
         """
-        enhance = enhance_quality
-        self.reject_unknown(options, "name, description, enhance_quality",
-                            call="clone_voice")
-        if not isinstance(name, str) or not name.strip():
-            raise InvalidInput("name must be a non-empty string", field="name",
-                               limit="non-empty")
-        if description is not None and not isinstance(description, str):
-            raise InvalidInput("description must be a string", field="description",
-                               limit="a string")
-        if enhance is not None and not isinstance(enhance, bool):
-            raise InvalidInput(f"enhance_quality must be True or False, got {enhance!r}",
-                               field="enhance_quality", limit="a bool")
-        source = self.check_clone_sample(samples)
-        fields: dict[str, Any] = {"audio": source, "name": name.strip()}
-        if description:
-            fields["description"] = description
-        if enhance is not None:
-            fields["enhance_quality"] = "true" if enhance else "false"
+        fields: dict[str, Any] = {"audio": samples, "name": name.strip()}
+        if opts.description:
+            fields["description"] = opts.description
+        if opts.enhance_quality is not None:
+            fields["enhance_quality"] = "true" if opts.enhance_quality else "false"
         body = self.http.json("POST", "/voice-clone", multipart=fields,
-                              on_upload_progress=on_upload_progress)
-        model = self._model(body)
-        return Job(self, "clone", model.model_id, update=self._clone_update(model, initial=True),
-                   context=_eta_context(model))
+                              on_upload_progress=call.on_upload_progress)
+        model = VoiceModel.read(body, "POST /voice-clone answer")
+        return CLONE.start(self, model.model_id, self._clone_update(model, initial=True),
+                           context=model.eta_context)
 
     def check_clone_sample(self, samples: AudioInput | Sequence[AudioInput]) -> AudioSource:
         """Validate a clone sample locally (format by content, size, duration); no request.
@@ -467,107 +359,67 @@ class SpeechgenProvider(Provider, ListVoices, Synthesize, CloneVoice):
         The size comes from the file's metadata and the duration from its header (WAV) or
         mutagen (compressed formats): the file is never read whole.
         """
-        if isinstance(samples, (list, tuple)):
-            if len(samples) != 1:
-                raise InvalidInput(
-                    f"speechgen clones from exactly one recording, got {len(samples)}",
-                    field="samples", limit="one recording")
-            samples = samples[0]
-        source = AudioSource.from_input(samples, field="samples")  # type: ignore[arg-type]
-        source.require_max_size(CLONE_MAX_BYTES, field="samples")
-        source.require_format(CLONE_FORMATS, field="samples")
-        source.require_duration(minimum=CLONE_MIN_SECONDS, maximum=CLONE_MAX_SECONDS,
-                                field="samples")
+        source = CLONE_SAMPLE.check(samples, "samples")
+        assert isinstance(source, AudioSource)
         return source
 
-    def _refresh_clone(self, job: Job[Voice]) -> JobUpdate[Voice]:
+    @CLONE.refresh
+    def _refresh_clone(self, job: kit.Job[Voice]) -> kit.JobUpdate[Voice]:
         model = self.get_model(job.id)
-        update = self._clone_update(model, initial=False)
-        context = {**job.context, **_eta_context(model)}
-        return attrs.evolve(update, context=context)
+        return self._clone_update(model, context={**job.context, **model.eta_context})
 
-    def _clone_update(self, model: VoiceModel, *, initial: bool) -> JobUpdate[Voice]:
-        status = model.status.lower()
-        raw = dict(model.raw)
-        state = JobState.from_vendor(status)
-        if state is JobState.SUCCEEDED:
-            if not model.voice_id:
-                if initial:  # the first poll (GET /models/{id}) gives the voice_id
-                    return JobUpdate(JobState.RUNNING, vendor_status=model.status, raw=raw)
-                raise BadResponse(f"speechgen says model {model.model_id} is ready but sent "
-                                  "no voice_id", provider=self.name)
-            return JobUpdate(JobState.SUCCEEDED, vendor_status=model.status, progress=1.0,
-                             result=model.as_voice(self.name), raw=raw)
-        if state is JobState.FAILED:
-            code, message = _failure(raw)
-            return JobUpdate(
-                JobState.FAILED, vendor_status=model.status, error_code=code,
-                error_message=(f"speechgen could not create voice model {model.model_id}: "
-                               f"{message}" if message else
-                               f"speechgen could not create voice model {model.model_id} "
-                               f"(status {model.status})"), raw=raw)
-        return JobUpdate(state, vendor_status=model.status, raw=raw)
+    def _clone_update(self, model: VoiceModel, *, initial: bool = False,
+                      context: Mapping[str, str] | None = None) -> kit.JobUpdate[Voice]:
+        if model.ready and not model.voice_id and initial:
+            # the first poll (GET /models/{id}) gives the voice_id
+            return kit.JobUpdate(kit.JobState.RUNNING, vendor_status=model.status,
+                                 raw=dict(model.raw))
+        code, message = model.failure
+        return CLONE.update(
+            model.status, raw=model.raw, context=context,
+            result=lambda: self._ready_voice(model),
+            error=(code, f"speechgen could not create voice model {model.model_id}"
+                   + (f": {message}" if message else f" (status {model.status})")))
+
+    def _ready_voice(self, model: VoiceModel) -> Voice:
+        if not model.voice_id:
+            raise BadResponse(f"speechgen says model {model.model_id} is ready but sent "
+                              "no voice_id", provider=self.name)
+        return model.as_voice(self.name)
 
     # -- models (vendor-only) ------------------------------------------------------------
 
     def list_models(self) -> list[VoiceModel]:
         """The account's voice models, whatever their status (GET /models)."""
-        body = self.http.json("GET", "/models")
-        return [self._model(item) for item in _items(body, "models", "/models")]
+        return [VoiceModel.read(item, "model") for item in self._listing("/models", "models")]
 
     def get_model(self, model: str | VoiceModel | Voice) -> VoiceModel:
         """One voice model by model_id (GET /models/{model_id}); NotFound if unknown."""
-        model_id = self._model_param(model)
-        return self._model(self.http.json("GET", f"/models/{_segment(model_id)}"))
+        return VoiceModel.read(self.http.json("GET", self._model_path(model)),
+                               "GET /models/{model_id} answer")
 
     def delete_model(self, model: str | VoiceModel | Voice) -> None:
         """Delete a voice model (DELETE /models/{model_id}); its voice stops working."""
-        model_id = self._model_param(model)
-        self.http.request("DELETE", f"/models/{_segment(model_id)}")
+        self.http.request("DELETE", self._model_path(model))
 
-    def _model_param(self, model: str | VoiceModel | Voice) -> str:
+    def _model_path(self, model: str | VoiceModel | Voice) -> str:
         if isinstance(model, VoiceModel):
-            return model.model_id
-        if isinstance(model, Voice):
-            model_id = model.raw.get("model_id")
-            if not model_id:
+            model = model.model_id
+        elif isinstance(model, Voice):
+            if not model.raw.get("model_id"):
                 raise InvalidInput(f"voice {model.id} is not a cloned model's voice (it has "
                                    "no model_id)", field="model", limit="a model_id")
-            return str(model_id)
-        if not isinstance(model, str) or not model.strip():
-            raise InvalidInput(f"model must be a model_id ('vm_...'), got {model!r}",
-                               field="model", limit="a model_id")
-        model_id = model.strip()
-        if model_id.startswith("custom-"):
+            model = str(model.raw["model_id"])
+        if isinstance(model, str) and model.strip().startswith("custom-"):
             raise InvalidInput(
-                f"{model_id!r} is a voice_id; model operations take the model_id ('vm_...'): "
-                "find it with list_models() or in the cloned Voice's raw['model_id']",
-                field="model", limit="a model_id ('vm_...'), not a voice_id")
-        return model_id
-
-    def _model(self, body: Any) -> VoiceModel:
-        if not isinstance(body, Mapping):
-            raise BadResponse(f"speechgen sent a model that is not an object: {str(body)[:80]}",
-                              provider=self.name)
-        model_id = _first_id(body, "model_id", "id")
-        if model_id is None:
-            raise BadResponse(f"speechgen sent a model without model_id: {str(body)[:80]}",
-                              provider=self.name)
-        usage = _header_number(_text(body.get("usage_count")))
-        samples = body.get("samples")
-        voice_id = _first_id(body, "voice_id")
-        return VoiceModel(
-            model_id=str(model_id), name=str(body.get("name") or model_id),
-            status=str(body.get("status") or "processing"),
-            voice_id=voice_id,
-            description=_text(body.get("description")),
-            created_at=parse_datetime(body.get("created_at")),
-            usage_count=int(usage) if usage is not None else None,
-            estimated_completion=_eta(body),
-            samples=tuple(s for s in samples if isinstance(s, Mapping))
-            if isinstance(samples, list) else (),
-            raw=dict(body),
-        )
+                f"{model.strip()!r} is a voice_id; model operations take the model_id "
+                "('vm_...'): find it with list_models() or in the cloned Voice's "
+                "raw['model_id']", field="model",
+                limit="a model_id ('vm_...'), not a voice_id")
+        if not isinstance(model, str):
+            raise InvalidInput(f"model must be a model_id ('vm_...'), got "
+                               f"{validate.show(model)}", field="model", limit="a model_id")
+        return f"/models/{kit.segment(model.strip(), field='model')}"
 
     # -- costs -------------------------------------------------------------------------
 
@@ -577,139 +429,3 @@ class SpeechgenProvider(Provider, ListVoices, Synthesize, CloneVoice):
             return Cost(credits=float(len(args["text"])), unit="characters", exact=False)
         return None
 
-
-# -- helpers -----------------------------------------------------------------------------
-
-
-def _check_range(value: tuple[float, float] | None, field: str) -> tuple[float, float] | None:
-    if value is None:
-        return None
-    try:
-        low, high = (float(v) for v in value)
-    except (TypeError, ValueError):
-        raise InvalidInput(f"{field} must be (min, max) or None, got {value!r}", field=field,
-                           limit="(min, max)") from None
-    if not (math.isfinite(low) and math.isfinite(high)) or low > high:
-        raise InvalidInput(f"{field} must be finite with min <= max, got {value!r}",
-                           field=field, limit="min <= max")
-    return (low, high)
-
-
-def _check_number(value: Any, field: str, bounds: tuple[float, float] | None
-                  ) -> int | float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) \
-            or not math.isfinite(value):
-        raise InvalidInput(f"{field} must be a number, got {value!r}", field=field,
-                           limit="a finite number")
-    if bounds is not None and not bounds[0] <= value <= bounds[1]:
-        raise InvalidInput(f"{field}={value:g} is out of range; allowed {bounds[0]:g} to "
-                           f"{bounds[1]:g}", field=field,
-                           limit=f"{bounds[0]:g} to {bounds[1]:g}")
-    # keep the caller's type: an integer stays an integer in the JSON (pitch's documented
-    # default is the integer 0, and a strict server may refuse 2.0 for an integer field)
-    return value if isinstance(value, int) else float(value)
-
-
-def _segment(value: str) -> str:
-    return urllib.parse.quote(value, safe="")
-
-
-def _text(value: Any) -> str | None:
-    if isinstance(value, bool):
-        return None
-    return str(value) if isinstance(value, (str, int, float)) and str(value) else None
-
-
-def _first_id(body: Mapping[str, Any], *keys: str) -> str | None:
-    """The first of ``keys`` holding an id (a non-empty string or an integer) as str."""
-    for key in keys:
-        value = body.get(key)
-        if isinstance(value, int) and not isinstance(value, bool):
-            return str(value)
-        if isinstance(value, str) and value.strip():
-            return value.strip()
-    return None
-
-
-def _items(body: Any, key: str, path: str) -> list[Any]:
-    """The list in ``{key: [...]}``, ``{"data": [...]}`` or a bare list."""
-    if isinstance(body, list):
-        return body
-    if isinstance(body, Mapping):
-        for name in (key, "data", "items", "results"):
-            if isinstance(body.get(name), list):
-                return list(body[name])
-    raise BadResponse(f"speechgen sent an unexpected body for {path}: {str(body)[:80]}",
-                      provider="speechgen")
-
-
-def _languages(item: Mapping[str, Any]) -> tuple[str, ...]:
-    value = item.get("language", item.get("languages"))
-    if isinstance(value, str) and value:
-        return (value,)
-    if isinstance(value, list):
-        return tuple(str(v) for v in value if v)
-    return ()
-
-
-def _styles(item: Mapping[str, Any]) -> set[str]:
-    styles = item.get("styles")
-    if isinstance(styles, list):
-        return {str(s).lower() for s in styles}
-    return set()
-
-
-_UNITS = {"": 1.0, "s": 1.0, "sec": 1.0, "secs": 1.0, "second": 1.0, "seconds": 1.0,
-          "m": 60.0, "min": 60.0, "mins": 60.0, "minute": 60.0, "minutes": 60.0,
-          "ms": 0.001}
-
-
-def _header_number(value: str | None) -> float | None:
-    """A non-negative number from a header or a loose field: ``"2.5"``, ``"2.5s"``,
-    ``"60 seconds"``, ``"1 minute"`` (as seconds), ``"~60"``; None when unreadable."""
-    if value is None:
-        return None
-    text = value.strip().lstrip("~").strip().lower()
-    number_part = text.rstrip("abcdefghijklmnopqrstuvwxyz").strip()
-    unit = text[len(number_part):].strip() if text.startswith(number_part) else ""
-    scale = _UNITS.get(unit)
-    if scale is None:
-        return None
-    try:
-        number = float(number_part) * scale
-    except ValueError:
-        return None
-    return number if math.isfinite(number) and number >= 0 else None
-
-
-def _eta(body: Mapping[str, Any]) -> dt.datetime | None:
-    """``estimated_completion`` (a time) or ``estimated_time`` (a time, or seconds from
-    ``created_at``): Speechgen sends either."""
-    for key in ("estimated_completion", "estimated_time"):
-        value = body.get(key)
-        when = parse_datetime(value)
-        if when is not None:
-            return when
-        seconds = value if isinstance(value, (int, float)) and not isinstance(value, bool) \
-            else _header_number(value) if isinstance(value, str) else None
-        if seconds is not None and math.isfinite(seconds):
-            start = parse_datetime(body.get("created_at")) or dt.datetime.now(dt.timezone.utc)
-            return start + dt.timedelta(seconds=float(seconds))
-    return None
-
-
-def _eta_context(model: VoiceModel) -> dict[str, str]:
-    if model.estimated_completion is None:
-        return {}
-    return {"estimated_completion": model.estimated_completion.isoformat()}
-
-
-def _failure(raw: Mapping[str, Any]) -> tuple[str | None, str | None]:
-    """(code, message) of a failed model, from whichever field Speechgen used."""
-    error = raw.get("error")
-    if isinstance(error, Mapping):
-        return _text(error.get("code")), _text(error.get("message"))
-    for key in ("error", "error_message", "failure_reason", "reason", "message"):
-        if _text(raw.get(key)):
-            return _text(raw.get("error_code")), _text(raw.get(key))
-    return _text(raw.get("error_code")), None

@@ -129,10 +129,14 @@ def test_catalogue_as_a_bare_list(emu: VoiceDubEmulator, vd: VoiceDubProvider) -
     assert len(emu.requests("GET", "/v1/voices")) == 1
 
 
-def test_a_repeated_cursor_ends_paging(emu: VoiceDubEmulator, vd: VoiceDubProvider) -> None:
+def test_a_repeated_cursor_is_a_bad_response(emu: VoiceDubEmulator, vd: VoiceDubProvider
+                                             ) -> None:
     page = {"voices": emu.public_voices[:2], "nextCursor": "2_x"}
     _answer(emu, "GET /v1/voices", page, count=5)
-    assert len(list(vd.list_voices())) == 4  # the first page, then one that repeats "2_x"
+    voices = vd.list_voices()
+    assert len([next(voices), next(voices)]) == 2  # the first page is listed
+    with pytest.raises(vk.BadResponse, match="repeated"):  # never the same voices twice
+        next(voices)
     assert len(emu.requests("GET", "/v1/voices")) == 2
 
 
