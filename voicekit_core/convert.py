@@ -190,20 +190,19 @@ def _decode(audio: Audio, soundfile: Any) -> tuple[Any, int]:
 
 def pcm_of(audio: Audio) -> tuple[bytes, int, int]:
     """16-bit PCM bytes, sample rate and channels of a WAV or PCM ``audio``."""
-    start, end, channels = _pcm_span(audio)
-    rate = audio.sample_rate if audio.format == "pcm" else parse_wav_header(
-        audio.data[:4096]).sample_rate
+    start, end, channels, rate = _pcm_span(audio)
     data = audio.data if (start, end) == (0, len(audio.data)) else audio.data[start:end]
-    return data, int(rate or 0), channels
+    return data, rate, channels
 
 
-def _pcm_span(audio: Audio) -> tuple[int, int, int]:
-    """Where the 16-bit PCM of a WAV or PCM ``audio`` lies in its data, and its channels."""
+def _pcm_span(audio: Audio) -> tuple[int, int, int, int]:
+    """Where the 16-bit PCM of a WAV or PCM ``audio`` lies in its data, its channels and
+    its sample rate."""
     if audio.format == "pcm":
         if not audio.sample_rate:
             raise InvalidInput("raw PCM without a sample rate", field="sample_rate",
                                limit="known sample rate")
-        return 0, len(audio.data), audio.channels or 1
+        return 0, len(audio.data), audio.channels or 1, audio.sample_rate
     if audio.format != "wav":
         raise InvalidInput(f"{audio.format} audio is not PCM", field="format", limit="wav, pcm")
     try:
@@ -216,7 +215,7 @@ def _pcm_span(audio: Audio) -> tuple[int, int, int]:
     end = len(audio.data)
     if info.data_size is not None:
         end = min(end, info.data_offset + info.data_size)
-    return info.data_offset, end, info.channels
+    return info.data_offset, end, info.channels, info.sample_rate
 
 
 def join(parts: list[Audio], *, format: str | None = None) -> Audio:
@@ -238,7 +237,7 @@ def join(parts: list[Audio], *, format: str | None = None) -> Audio:
         for part in parts:
             if (part.sample_rate or first_rate) != first_rate:
                 part = convert(part, format="pcm", sample_rate=first_rate)
-            start, end, channels = _pcm_span(part)
+            start, end, channels, _ = _pcm_span(part)
             if channels != first_channels:
                 raise BadResponse(f"parts have {first_channels} and {channels} channels; "
                                   "they cannot be joined")

@@ -33,18 +33,28 @@ from .events import Event
 from .hookspecs import hookimpl
 from .models import AudioStream
 
-__all__ = ["MetricsCollector", "emit", "measured_stream", "timed"]
+__all__ = ["MetricsCollector", "emit", "measured_stream", "observed", "timed"]
 
 T = TypeVar("T")
 
 
-def emit(provider: Any, kind: str, **data: Any) -> None:
-    """Send event ``kind`` on behalf of ``provider`` (a provider or an adapter)."""
+def _registry(provider: Any) -> Any:
     registry = getattr(provider, "_registry", None)
     if registry is None:
         from .registry import get_registry
 
         registry = get_registry()
+    return registry
+
+
+def observed(provider: Any) -> bool:
+    """Whether anyone observes events (so that building one is worth it)."""
+    return bool(_registry(provider).has_observers)
+
+
+def emit(provider: Any, kind: str, **data: Any) -> None:
+    """Send event ``kind`` on behalf of ``provider`` (a provider or an adapter)."""
+    registry = _registry(provider)
     if registry.has_observers:
         registry.emit(Event(kind=kind, provider=str(getattr(provider, "name", provider)),
                             data=data))
@@ -82,8 +92,7 @@ def timed(provider: Any, operation: str, text: str, call: Callable[[], T], *,
         _state.depth = 0
     elapsed = time.perf_counter() - start
     cached = bool(_state.cached)
-    registry = getattr(provider, "_registry", None)
-    if registry is None or registry.has_observers:
+    if observed(provider):
         emit(provider, "synthesis", operation=operation, characters=len(text),
              text_bytes=len(text.encode("utf-8", "surrogatepass")),
              first_audio_seconds=elapsed, elapsed_seconds=elapsed,

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 
 from .errors import InvalidInput
 
-__all__ = ["chunk_text", "split_sentences", "text_fits"]
+__all__ = ["chunk_text", "iter_chunks", "split_sentences", "text_fits"]
 
 # Titles and abbreviations that never end a sentence (compared case-folded, without the
 # final period). Several languages share one table: a collision costs at most one split.
@@ -152,6 +152,18 @@ def chunk_text(
     Raises:
         InvalidInput: blank text, or a limit below 1 (or below 4 bytes: one character).
     """
+    return list(iter_chunks(text, max_chars=max_chars, max_bytes=max_bytes, pack=pack))
+
+
+def iter_chunks(
+    text: str,
+    *,
+    max_chars: int | None = None,
+    max_bytes: int | None = None,
+    pack: bool = True,
+) -> Iterator[str]:
+    """:func:`chunk_text` one piece at a time (the arguments are checked at once; the text
+    is cut as the pieces are taken, so the first one comes without reading the rest)."""
     if not isinstance(text, str) or not text.strip():
         raise InvalidInput("text is empty", field="text", limit="non-empty")
     for name, value, low in (("max_chars", max_chars, 1), ("max_bytes", max_bytes, 4)):
@@ -159,30 +171,31 @@ def chunk_text(
                                   or value < low):
             raise InvalidInput(f"{name} must be an integer >= {low}, got {value!r}",
                                field=name, limit=f">= {low}")
+    if max_chars is None and max_bytes is None and pack:
+        return iter([text.strip()])
+    return _pieces(text, max_chars, max_bytes, pack)
 
-    if max_chars is None and max_bytes is None:
-        return [text.strip()] if pack else split_sentences(text)
 
+def _pieces(text: str, max_chars: int | None, max_bytes: int | None, pack: bool
+            ) -> Iterator[str]:
     def fits(piece: str) -> bool:
         return text_fits(piece, max_chars=max_chars, max_bytes=max_bytes)
 
-    pieces: list[str] = []
     current: tuple[int, int] | None = None  # span of the piece being packed
     for start, stop in _sentence_spans(text):
         if current is not None and pack and fits(text[current[0]:stop]):
             current = (current[0], stop)
             continue
         if current is not None:
-            pieces.append(text[current[0]:current[1]])
+            yield text[current[0]:current[1]]
             current = None
         sentence = text[start:stop]
         if fits(sentence):
             current = (start, stop)
         else:
-            pieces.extend(_cut(sentence, fits))
+            yield from _cut(sentence, fits)
     if current is not None:
-        pieces.append(text[current[0]:current[1]])
-    return pieces
+        yield text[current[0]:current[1]]
 
 
 def _cut(sentence: str, fits: Callable[[str], bool]) -> list[str]:

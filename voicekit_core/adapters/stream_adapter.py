@@ -24,10 +24,10 @@ from ..audio import wav_header
 from ..capabilities import StreamSynthesize, Synthesize
 from ..errors import InvalidInput, StreamInterrupted, VoicekitError
 from ..estimates import innermost, total_cost
-from ..longtext import plan, text_limit
+from ..longtext import text_limit
 from ..metrics import measured_stream, timed
 from ..models import Audio, AudioStream, DuplexStream
-from ..sentences import chunk_text, split_sentences
+from ..sentences import chunk_text, iter_chunks, split_sentences
 from ._workers import submit
 from ._wrapper import ProviderWrapper
 
@@ -87,20 +87,22 @@ class StreamAdapter(ProviderWrapper, Synthesize, StreamSynthesize):
         if not isinstance(text, str):
             raise InvalidInput(f"text must be a str, got {type(text).__name__}", field="text",
                                limit="str")
-        pieces = plan(self.inner, text, max_chars=self.max_chars, max_bytes=self.max_bytes,
-                      pack=False)
+        chars, size = text_limit(self.inner)
+        pieces = iter_chunks(text, max_chars=_tighter(chars, self.max_chars),
+                             max_bytes=_tighter(size, self.max_bytes), pack=False)
         kwargs = _call_kwargs(voice, format, options)
-        _check_total(self.inner, pieces, kwargs, max_credits)
+        if max_credits is not None:  # the whole plan, priced before the first request
+            planned = list(pieces)
+            _check_total(self.inner, planned, kwargs, max_credits)
+            pieces = iter(planned)
         _convert.check_deliverable(self.inner, "synthesize", format)
-        pipeline = _Pipeline(self.inner, kwargs, self.ahead, format)
-        for piece in pieces[1:]:
-            pipeline.pieces.put(piece)
-        pipeline.pieces.put(None)
-        # The worker begins the next sentence once the first audio has been handed over, so
-        # it never competes with the first sentence (or its delivery) for the GIL.
+        first_piece = next(pieces)
+        # The worker begins the next sentence (cutting the rest of the text as it goes) once
+        # the first audio has been handed over, so it never slows the first audio down.
+        pipeline = _Pipeline(self.inner, kwargs, self.ahead, format, source=pieces)
         pipeline.start(wait=True)
         try:
-            first = pipeline.synthesize_first(pieces[0])  # its errors raise as they are
+            first = pipeline.synthesize_first(first_piece)  # its errors raise as they are
         except BaseException:
             pipeline.abort()
             raise
@@ -205,8 +207,9 @@ class _Pipeline:
     """Pieces in, audio out: a worker thread synthesising ``ahead`` pieces in advance."""
 
     def __init__(self, provider: Any, kwargs: dict[str, Any], ahead: int,
-                 format: str | None) -> None:
+                 format: str | None, *, source: Iterator[str] | None = None) -> None:
         self.provider = provider
+        self.source = source  # the pieces, or None: they come through ``pieces``
         self.kwargs = kwargs
         self.format = format
         self.pieces: queue.Queue[str | None] = queue.Queue()
@@ -239,13 +242,14 @@ class _Pipeline:
     def _run(self) -> None:
         try:
             while not self.stopped.is_set():
-                piece = self.pieces.get()
+                piece = self._next_piece()
                 if piece is None or self.stopped.is_set():
                     break
                 try:
                     audio = self._synthesize(piece)
                 except BaseException as exc:
-                    self.left = [piece, *_drain(self.pieces)]
+                    rest = list(self.source) if self.source is not None else _drain(self.pieces)
+                    self.left = [piece, *rest]
                     self._put(("error", exc))
                     return
                 self.done.append(piece)
@@ -256,6 +260,11 @@ class _Pipeline:
             self._put(("error", exc))
         finally:
             self._finished.set()
+
+    def _next_piece(self) -> str | None:
+        if self.source is None:
+            return self.pieces.get()
+        return next(self.source, None)
 
     def _synthesize(self, piece: str) -> Audio:
         try:
