@@ -5,6 +5,7 @@
     nox -s typecheck    mypy, strict on voicekit_core
     nox -s docs         regenerate docs/capabilities.md from the registry
     nox -s bench        run bench/run_all.py (writes docs/performance.md)
+    nox -s fuzz         bench/fuzz_all.py: 10,000 hostile answers and inputs per plugin
 
 ``scripts/test.sh`` (README's test command) runs everything in one venv instead; the
 ``tests`` session proves that each distribution installs and passes on its own.
@@ -68,3 +69,10 @@ def bench(session: nox.Session) -> None:
     """Run every benchmark and write docs/performance.md."""
     _install_all(session, "[dev]")
     session.run("python", "bench/run_all.py", *session.posargs)
+
+
+@nox.session
+def fuzz(session: nox.Session) -> None:
+    """Fuzz every plugin (``nox -s fuzz -- gemelo -n 500`` for one, fewer examples)."""
+    _install_all(session, "[dev]")
+    session.run("python", "bench/fuzz_all.py", *session.posargs)

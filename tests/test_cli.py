@@ -11,6 +11,7 @@ import importlib.util
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -261,7 +262,11 @@ def test_providers_table_shows_credential_state_not_values(env: dict[str, str]) 
     assert missing.returncode == 0
     line = next(x for x in missing.stdout.decode().splitlines() if x.startswith("fakevendor"))
     assert "missing FAKEVENDOR_API_KEY" in line
-    configured = voicekit(dict(env, FAKEVENDOR_API_KEY=SECRET), "providers")
+    keyed = voicekit(dict(env, FAKEVENDOR_API_KEY=SECRET), "providers")
+    line = next(x for x in keyed.stdout.decode().splitlines() if x.startswith("fakevendor"))
+    assert line.endswith("base URL missing")  # no default host: it must be configured too
+    configured = voicekit(dict(env, FAKEVENDOR_API_KEY=SECRET,
+                               FAKEVENDOR_BASE_URL="http://127.0.0.1:9"), "providers")
     line = next(x for x in configured.stdout.decode().splitlines()
                 if x.startswith("fakevendor"))
     assert line.endswith("configured") and "vk-cli-test-plugins" in line
@@ -351,7 +356,7 @@ def test_say_format_follows_the_output_suffix(env: dict[str, str], tmp_path: Pat
         assert out.returncode == 0, out.stderr
         assert (tmp_path / "hello.mp3").read_bytes()[:4] != b"RIFF"
     out = voicekit(env, "say", "Hello", "-o", str(tmp_path / "other.mp3"), "--format", "wav")
-    assert out.returncode == 1 and b"--format wav" in out.stderr
+    assert out.returncode == 1 and b"contradicts" in out.stderr
     assert not (tmp_path / "other.mp3").exists()
 
 
@@ -427,7 +432,8 @@ def test_ctrl_c_stops_waiting_and_says_how_to_resume(
     with vk.connect("fakevendor", **emu.connect_options()) as p:
         job = p.clone_voice(tone_wav(1.0), name="later")  # type: ignore[attr-defined]
     proc = subprocess.Popen([sys.executable, "-m", "voicekit_core.cli", "jobs", "wait",
-                             str(job.to_ref())], env=dict(env, VOICEKIT_LOAD_PLUGINS="fakevendor"),
+                             str(job.to_ref()), "-o", "my voice.json"],
+                            env=dict(env, VOICEKIT_LOAD_PLUGINS="fakevendor"),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert proc.stderr is not None
@@ -439,7 +445,9 @@ def test_ctrl_c_stops_waiting_and_says_how_to_resume(
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 130
-    assert "voicekit jobs wait fakevendor:clone:c1" in err and "Traceback" not in err
+    # pasted into a shell as printed, it resumes the same command, -o included
+    assert "voicekit jobs wait fakevendor:clone:c1 -o 'my voice.json'" in err
+    assert "Traceback" not in err
 
 
 @pytest.mark.parametrize("ref, message", [
@@ -549,16 +557,20 @@ def test_keys_set_list_path(env: dict[str, str], tmp_path: Path) -> None:
     key_file = Path(env["VOICEKIT_KEY_FILE"])
     path = voicekit(env, "keys", "path")
     assert path.stdout.decode().strip() == str(key_file)
-    out = voicekit(env, "keys", "set", "fakevendor", stdin=SECRET + "\n")
+    # fakevendor has no default host: its base URL is asked for (and stored) with the key
+    out = voicekit(env, "keys", "set", "fakevendor", stdin=SECRET + "\nhttp://127.0.0.1:9\n")
     assert out.returncode == 0, out.stderr
     assert SECRET not in text(out)
     assert key_file.stat().st_mode & 0o777 == 0o600
-    assert json.loads(key_file.read_text()) == {"fakevendor": {"FAKEVENDOR_API_KEY": SECRET}}
+    assert json.loads(key_file.read_text()) == {"fakevendor": {
+        "FAKEVENDOR_API_KEY": SECRET, "FAKEVENDOR_BASE_URL": "http://127.0.0.1:9"}}
     listed = voicekit(env, "keys", "list")
     assert b"FAKEVENDOR_API_KEY" in listed.stdout and SECRET not in text(listed)
     listed_json = json.loads(voicekit(env, "keys", "list", "--json").stdout)
     assert listed_json == [{"provider": "fakevendor", "name": "FAKEVENDOR_API_KEY",
-                            "value": "********"}]
+                            "value": "********"},
+                           {"provider": "fakevendor", "name": "FAKEVENDOR_BASE_URL",
+                            "value": "http://127.0.0.1:9"}]
     # the stored key is used and shown as configured
     providers = voicekit(env, "providers")
     line = next(x for x in providers.stdout.decode().splitlines()
@@ -610,6 +622,18 @@ def test_emulate_serves_until_interrupted(env: dict[str, str], stop: int) -> Non
             if proc.poll() is None:
                 proc.kill()
     assert proc.returncode == 0
+
+
+@pytest.mark.parametrize("port", ["busy", "99999"])
+def test_emulate_on_a_busy_or_invalid_port_says_so(env: dict[str, str], port: str) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        number = str(busy.getsockname()[1]) if port == "busy" else port
+        out = voicekit(env, "emulate", "fakevendor", "--port", number)
+    assert out.returncode != 0 and b"Traceback" not in out.stderr
+    assert b"please report" not in out.stderr
+    assert (b"in use" if port == "busy" else b"0..65535") in out.stderr
 
 
 def test_emulate_needs_an_emulator(env: dict[str, str]) -> None:

@@ -65,6 +65,7 @@ def balance_error(provider: Any) -> vk.VoicekitError:
     ({"error": "just a string", "error_code": 7}, "just a string", "7"),
     ({"code": "SOME_CODE"}, "some code", "SOME_CODE"),
     ({"code": True, "message": "bool code ignored"}, "bool code ignored", None),
+    ({"code": "Not a code", "error_code": "E_2", "message": "m"}, "m", "E_2"),
     ({}, "HTTP 418", None),
 ])
 def test_default_map_reads_common_envelopes(emulator: FakeEmulator, body: Any, message: str,
@@ -245,3 +246,19 @@ def test_a_title_goes_before_the_message(emulator: FakeEmulator, body: Any,
     raw = requests.get(emulator.url + "/balance", timeout=5)
     titled = ErrorMap(message=("message", "text"), title=("text",))
     assert titled.details(HttpResponse(raw, url="u", provider="p")).message == message
+
+
+def test_http_json_applies_the_failure_flag_of_the_vendor_origin(emulator: FakeEmulator,
+                                                                 tmp_path: Path) -> None:
+    errors = ErrorMap(failure_flag=("success", False), codes={"usage_limit": OutOfCredits},
+                      extra={"need": "need"})
+    provider = mapped_provider(emulator, errors)
+    fail_with(emulator, 200, {"success": False, "code": "USAGE_LIMIT", "need": 4,
+                              "message": f"over the limit ({SECRET})"})
+    with pytest.raises(OutOfCredits) as info:
+        provider.balance()
+    assert info.value.need == 4 and info.value.status == 200 and SECRET not in str(info.value)
+    fail_with(emulator, 200, {"success": True, "credits": 5})
+    assert provider.balance().credits == 5
+    url = emulator.storage.publish("f.json", b'{"success": false}', "application/json")
+    assert provider.http.json("GET", url) == {"success": False}  # not the vendor's answer

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import shlex
 from typing import Any
 
 import pytest
@@ -187,7 +188,7 @@ def test_check_price_refuses_a_price_over_the_budget_and_the_ref_keeps_it() -> N
     with pytest.raises(vk.CreditLimitExceeded, match=r"render r1 would spend 12\.5") as info:
         job.wait()
     assert info.value.need == 12.5 and info.value.max_credits == 10
-    assert "voicekit jobs wait renderer:render:r1?stage=a`" in str(info.value)  # no budget
+    assert "voicekit jobs wait 'renderer:render:r1?stage=a'`" in str(info.value)  # no budget
 
 
 def test_budget_survives_a_context_the_provider_replaces() -> None:
@@ -275,3 +276,25 @@ def test_the_refresh_name_fallback_still_works_but_is_deprecated() -> None:
     job = OldStyle([]).render()
     with pytest.warns(DeprecationWarning, match="declare job kind 'render'"):
         assert job.wait() == "old"
+
+
+def test_a_resume_command_is_quoted_for_the_shell_and_keeps_the_output() -> None:
+    ref = vk.JobRef("acme", "dub", "d 1", {"stage": "a&b", "max_credits": "5.0"})
+    command = ref.command("out put.mp3")
+    words = shlex.split(command)
+    assert words[:3] == ["voicekit", "jobs", "wait"] and vk.JobRef.parse(words[3]) == ref
+    assert words[4:] == ["-o", "out put.mp3"]
+
+
+def test_ctrl_c_while_waiting_leaves_the_job_and_carries_its_ref() -> None:
+    provider = Renderer([("active", None), ("done", None)])
+    job = provider.render()
+
+    def interrupt(_: Job[str]) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(vk.WaitInterrupted) as info:
+        job.wait(on_update=interrupt)
+    assert isinstance(info.value, KeyboardInterrupt)  # still stops a script as Ctrl-C does
+    assert info.value.ref == job.to_ref() and "voicekit jobs wait" in str(info.value)
+    assert job.wait() == "video of r1"  # the job itself went on

@@ -18,7 +18,7 @@ CONTRACT = {
     "Page", "paginate", "next_cursor", "next_page_number", "names_next",
     "ErrorMap", "error_text",
     "JobKind", "StatusMap", "PollPolicy", "Job", "JobUpdate", "JobState",
-    "vendor_converter", "structure", "wrap_bare", "duration_seconds",
+    "vendor_converter", "structure", "wrap_bare", "duration_seconds", "provides",
     "read_audio",
     "CloseMap",
 }

@@ -36,7 +36,8 @@ DUBBER = vk.ProviderInfo(name="dubber", factory="nowhere:Dubber", capabilities=(
 
 @pytest.mark.parametrize("name", sorted(FIRST_PARTY))
 def test_known_but_missing_provider_gives_the_pip_command(name: str) -> None:
-    with pytest.raises(vk.ProviderNotInstalled, match=f"pip install voicekit-{name}") as info:
+    hint = f"pip install ./plugins/voicekit-{name}"
+    with pytest.raises(vk.ProviderNotInstalled, match=hint) as info:
         _registry(FakePlugin()).connect(name)
     assert info.value.installed == ("fakevendor",)
 
@@ -131,3 +132,15 @@ def _env(**extra: str) -> dict[str, str]:
     import os
 
     return {**os.environ, **extra}
+
+
+def test_a_plugin_module_registers_with_one_line_of_provides() -> None:
+    import types
+
+    from voicekit_core import kit
+
+    info = vk.ProviderInfo(name="acme", factory="acme_mod:Acme", capabilities=("Synthesize",))
+    plugin = types.ModuleType("voicekit_acme.plugin")
+    plugin.voicekit_register_providers = kit.provides(info)  # type: ignore[attr-defined]
+    registered = _registry(plugin).info("acme")
+    assert (registered.name, registered.factory) == ("acme", "acme_mod:Acme")

@@ -229,15 +229,25 @@ def test_no_stamina_lines_at_default_levels(server: RawServer, voicekit_fast_ret
 # -- connect() settings ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("base_url", [
-    "https://api.example.com/v1?key=x", "https://api.example.com/v1#frag",
-    "https://api.example.com/v1/../admin", "https://api.example.com/%2e%2e/x",
-    "https://api.example.com:99999", "https://api.example.com/ v1", "ftp://api.example.com",
-    "https://user:pw@api.example.com", "https://", 42,
+@pytest.mark.parametrize(("base_url", "says"), [
+    ("https://api.example.com/v1?key=x", "query or fragment"),
+    ("https://api.example.com/v1#frag", "query or fragment"),
+    ("https://api.example.com/v1?", "query or fragment"),
+    ("https://api.example.com/v1/../admin", "'..' path segments"),
+    ("https://api.example.com/%2e%2e/x", "'..' path segments"),
+    ("https://api.example.com:99999", "not a valid URL"),
+    ("https://api.example.com/ v1", "whitespace"),
+    ("ftp://api.example.com", "http(s) URL"),
+    ("https://user:pw@api.example.com", "credentials"),
+    ("https://", "http(s) URL"),
+    (42, "must be a string"),
+    ("http://api.example.com", "plain http"),
 ])
-def test_bad_base_urls_are_configuration_errors(base_url: Any) -> None:
-    with pytest.raises(vk.ConfigurationError):
+def test_bad_base_urls_are_configuration_errors(base_url: Any, says: str) -> None:
+    with pytest.raises(vk.ConfigurationError) as info:
         vk.connect("fakevendor", base_url=base_url, api_key="k")
+    assert says in info.value.message
+    assert "pw" not in info.value.message
 
 
 @pytest.mark.parametrize("pool_size", [0, -1, True, "8", 1.5, float("nan"), 10**6])
@@ -291,3 +301,69 @@ def test_an_unknown_host_says_dns(voicekit_fast_retries: None) -> None:
         client.json("POST", "/tts", json={})
     assert "voicekit-no-such-host.invalid:443" in info.value.message
     assert "DNS" in info.value.message and info.value.never_sent
+
+
+class Verbatim(Answer):
+    """An answer sent exactly as given (not even a valid status line)."""
+
+    def __init__(self, raw: bytes) -> None:
+        super().__init__()
+        self.verbatim = raw
+
+    def raw(self) -> bytes:
+        return self.verbatim
+
+
+ODD_ANSWERS = {
+    "negative length": Answer(200, [("Content-Length", "-1")], b"{}", content_length=False),
+    "junk length": Answer(200, [("Content-Length", "abc")], b"{}", content_length=False),
+    "huge length": Answer(200, [("Content-Length", "9" * 30)], b"{}", content_length=False),
+    "two lengths": Answer(200, [("Content-Length", "2"), ("Content-Length", "5")], b"{}",
+                          content_length=False),
+    "junk chunk": Verbatim(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                           b"zz\r\nabc\r\n0\r\n\r\n"),
+    "status 999": Answer(999, [], b"{}"),
+    "status 000": Verbatim(b"HTTP/1.1 000 X\r\nContent-Length: 2\r\n\r\n{}"),
+    "no status line": Verbatim(b"garbage\r\n\r\n"),
+    "nothing": Verbatim(b""),
+    "bare body": Verbatim(b"{}"),
+    "junk deflate": Answer(200, [("Content-Encoding", "deflate")], b"junkjunk"),
+    "unknown encoding": Answer(200, [("Content-Encoding", "x-weird")], b"{}"),
+    "non-latin headers": Verbatim(b"HTTP/1.1 200 OK\r\nX-A: \xff\xfe\r\nContent-Type: "
+                                  b"application/json; charset=\xff\r\nContent-Length: 2"
+                                  b"\r\n\r\n{}"),
+    "redirect to itself": Answer(303, [("Location", "/x")]),
+    "empty location": Answer(302, [("Location", "")]),
+    "redirect with a huge length": Answer(301, [("Location", "/files/a.wav"), (
+        "Content-Length", "9" * 26), ("Content-Encoding", "gzip")], b"{}"),  # found by fuzzing
+    "non-ascii location": Verbatim(b"HTTP/1.1 302 F\r\nLocation: http://\xc3\xa9x.com/\xff"
+                                   b"\r\nContent-Length: 0\r\n\r\n"),
+    "huge retry-after": Answer(429, [("Retry-After", "9" * 500)], b"{}"),
+    "year 10000 reset": Answer(429, [("X-RateLimit-Reset", "Mon, 01 Jan 10000 00:00:00 GMT")],
+                               b"{}"),
+    "5000-digit number": Answer(200, [], b"1" * 5000),
+    "UTF-16 JSON": Answer(200, [("Content-Type", "application/json")],
+                          '{"a": 1}'.encode("utf-16")),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ODD_ANSWERS))
+def test_odd_answers_end_as_voicekit_errors_or_values(server: RawServer, name: str,
+                                                      voicekit_fast_retries: None,
+                                                      tmp_path: Path) -> None:
+    from voicekit_core.transfers import read_audio
+
+    client = make_client(server, max_retries=1)
+    calls = {"get": lambda: client.json("GET", "/x"),
+             "post": lambda: client.json("POST", "/x", json={}),
+             "audio": lambda: read_audio(client.request("GET", "/x")),
+             "download": lambda: client.download("/x", tmp_path / "f")}
+    outcomes = []
+    for call in calls.values():
+        server.answer(ODD_ANSWERS[name])
+        try:
+            outcomes.append(type(call()).__name__)
+        except vk.VoicekitError as exc:
+            outcomes.append(type(exc).__name__)
+    assert len(outcomes) == 4  # every call ended, and only with a VoicekitError if it failed
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]

@@ -98,6 +98,7 @@ _EXPORTS: ExportTable = {
     "hookimpl": ("hookspecs", "hookimpl"),
     "Job": ("jobs", "Job"),
     "JobRef": ("jobs", "JobRef"),
+    "WaitInterrupted": ("jobs", "WaitInterrupted"),
     "JobState": ("jobs", "JobState"),
     "JobUpdate": ("jobs", "JobUpdate"),
     "PollPolicy": ("jobs", "PollPolicy"),

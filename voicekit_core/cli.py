@@ -148,9 +148,28 @@ def _wait_options() -> list[tuple[tuple[str, ...], dict[str, Any]]]:
     ]
 
 
+def _base_url_option() -> tuple[tuple[str, ...], dict[str, Any]]:
+    return ("--base-url",), {"default": None, "dest": "base_url", "metavar": "URL",
+                             "help": "the provider's API root (default: NAME_BASE_URL, the "
+                                     "key file, then the vendor's)"}
+
+
+def _max_credits_option() -> tuple[tuple[str, ...], dict[str, Any]]:
+    return ("--max-credits",), {"type": float, "default": None, "dest": "max_credits",
+                                "metavar": "C", "help": "refuse (before any request) to spend "
+                                                        "more than C credits"}
+
+
+def _providers(args: argparse.Namespace) -> int:
+    """``voicekit providers`` from its light module (not the whole cli_commands)."""
+    from .cli_providers import cmd_providers
+
+    return cmd_providers(args)
+
+
 def _add_core_commands(commands: CommandRegistry) -> None:
     add = commands.add
-    add("providers", "providers", help="list installed providers and their capabilities",
+    add("providers", _providers, help="list installed providers and their capabilities",
         arguments=[
             _json_flag(),
             (("--errors",), {"action": "store_true",
@@ -161,13 +180,16 @@ def _add_core_commands(commands: CommandRegistry) -> None:
         (("--language", "-l"), {"help": "only voices speaking this language (en, en-US)"}),
         (("--kind",), {"help": "only voices of this kind (system, cloned, ...)"}),
         (("--limit", "-n"), {"type": int, "default": None, "help": "list at most N voices"}),
+        _base_url_option(),
         _json_flag(),
     ])
     add("say", "cli_speech:cmd_say",
         help="speak text (espeak, offline, unless -p names another provider)",
         arguments=[
             (("text",), {"help": "what to say; '-' reads standard input"}),
-            (("-p", "--provider"), {"default": "espeak", "help": "provider (default: espeak)"}),
+            (("-p", "--provider"), {"default": None,
+                                    "help": "provider (default: the only installed one that "
+                                            "can speak, else espeak)"}),
             (("-v", "--voice"), {"default": None, "help": "voice id (see `voicekit voices P`)"}),
             (("-o", "--output"), {"default": None, "metavar": "FILE",
                                   "help": "write the audio here (atomically); without it the "
@@ -184,12 +206,11 @@ def _add_core_commands(commands: CommandRegistry) -> None:
                                     "and join the audio"}),
             (("--sample-rate",), {"type": int, "default": None, "dest": "sample_rate",
                                   "metavar": "HZ", "help": "resample the audio to HZ"}),
-            (("--max-credits",), {"type": float, "default": None, "dest": "max_credits",
-                                  "metavar": "C", "help": "refuse (before any request) to "
-                                                          "spend more than C credits"}),
             (("--cache",), {"action": "store_true",
                             "help": "answer repeated requests from the synthesis cache "
                                     "(`voicekit cache info`)"}),
+            _max_credits_option(),
+            _base_url_option(),
         ])
     commands.group("cache", help="the synthesis cache (say --cache, adapters.cached)")
     cache_dir = (("--dir",), {"default": None, "metavar": "DIR",
@@ -215,12 +236,16 @@ def _add_core_commands(commands: CommandRegistry) -> None:
         _provider_option(),
         (("-v", "--voice"), {"required": True, "help": "target voice id"}),
         (("-o", "--output"), {"required": True, "metavar": "OUT", "help": "output file"}),
+        _max_credits_option(),
+        _base_url_option(),
     ])
     add("clone", "clone", help="create a voice from recordings of a speaker", arguments=[
         (("samples",), {"nargs": "+", "metavar": "SAMPLE", "help": "recordings (files)"}),
         _provider_option(),
         (("--name",), {"required": True, "help": "the new voice's name"}),
         (("--description",), {"default": None, "help": "stored with the voice"}),
+        _max_credits_option(),
+        _base_url_option(),
         *_wait_options(),
         _json_flag(),
     ])
@@ -232,9 +257,8 @@ def _add_core_commands(commands: CommandRegistry) -> None:
                               "help": "download the result here (default: print its URL)"}),
         (("--pitch-shift",), {"type": int, "default": None, "dest": "pitch_shift",
                               "help": "semitones"}),
-        (("--max-credits",), {"type": float, "default": None, "dest": "max_credits",
-                              "metavar": "C", "help": "refuse (before any request) to spend "
-                                                      "more than C credits"}),
+        _max_credits_option(),
+        _base_url_option(),
         *_wait_options(),
         _json_flag(),
     ])
@@ -249,11 +273,13 @@ def _add_core_commands(commands: CommandRegistry) -> None:
                                           "dest": "image_urls", "metavar": "URL",
                                           "help": "link to a calibration image (repeat)"}),
             (("--language",), {"default": None, "help": "language spoken in the video"}),
+            _max_credits_option(),
+            _base_url_option(),
             *_wait_options(),
             _json_flag(),
         ])
     add("balance", "balance", help="credits left on the account",
-        arguments=[_provider_option(), _json_flag()])
+        arguments=[_provider_option(), _base_url_option(), _json_flag()])
     commands.group("jobs", help="long-running jobs")
     add("jobs wait", "jobs_wait", help="wait for a job started earlier (with --no-wait)",
         arguments=[
@@ -262,6 +288,7 @@ def _add_core_commands(commands: CommandRegistry) -> None:
                               "help": "seconds to wait at most"}),
             (("-o", "--output"), {"default": None, "metavar": "OUT",
                                   "help": "save a downloadable result or audio here"}),
+            _base_url_option(),
             _json_flag(),
         ])
     add("emulate", "emulate", help="run a provider's emulator in the foreground (offline "
@@ -358,6 +385,16 @@ def _run(argv: list[str]) -> int:
     return 0 if result is None else int(result)
 
 
+def _output_option(argv: list[str]) -> str | None:
+    """The ``-o``/``--output`` value of a command line, for a resume hint."""
+    for i, word in enumerate(argv):
+        if word in ("-o", "--output") and i + 1 < len(argv):
+            return argv[i + 1]
+        if word.startswith("--output="):
+            return word.partition("=")[2]
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``voicekit`` with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -366,8 +403,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse: --help, --version, usage errors
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 2)
-    except KeyboardInterrupt:
-        print("voicekit: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        from .jobs import WaitInterrupted
+
+        if isinstance(exc, WaitInterrupted):  # a wait inside a command (say on an async vendor)
+            output = _output_option(args)
+            print(f"voicekit: interrupted; the job goes on at the vendor: resume with "
+                  f"{exc.ref.command(output)}", file=sys.stderr)
+        else:
+            print("voicekit: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         _silence_stdout()
@@ -376,7 +420,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .errors import VoicekitError
 
         if isinstance(exc, VoicekitError):
-            print(f"voicekit: {exc}", file=sys.stderr)
+            from .cli_advice import for_cli
+
+            print(f"voicekit: {for_cli(str(exc), exc.provider)}", file=sys.stderr)
             return 1
         if isinstance(exc, OSError):
             print(f"voicekit: {exc.strerror or exc}"

@@ -12,18 +12,25 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from . import registry
-from .capabilities import StreamSynthesize, Synthesize
+from .capabilities import Capability, StreamSynthesize, Synthesize
+from .cli_checks import (
+    check_output,
+    pick_provider,
+    save_paid_audio,
+    spend_options,
+    wanted_format,
+)
 from .cli_commands import _connect, _default_voice, _err, _read_text, _stdout_sink
 from .cli_output import print_json
 from .convert import (
     check_deliverable,
     check_encodable,
     convert,
-    format_of_path,
     refused_format,
 )
 from .errors import InvalidInput
 from .models import Audio, AudioStream
+from .options import accepts
 
 __all__ = ["cmd_cache_clear", "cmd_cache_info", "cmd_say"]
 
@@ -32,29 +39,21 @@ T = TypeVar("T")
 
 def _asking_format(call: Callable[..., T], target: str | None, sample_rate: int | None,
                    *args: Any, **kwargs: Any) -> T:
-    """``call(format=target, **kwargs)``; if the provider cannot make ``target`` (refused
-    before any request), check it can be converted to, then ``call(**kwargs)``."""
+    """``call(format=target, ...)``; if the provider cannot make ``target`` (refused before
+    any request) or takes no format, check it can be converted to, then ``call(...)``.
+    Every refusal happens before anything is spent."""
     if target is None:
         return call(*args, **kwargs)
-    # may need converting: refuse now rather than after spending
     check_deliverable(getattr(call, "__self__", None), call.__name__, target)
-    try:
-        return call(*args, format=target, **kwargs)
-    except InvalidInput as exc:
-        if not refused_format(exc, target):
-            raise
+    if accepts(call, "format"):
+        try:
+            return call(*args, format=target, **kwargs)
+        except InvalidInput as exc:
+            if not refused_format(exc, target):
+                raise
     check_encodable(target, sample_rate=sample_rate)
     _err(f"voicekit: the provider cannot make {target}; converting its audio")
     return call(*args, **kwargs)
-
-
-def _target_format(args: argparse.Namespace) -> str | None:
-    suffix = format_of_path(args.output) if args.output else None
-    wanted = args.format.lower() if args.format else None
-    if wanted and suffix and wanted != suffix:
-        raise InvalidInput(f"--format {wanted} but -o {args.output} names {suffix}: give "
-                           "one, or make them agree", field="format", limit=suffix)
-    return wanted or suffix
 
 
 def _finish(audio: Audio, target: str | None, sample_rate: int | None) -> Audio:
@@ -65,24 +64,30 @@ def _finish(audio: Audio, target: str | None, sample_rate: int | None) -> Audio:
 
 def cmd_say(args: argparse.Namespace) -> int:
     text = _read_text(args.text)
+    check_output(args.output)
+    target = wanted_format(args.output, args.format)
     sink = None if args.output else _stdout_sink()
-    target = _target_format(args)
     sample_rate = getattr(args, "sample_rate", None)
     if sample_rate is not None:
         check_encodable(target or "wav", sample_rate=sample_rate)
-    options: dict[str, Any] = {}
-    if getattr(args, "max_credits", None) is not None:
-        options["max_credits"] = args.max_credits
-    with _connect(args.provider) as provider:
+    capability: type[Capability] = StreamSynthesize if args.stream else Synthesize
+    name = pick_provider(args.provider, capability, default="espeak")
+    with _connect(name, args) as provider:
+        speaker = _speaker(provider, args)  # before "speaking with ..."
+        method = speaker.stream_synthesize if args.stream else speaker.synthesize
+        options = spend_options(method, args)
+        if getattr(args, "split", False) and not args.stream:
+            options["split"] = True
         if args.voice is None:
             args.voice = _default_voice(provider)
         try:
-            if args.stream:
-                audio = _stream(provider, args, text, target, sample_rate, sink, options)
+            audio = _asking_format(method, target, sample_rate, text, voice=args.voice,
+                                   **options)
+            if isinstance(audio, AudioStream):
+                audio = _delivered(audio, args, target, sample_rate, sink)
                 if audio is None:
                     return 0
-            else:
-                audio = _whole(provider, args, text, target, sample_rate, options)
+            audio = _finish(audio, target, sample_rate)
         except InvalidInput as exc:
             if args.voice is None and exc.field == "voice":
                 raise InvalidInput(f"{provider.name} needs a voice: give -v VOICE (see "
@@ -92,40 +97,34 @@ def cmd_say(args: argparse.Namespace) -> int:
             sink.write(audio.data)
             sink.flush()
             return 0
-        saved = audio.save(args.output)
+        saved = save_paid_audio(audio, args.output, target)
     _err(f"saved {saved}")
     return 0
 
 
-def _whole(provider: Any, args: argparse.Namespace, text: str, target: str | None,
-           sample_rate: int | None, options: dict[str, Any]) -> Audio:
-    synth: Any = registry.require(provider, Synthesize)
-    if getattr(args, "cache", False):
-        from .adapters import cached
+def _speaker(provider: Any, args: argparse.Namespace) -> Any:
+    """What speaks: the provider, a cache over it (``--cache``), or a stream adapter
+    (``--stream`` with a provider that cannot stream, or ``--stream --split``)."""
+    if not args.stream:
+        speaker: Any = registry.require(provider, Synthesize)
+        if getattr(args, "cache", False):
+            from .adapters import cached
 
-        synth = cached(synth)
-    if getattr(args, "split", False):
-        options["split"] = True
-    audio: Audio = _asking_format(synth.synthesize, target, sample_rate, text,
-                                  voice=args.voice, **options)
-    return _finish(audio, target, sample_rate)
-
-
-def _stream(provider: Any, args: argparse.Namespace, text: str, target: str | None,
-            sample_rate: int | None, sink: Any, options: dict[str, Any]) -> Audio | None:
-    """Stream; returns the audio when it must be converted or saved, None when piped."""
-    streamer: Any = provider
+            speaker = cached(speaker)
+        return speaker
     if getattr(args, "split", False) or not isinstance(provider, StreamSynthesize):
         from .adapters import stream as stream_adapter
 
-        registry.require(provider, Synthesize)
-        streamer = stream_adapter(provider)
-    stream: AudioStream = _asking_format(streamer.stream_synthesize, target, sample_rate,
-                                         text, voice=args.voice, **options)
+        return stream_adapter(registry.require(provider, Synthesize))
+    return provider
+
+
+def _delivered(stream: AudioStream, args: argparse.Namespace, target: str | None,
+               sample_rate: int | None, sink: Any) -> Audio | None:
+    """Deliver a stream; returns the audio when it must be converted first, else None."""
     with stream:
-        converting = (target is not None and stream.format != target) or sample_rate
-        if converting:
-            return _finish(stream.read(), target, sample_rate)
+        if (target is not None and stream.format != target) or sample_rate:
+            return stream.read()
         if sink is None:
             saved = stream.save(args.output)
             _err(f"saved {saved}")

@@ -101,11 +101,14 @@ def _problem_text(item: Any, depth: int) -> str | None:
 
 
 def _code_text(value: Any) -> str | None:
+    """A vendor code: a number or one token of text (a sentence is a message, not a code)."""
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, (int, str)) or (isinstance(value, float) and math.isfinite(value)):
         text = str(value).strip()
-        return text[:200] or None
+        if not text or any(ch.isspace() for ch in text):
+            return None
+        return text[:200]
     return None
 
 

@@ -163,7 +163,19 @@ class ProviderNotInstalled(ConfigurationError):
             message = f"no provider named {name!r} is installed or known"
         if self.installed:
             message += f" (installed: {', '.join(self.installed)})"
+        close = _close_names(name, self.installed)
+        if close:
+            message += f"; did you mean {' or '.join(repr(c) for c in close)}?"
         super().__init__(message, provider=name)
+
+
+def _close_names(name: str, known: Sequence[str]) -> list[str]:
+    """Installed names close to a typo (``espek`` -> ``espeak``)."""
+    if not isinstance(name, str) or not known:
+        return []
+    import difflib
+
+    return difflib.get_close_matches(name.lower(), list(known), n=2, cutoff=0.6)
 
 
 class CapabilityNotSupported(ConfigurationError):
@@ -201,9 +213,11 @@ class InvalidInput(VoicekitError, ValueError):
         status: int | None = None,
         code: str | None = None,
         request_id: str | None = None,
+        received_bytes: int | None = None,
     ) -> None:
         super().__init__(
-            message, provider=provider, status=status, code=code, request_id=request_id
+            message, provider=provider, status=status, code=code, request_id=request_id,
+            received_bytes=received_bytes,
         )
         self.field = field
         self.limit = limit

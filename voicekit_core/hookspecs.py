@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from .events import Event
     from .registry import ProviderInfo
 
-__all__ = ["CommandHandler", "Commands", "hookimpl", "hookspec"]
+__all__ = ["CommandHandler", "Commands", "hookimpl", "hookspec", "provides"]
 
 hookspec = pluggy.HookspecMarker("voicekit")
 hookimpl = pluggy.HookimplMarker("voicekit")
@@ -49,6 +49,21 @@ class Commands(Protocol):
 @hookspec
 def voicekit_register_providers(register: Callable[[ProviderInfo], None]) -> None:
     """Register providers: call ``register(ProviderInfo(...))`` once for each."""
+
+
+def provides(*infos: ProviderInfo) -> Callable[[Callable[[ProviderInfo], None]], None]:
+    """A plugin's ``voicekit_register_providers`` hook, registering ``infos``::
+
+        INFO = ProviderInfo(name="acme", factory="voicekit_acme.provider:AcmeProvider", ...)
+        voicekit_register_providers = provides(INFO)
+    """
+
+    @hookimpl
+    def voicekit_register_providers(register: Callable[[ProviderInfo], None]) -> None:
+        for info in infos:
+            register(info)
+
+    return voicekit_register_providers
 
 
 @hookspec

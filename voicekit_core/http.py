@@ -33,6 +33,7 @@ from .credentials import Secret
 from .errormap import (
     PROCESSED_NOTE,
     ErrorDetails,
+    ErrorMap,
     default_error_details,
     error_for_status,
     error_text,
@@ -41,6 +42,7 @@ from .errormap import (
 from .errors import (
     BadResponse,
     ConnectionFailed,
+    ProviderError,
     StreamInterrupted,
     Timeout,
     VoicekitError,
@@ -128,6 +130,7 @@ class HttpClient:
         emit: Callable[..., None] | None = None,
         session: requests.Session | None = None,
         pool_size: int = 16,
+        errors: ErrorMap | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.origin = origin_of(self.base_url)
@@ -135,6 +138,7 @@ class HttpClient:
         self._auth = auth or (lambda: {})
         self._secrets = tuple(s.reveal() for s in secrets if s)
         self._error_parser = error_parser
+        self.errors = errors  # its failure_flag turns a 2xx JSON "failure" into an error
         self.timeout = _timeouts(timeout) or DEFAULT_TIMEOUT
         self.retry = RetryPolicy(max_retries=max_retries, rate_limit_cap=rate_limit_cap)
         self.clock = clock
@@ -261,8 +265,17 @@ class HttpClient:
                               on_retry=self.on_retry(method, url))
 
     def json(self, method: str, path: str, **kwargs: Any) -> Any:
-        """:meth:`request`, returning the JSON body (BadResponse if malformed)."""
-        return self.request(method, path, **kwargs).json()
+        """:meth:`request`, returning the JSON body (BadResponse if malformed). A 2xx body
+        that reports a failure by the provider's ``ErrorMap.failure_flag`` raises the mapped
+        error, like an error status."""
+        response = self.request(method, path, **kwargs)
+        body = response.json()
+        if self.errors is not None and not response.link and self.errors.failed(body):
+            details = self._parse(response)
+            raise error_for_status(response, attrs.evolve(
+                details, message=self.scrub(details.message),
+                error=details.error or ProviderError))
+        return body
 
     def on_retry(
         self, method: str, url: str
@@ -357,8 +370,9 @@ class HttpClient:
             )
         except requests.exceptions.RequestException as exc:
             raise self._transport_error(exc, method, redacted, idempotent) from None
-        except (urllib3.exceptions.HTTPError, ValueError) as exc:
+        except (urllib3.exceptions.HTTPError, ValueError, OverflowError) as exc:
             # requests reads a redirect's body and Location even with allow_redirects=False
+            # (a Content-Length too large for an index overflows there)
             raise BadResponse(f"{self.provider} sent a broken answer to {method} {redacted} "
                               f"({type(exc).__name__})", provider=self.provider,
                               may_have_been_processed=not idempotent) from None
@@ -379,19 +393,24 @@ class HttpClient:
         if response.ok:
             return response
         try:
-            if response.link:  # storage / signed links: plain status mapping
-                details = link_error_details(response)
-            else:
-                details = self._error_parser(response)
-        except Exception:
-            log.debug("error parser of %s failed", self.provider, exc_info=True)
-            details = default_error_details(response)
+            details = self._parse(response)
         finally:
             response.close()
         details = attrs.evolve(details, message=self.scrub(details.message))
         processed = not idempotent and response.status >= 500
         return_error = error_for_status(response, details, may_have_been_processed=processed)
         raise return_error
+
+    def _parse(self, response: HttpResponse) -> ErrorDetails:
+        """The error details of ``response``: the provider's parser for its own origin, plain
+        status mapping for links; a parser that fails falls back to the default envelope."""
+        if response.link:  # storage / signed links: plain status mapping
+            return link_error_details(response)
+        try:
+            return self._error_parser(response)
+        except Exception:
+            log.debug("error parser of %s failed", self.provider, exc_info=True)
+            return default_error_details(response)
 
     def _transport_error(
         self, exc: requests.exceptions.RequestException, method: str, url: str, idempotent: bool

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import math
+import shlex
 import urllib.parse
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
@@ -23,7 +24,8 @@ from .polling import JobState, PollPolicy, StatusMap
 if TYPE_CHECKING:
     from .clock import Clock
 
-__all__ = ["Job", "JobKind", "JobRef", "JobState", "JobUpdate", "PollPolicy", "StatusMap"]
+__all__ = ["Job", "JobKind", "JobRef", "JobState", "JobUpdate", "PollPolicy", "StatusMap",
+           "WaitInterrupted"]
 
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -49,6 +51,17 @@ class JobUpdate(Generic[T]):
     context: Mapping[str, str] | None = None  # replaces the job's context when given
 
 
+class WaitInterrupted(KeyboardInterrupt):
+    """Ctrl-C while :meth:`Job.wait` polled: waiting stopped, the job goes on at the vendor.
+
+    ``ref`` resumes it (``connect(p).job(ref)``, ``ref.command()`` on the command line).
+    """
+
+    def __init__(self, ref: JobRef) -> None:
+        super().__init__(f"stopped waiting for {ref}; resume with {ref.command()}")
+        self.ref = ref
+
+
 @attrs.frozen
 class JobRef:
     """A job's address, printable as ``provider:kind:id[?key=value...]``."""
@@ -63,6 +76,12 @@ class JobRef:
         if self.context:
             ref += "?" + urllib.parse.urlencode(sorted(self.context.items()))
         return ref
+
+    def command(self, output: str | None = None) -> str:
+        """The shell command that resumes the job (quoted: a ref holds ``?`` and ``&``),
+        saving to ``output`` when the interrupted command had ``-o``."""
+        line = f"voicekit jobs wait {shlex.quote(str(self))}"
+        return line + (f" -o {shlex.quote(str(output))}" if output is not None else "")
 
     @classmethod
     def parse(cls, ref: str | JobRef) -> JobRef:
@@ -179,7 +198,7 @@ class Job(Generic[T]):
             raise CreditLimitExceeded(
                 f"{what} would spend {need:g} credits, over max_credits={budget:g}; the step "
                 f"was not sent, so nothing was charged for it (the job waits: to spend that, "
-                f"finish it with `voicekit jobs wait {self._unlimited_ref()}`)",
+                f"finish it with `{self._unlimited_ref().command()}`)",
                 max_credits=budget, need=float(need), provider=name)
 
     def _unlimited_ref(self) -> JobRef:
@@ -246,27 +265,33 @@ class Job(Generic[T]):
         deadline = None if timeout is None or math.isinf(timeout) else clock.now() + timeout
         delays = policy.delays()
         first = not self._polled
-        while not self.done:
-            if first:
-                delay = max(0.0, self._started + policy.initial - clock.now())
-                first = False
-            else:
-                delay = next(delays)
-            if deadline is not None:
-                remaining = deadline - clock.now()
-                if remaining <= 0 or delay > remaining:
-                    clock.sleep(max(0.0, remaining))
-                    raise JobTimeout(
-                        f"{self.kind} job {self.id} still {self.vendor_status or self.state.value}"
-                        f" after {timeout:g} s; it goes on at the vendor: resume with "
-                        f"`voicekit jobs wait {self.to_ref()}`",
-                        job_id=self.id, last_status=self.vendor_status,
-                        ref=str(self.to_ref()), provider=self.provider.name,
-                    )
-            clock.sleep(delay)
-            self.refresh()
-            if on_update is not None:
-                on_update(self)
+        try:
+            while not self.done:
+                if first:
+                    delay = max(0.0, self._started + policy.initial - clock.now())
+                    first = False
+                else:
+                    delay = next(delays)
+                if deadline is not None:
+                    remaining = deadline - clock.now()
+                    if remaining <= 0 or delay > remaining:
+                        clock.sleep(max(0.0, remaining))
+                        raise JobTimeout(
+                            f"{self.kind} job {self.id} still "
+                            f"{self.vendor_status or self.state.value}"
+                            f" after {timeout:g} s; it goes on at the vendor: resume with "
+                            f"`{self.to_ref().command()}`",
+                            job_id=self.id, last_status=self.vendor_status,
+                            ref=str(self.to_ref()), provider=self.provider.name,
+                        )
+                clock.sleep(delay)
+                self.refresh()
+                if on_update is not None:
+                    on_update(self)
+        except KeyboardInterrupt as exc:  # Ctrl-C stops waiting, not the vendor's job
+            if isinstance(exc, WaitInterrupted):
+                raise
+            raise WaitInterrupted(self.to_ref()) from None
         return self.result()
 
     def to_ref(self) -> JobRef:

@@ -17,6 +17,7 @@ from ._lazy import ExportTable, lazy_exports
 if TYPE_CHECKING:  # for type checkers (explicit re-exports); at run time see _EXPORTS
     from .errormap import ErrorMap as ErrorMap, error_text as error_text
     from .hookspecs import hookimpl as hookimpl
+    from .hookspecs import provides as provides
     from .inputs import (
         AudioRules as AudioRules, TextRules as TextRules, segment as segment,
         language_code as language_code, language_name as language_name,
@@ -43,6 +44,7 @@ _EXPORTS: ExportTable = {
     "Provider": ("provider", "Provider"),
     "ProviderInfo": ("registry", "ProviderInfo"),
     "hookimpl": ("hookspecs", "hookimpl"),
+    "provides": ("hookspecs", "provides"),
     # declared options and the operation wrapper
     "Options": ("options", "Options"),
     "opt": ("options", "opt"),

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from . import validate
 from .capabilities import capabilities_of
 from .clock import SYSTEM_CLOCK, Clock
-from .credentials import Secret, resolve_credentials
+from .credentials import Secret, resolve_credentials, stored_setting
 from .errormap import ErrorMap
 from .errors import ConfigurationError, CreditLimitExceeded, InvalidInput, NotFound
 from .events import Event
@@ -106,7 +106,9 @@ class Provider:
                 f"(credential options: {accepted})",
                 provider=self.name,
             )
-        self._credentials: dict[str, Secret] = resolve_credentials(info, credentials)
+        self._credential_sources: dict[str, str] = {}
+        self._credentials: dict[str, Secret] = resolve_credentials(
+            info, credentials, sources=self._credential_sources)
         self.clock: Clock = clock or SYSTEM_CLOCK
         self.timeout = _setting(_timeout, timeout, "timeout", self.name)
         self.max_retries: int = 4 if max_retries is None else _setting(
@@ -120,9 +122,12 @@ class Provider:
         if self.remote:
             url = base_url or os.environ.get(info.base_url_env) or info.default_base_url
             if not url:
+                url = stored_setting(info.name, info.base_url_env)
+            if not url:
                 raise ConfigurationError(
-                    f"{self.name} needs a base URL: pass base_url=... or set "
-                    f"{info.base_url_env} (each deployment has its own host)",
+                    f"{self.name} needs a base URL (each deployment has its own host): pass "
+                    f"base_url=..., set {info.base_url_env}, or store it with "
+                    f"`voicekit keys set {self.name}` (CLI: --base-url URL)",
                     provider=self.name,
                 )
             from .http import check_base_url
@@ -179,14 +184,27 @@ class Provider:
             provider=self.name,
             auth=self.auth_headers,
             secrets=tuple(self._credentials.values()),
-            error_parser=self.parse_error,
+            error_parser=self._error_details,
             timeout=self.timeout,
             max_retries=self.max_retries,
             rate_limit_cap=self.rate_limit_cap,
             clock=self.clock,
             emit=self._emit,
             pool_size=getattr(self, "pool_size", DEFAULT_POOL_SIZE),
+            errors=self.errors,
         )
+
+    def _error_details(self, response: HttpResponse) -> ErrorDetails:
+        """:meth:`parse_error`, plus where the key came from on a 401 (env or key file)."""
+        details = self.parse_error(response)
+        sources = getattr(self, "_credential_sources", None)
+        if response.status == 401 and sources:
+            import attrs
+
+            origin = "; ".join(sorted(set(sources.values())))
+            details = attrs.evolve(details, message=f"{details.message} (the key came from "
+                                                    f"{origin})")
+        return details
 
     #: Whether result links (``DubResult.url``...) need the provider's credentials.
     authenticated_downloads: ClassVar[bool] = True

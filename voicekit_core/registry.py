@@ -42,10 +42,12 @@ log = logging.getLogger("voicekit.registry")
 
 ENTRY_POINT_GROUP = "voicekit"
 
-#: Install hints for the first-party plugins.
+#: Install hints for the first-party plugins (not yet on PyPI: installed from a checkout).
 FIRST_PARTY: dict[str, str] = {
-    name: f"pip install voicekit-{name}"
-    for name in ("espeak", "gemelo", "beautyface", "voicedub", "speechgen", "captions")
+    name: f"pip install ./plugins/voicekit-{name} (from a voicekit checkout; the package "
+          f"voicekit-{name} is not published yet)"
+    for name in ("espeak", "piper", "gemelo", "beautyface", "voicedub", "speechgen",
+                 "captions")
 }
 
 C = TypeVar("C", bound=Capability)
@@ -93,6 +95,12 @@ class ProviderInfo:
         prefix = self.env_prefix
         name = env_var[len(prefix):] if env_var.startswith(prefix) else env_var
         return name.lower()
+
+    @property
+    def needs_base_url(self) -> bool:
+        """Whether each user must configure the API root (a remote vendor, white-label:
+        credentials but no default base URL)."""
+        return self.default_base_url is None and bool(self.credentials)
 
     @property
     def base_url_env(self) -> str:

@@ -13,6 +13,7 @@ from typing import IO, TYPE_CHECKING, Any
 from .audio import (
     AudioSource,
     atomic_write,
+    check_target,
     finalize_wav_bytes,
     format_of_content_type,
     sniff_format,
@@ -27,8 +28,10 @@ if TYPE_CHECKING:
 __all__ = [
     "CountingReader",
     "ProgressCallback",
+    "audio_format",
     "download",
     "encode_body",
+    "encode_json",
     "multipart_encoder",
     "read_audio",
     "upload",
@@ -149,7 +152,7 @@ def download(client: HttpClient, url: str, path: str | os.PathLike[str], *,
     nothing at ``path``. Credentials go only to the provider's own origin, and not at all
     when ``authenticated`` is False (signed result links).
     """
-    target = Path(path)
+    target = check_target(path)  # before the request: a bad path costs nothing
     absolute = client.url(url)
 
     def attempt() -> Path:

@@ -206,6 +206,7 @@ class Runner:
                  operations: Mapping[str, Operation], *, time_limit: float = 10.0) -> None:
         self.make_provider = make_provider
         self.operations = operations
+        self._inputs = {name: _takes_input(op) for name, op in operations.items()}
         self.time_limit = time_limit
         self.server = FuzzServer()
         self.unraisable: dict[str, int] = {}
@@ -243,8 +244,7 @@ class Runner:
         provider = self.make_provider(self.server.url)
         try:
             operation = self.operations[name]
-            result = operation(provider, value) if _takes_input(operation) \
-                else operation(provider)
+            result = operation(provider, value) if self._inputs[name] else operation(provider)
             consume(result, directory=Path(self._tmp.name))
         finally:
             with contextlib.suppress(Exception):

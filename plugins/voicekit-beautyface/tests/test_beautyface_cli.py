@@ -8,8 +8,11 @@ audio ready.
 from __future__ import annotations
 
 import os
+import shlex
+import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -76,3 +79,33 @@ def test_cli_without_a_base_url_says_how_to_set_it(instant_emulator: BeautyfaceE
     assert result.returncode != 0
     assert "BEAUTYFACE_BASE_URL" in result.stderr
     assert instant_emulator.log == []
+
+
+def test_ctrl_c_during_a_paid_say_says_how_to_resume(tmp_path: Path) -> None:
+    # the emulator's clock stands still: the speech stays PROCESSING while the CLI polls
+    with BeautyfaceEmulator(tts_seconds=60) as emulator:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("BEAUTYFACE_")}
+        env.update({"BEAUTYFACE_API_KEY": emulator.credentials["api_key"],
+                    "BEAUTYFACE_BASE_URL": emulator.url,
+                    "VOICEKIT_KEY_FILE": str(tmp_path / "keys.json")})
+        out = tmp_path / "my speech.wav"
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "voicekit_core.cli", "say", "Paid for already.", "-p",
+             "beautyface", "-v", _aria(emulator), "-o", str(out)],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+        try:
+            for _ in range(400):  # bounded: until the first status look (at most ~20 s)
+                if emulator.requests("GET", "/api/v1/tts/*") or proc.poll() is not None:
+                    break
+                threading.Event().wait(0.05)
+            proc.send_signal(signal.SIGINT)
+            _, err = proc.communicate(timeout=20)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        (speech_id,) = emulator.speeches
+    assert proc.returncode == 130 and "Traceback" not in err
+    words = shlex.split(err.rsplit("resume with", 1)[1])
+    assert words[:3] == ["voicekit", "jobs", "wait"]
+    assert words[3].startswith(f"beautyface:speech:{speech_id}?")
+    assert words[4:] == ["-o", str(out)] and not out.exists()

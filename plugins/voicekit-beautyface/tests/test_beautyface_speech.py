@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 import voicekit_core as vk
 from voicekit_core.audio import parse_wav_header
@@ -17,7 +19,7 @@ def _voice(bf: BeautyfaceProvider) -> vk.Voice:
     return next(v for v in bf.list_voices() if v.name == "Aria")
 
 
-def test_synthesize_polls_every_3_s_and_downloads_without_credentials(
+def test_synthesize_polls_early_then_every_3_s_and_downloads_without_credentials(
     bf: BeautyfaceProvider, bf_emulator: BeautyfaceEmulator
 ) -> None:
     voice = _voice(bf)
@@ -27,7 +29,12 @@ def test_synthesize_polls_every_3_s_and_downloads_without_credentials(
     assert info.sample_rate == 16000 and audio.duration and audio.duration > 0
     (post,) = bf_emulator.requests("POST", POST_TTS)
     polls = bf_emulator.requests("GET", GET_TTS)
-    assert [p.time - post.time for p in polls] == [3.0, 6.0]  # tts_seconds=6
+    times = [p.time - post.time for p in polls]
+    assert times[0] == pytest.approx(0.25)  # a first look at once, in case it is quick
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    assert all(later >= earlier for earlier, later in itertools.pairwise(gaps))  # backing off
+    assert max(gaps) <= 3.0  # never slower than the vendor's rhythm
+    assert 6.0 <= times[-1] <= 6.0 * 1.25  # collected within 1.25x the job's 6 s
     assert audio.metadata["speech_id"] == polls[0].path.rsplit("/", 1)[1]
     # the audio came from the storage origin, with no credentials at all
     (download,) = bf_emulator.storage.log
@@ -57,8 +64,9 @@ def test_submit_many_then_collect(bf: BeautyfaceProvider, bf_emulator: Beautyfac
     assert len(bf_emulator.requests("GET", GET_TTS)) == 0  # nothing polled yet
     audios = [j.wait() for j in jobs]
     assert [a.metadata["speech_id"] for a in audios] == [j.id for j in jobs]
-    # the first job is polled at 3 s and 6 s; the others were done by then: one look each
-    assert len(bf_emulator.requests("GET", GET_TTS)) == 2 + 4
+    # the first job is polled until done; the others were done by then: one look each
+    first = [r for r in bf_emulator.requests("GET", GET_TTS) if r.path.endswith(jobs[0].id)]
+    assert len(bf_emulator.requests("GET", GET_TTS)) == len(first) + 4
     assert bf_emulator.ledger.spent == sum(len(t.encode()) for t in texts)
 
 
@@ -76,7 +84,7 @@ def test_speech_job_resumes_from_its_ref(bf: BeautyfaceProvider,
 
 def test_failed_speech_raises_job_failed(bf: BeautyfaceProvider,
                                          bf_emulator: BeautyfaceEmulator) -> None:
-    bf_emulator.fail_next_speeches(1)
+    bf_emulator.fail_next("speech")
     with pytest.raises(vk.JobFailed) as info:
         bf.synthesize("This one fails.", voice=_voice(bf))
     assert info.value.vendor_status == "FAILED" and info.value.provider == "beautyface"
@@ -218,7 +226,9 @@ def test_status_polls_and_downloads_are_retried(bf: BeautyfaceProvider,
     bf_emulator.storage.faults.add("GET /files/*", "truncate", count=1)
     audio = bf.synthesize("Robust.", voice=voice, format="wav")
     assert parse_wav_header(audio.data).data_size == len(audio.data) - 44
-    assert len(bf_emulator.requests("GET", GET_TTS)) == 4  # 2 failed + 2 looks
+    looks = bf_emulator.requests("GET", GET_TTS)
+    assert [r.fault for r in looks[:2]] == ["error", "error"]  # the first look, retried twice
+    assert all(r.fault is None for r in looks[2:])
     assert len(bf_emulator.storage.log) == 2  # a cut download, then a whole one
     assert bf_emulator.storage.violations == []
 

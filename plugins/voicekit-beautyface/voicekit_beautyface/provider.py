@@ -2,11 +2,10 @@
 
 Every request carries ``Authorization: Bearer <BEAUTYFACE_API_KEY>`` and goes to the
 deployment's own base URL (required: ``BEAUTYFACE_BASE_URL`` or ``base_url=``, e.g.
-``https://your-domain.com/api/v1``). Speech is asynchronous at the vendor: ``POST /tts``
-answers at once with a ``speechId``; voicekit polls ``GET /tts/{speechId}`` every 3 s (the
-vendor's documented rhythm) and downloads the finished ``audioUrl`` from the storage host,
-without credentials. ``synthesize()`` does all of that; ``submit_speech()`` returns the
-:class:`~voicekit_core.jobs.Job` so that many speeches can be started and collected later.
+``https://your-domain.com/api/v1``). Speech is asynchronous: ``POST /tts`` answers with a
+``speechId``; voicekit polls ``GET /tts/{speechId}`` (from 0.25 s, backing off to the
+vendor's 3 s) and downloads the ``audioUrl`` from the storage host without credentials.
+``synthesize()`` does all of that; ``submit_speech()`` returns the Job instead.
 
 Errors come as ``{"code", "error"}``. ``USAGE_LIMIT_EXCEEDED`` (HTTP 429 with ``credits`` and
 ``needCredits``) means too few credits: it raises InsufficientCredits and is never retried;
@@ -20,7 +19,7 @@ import datetime as dt
 import itertools
 import json
 import urllib.parse
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
 import attrs
@@ -79,11 +78,14 @@ _CLONE_LOOKUP_PAGE = 50
 #: Slack when comparing a clone's ``createdAt`` with other voices' (precision, skew).
 _CLOCK_SLACK = dt.timedelta(seconds=60)
 
-#: Speech: the vendor's rhythm is "check the status, wait 3 s, check again".
-SPEECH = kit.JobKind[Audio]("speech", poll=kit.PollPolicy(interval=3.0, first_delay=3.0))
+#: Speech: the vendor's example checks every 3 s; voicekit looks first after 0.25 s and
+#: backs off by 1.25x to that rhythm, so a job is collected within ~1.25x its own time.
+SPEECH = kit.JobKind[Audio]("speech", poll=kit.PollPolicy(
+    first_delay=0.25, interval=0.25, backoff=1.25, max_interval=3.0))
 #: Cloning has no documented rhythm; a clone takes tens of seconds, and each look is a
-#: (narrow) voice listing, so every 5 s.
-CLONE = kit.JobKind[Voice]("clone", poll=kit.PollPolicy(interval=5.0, first_delay=5.0))
+#: (narrow) voice listing: the same early start, backing off to every 5 s.
+CLONE = kit.JobKind[Voice]("clone", poll=kit.PollPolicy(
+    first_delay=0.25, interval=0.25, backoff=1.25, max_interval=5.0))
 
 
 def _tag_list(value: Any, field: str) -> list[str]:
@@ -162,13 +164,6 @@ class BeautyfaceProvider(kit.Provider, ListVoices, Synthesize, CloneVoice, Balan
                                    limit="a COMPLETED voice")
         return super().voice_id(voice)
 
-    def _api(self, method: str, path: str, **kwargs: Any) -> Any:
-        """The JSON answer; a 2xx body saying ``"success": false`` is an error too."""
-        response = self.http.request(method, path, **kwargs)
-        body = response.json()
-        self.errors.check_success(response, body)
-        return body
-
     # -- voices ------------------------------------------------------------------------
 
     @kit.operation(VoiceFilters, language=kit.TextRules(field="language"))
@@ -216,8 +211,8 @@ class BeautyfaceProvider(kit.Provider, ListVoices, Synthesize, CloneVoice, Balan
         limit = int(params["limit"])
 
         def fetch(page: int) -> kit.Page[list[Mapping[str, Any]]]:
-            body = self._api("GET", "/voices", params={**params, "page": page})
-            items = _voice_items(body)
+            body = self.http.json("GET", "/voices", params={**params, "page": page})
+            items = s.voice_items(body)
             return kit.Page([items] if items else [],
                             next=kit.next_page_number(body, page, len(items), limit))
 
@@ -236,12 +231,8 @@ class BeautyfaceProvider(kit.Provider, ListVoices, Synthesize, CloneVoice, Balan
                    ) -> Voice | None:
         """Look a voice of the account up by id, whatever its status; None if absent.
 
-        The API has no GET for one voice, so this lists the account's own voices
-        (``type=USER``), newest first, and stops at the voice, or after a page that is
-        really sorted newest first and ends with voices older than ``created_at`` (the
-        voice's ``createdAt``, when known); a listing that ignores the sort is read to
-        its end.
-        """
+        The API has no GET for one voice: this lists the account's voices newest first and
+        stops at the voice, or after a page (truly sorted) older than ``created_at``."""
         voice_id = self.voice_id(voice)
         since = parse_datetime(created_at)
         params = {"page": 1, "limit": _CLONE_LOOKUP_PAGE, "type": "USER",
@@ -250,7 +241,7 @@ class BeautyfaceProvider(kit.Provider, ListVoices, Synthesize, CloneVoice, Balan
             for item in items:
                 if str(item.get("id")) == voice_id:
                     return self._voice(item)
-            if since is not None and _older_than(items, since - _CLOCK_SLACK):
+            if since is not None and s.older_than(items, since - _CLOCK_SLACK):
                 return None
         return None
 
@@ -259,9 +250,10 @@ class BeautyfaceProvider(kit.Provider, ListVoices, Synthesize, CloneVoice, Balan
     @kit.operation(SynthesizeOptions, spends=True, text=_TEXT)
     def synthesize(self, text: str, *, voice: str, opts: SynthesizeOptions, call: kit.Call
                    ) -> Audio:
-        """Speak ``text`` (at most 5000 UTF-8 bytes, 1 credit each): submit it, poll every
-        3 s until done (``wait_timeout``, default 300 s; JobTimeout carries a reference to
-        resume with), download the audio. Options: :class:`SynthesizeOptions`."""
+        """Speak ``text`` (at most 5000 UTF-8 bytes, 1 credit each): submit it, poll (from
+        0.25 s, backing off to every 3 s) until done (``wait_timeout``, default 300 s;
+        JobTimeout carries a reference to resume with), download the audio. Options:
+        :class:`SynthesizeOptions`."""
         job = self._submit(text, voice, opts.format, call)
         timeout = DEFAULT_WAIT_TIMEOUT if opts.wait_timeout is None else opts.wait_timeout
         return job.wait(timeout=timeout, on_update=opts.on_update)
@@ -276,7 +268,7 @@ class BeautyfaceProvider(kit.Provider, ListVoices, Synthesize, CloneVoice, Balan
     def _submit(self, text: str, voice: str, format: str | None, call: kit.Call
                 ) -> kit.Job[Audio]:
         fmt = format or DEFAULT_FORMAT
-        body = self._api("POST", "/tts", json={"text": text, "voiceId": voice, "format": fmt})
+        body = self.http.json("POST", "/tts", json={"text": text, "voiceId": voice, "format": fmt})
         answer = s.read(body, s.SpeechAnswer, "POST /tts answer")
         speech = s.read(body if answer.speech is None else answer.speech, Speech, "speech")
         speech_id = answer.speech_id or speech.id
@@ -300,7 +292,7 @@ class BeautyfaceProvider(kit.Provider, ListVoices, Synthesize, CloneVoice, Balan
         """The status and details of a speech (GET /tts/{speechId}); NotFound if unknown."""
         ident = kit.segment(speech_id.strip() if isinstance(speech_id, str) else speech_id,
                             field="speech_id")
-        body = self._api("GET", f"/tts/{ident}")
+        body = self.http.json("GET", f"/tts/{ident}")
         answer = s.read(body, s.SpeechAnswer, f"GET /tts/{ident} answer")
         item = body if answer.speech is None else answer.speech
         if answer.speech is None and not {"status", "audioUrl"} & set(body):
@@ -360,10 +352,12 @@ class BeautyfaceProvider(kit.Provider, ListVoices, Synthesize, CloneVoice, Balan
     def clone_voice(self, samples: AudioSource, *, name: str, opts: CloneOptions,
                     call: kit.Call) -> kit.Job[Voice]:
         """Clone a voice from one recording (MP3, WAV or WebM by content, at most 20 MB,
-        streamed) for 1000 credits. The ``Job[Voice]`` (id the voiceId) is polled every 5 s
-        by finding the voice among the account's newest. Options: :class:`CloneOptions`."""
-        body = self._api("POST", "/voice-clone", multipart=self._clone_fields(samples, name, opts),
-                         on_upload_progress=call.on_upload_progress)
+        streamed) for 1000 credits. The ``Job[Voice]`` (id the voiceId) is polled (backing
+        off to every 5 s) by finding the voice among the account's newest. Options:
+        :class:`CloneOptions`."""
+        fields = self._clone_fields(samples, name, opts)
+        body = self.http.json("POST", "/voice-clone", multipart=fields,
+                              on_upload_progress=call.on_upload_progress)
         answer = s.read(body, s.CloneAnswer, "POST /voice-clone answer")
         item = dict(answer.voice) if answer.voice is not None else {
             k: v for k, v in body.items() if k not in ("success", "voiceId")}
@@ -422,7 +416,7 @@ class BeautyfaceProvider(kit.Provider, ListVoices, Synthesize, CloneVoice, Balan
     def balance(self) -> BalanceInfo:
         """Credits left (GET /credits): total, ``breakdown`` regular (monthly, reset at
         ``resets_at``) and permanent (purchased)."""
-        body = self._api("GET", "/credits")
+        body = self.http.json("GET", "/credits")
         credits = s.read(body, s.Credits, "GET /credits answer")
         parts = credits.breakdown or s.Breakdown()
         if credits.total is None:
@@ -446,33 +440,6 @@ class BeautyfaceProvider(kit.Provider, ListVoices, Synthesize, CloneVoice, Balan
                   "balance": 0, "get_speech": 0, "find_voice": 0}
         price = prices.get(operation)
         return None if price is None else Cost(float(price), "credits", exact=True)
-
-
-def _older_than(items: Sequence[Mapping[str, Any]], since: dt.datetime) -> bool:
-    """Whether a page proves that later pages hold only voices made before ``since``: it
-    is sorted newest first (checked, not trusted) and its last voice is older."""
-    times = [s.read(i, s.VoiceItem, "voice").created_at for i in items]
-    known = [t for t in times if t is not None]
-    if not known or len(known) != len(times) or times[-1] is None:
-        return False
-    in_order = all(a >= b for a, b in itertools.pairwise(known))
-    return in_order and times[-1] < since
-
-
-def _voice_items(body: Any) -> list[Mapping[str, Any]]:
-    """The voice objects of a ``GET /voices`` page (``voices``, ``data`` or a bare list)."""
-    if isinstance(body, list):
-        items: Any = body
-    else:
-        page = s.read(body, s.VoicePage, "GET /voices answer")
-        items = page.voices if page.voices is not None else page.data
-        if items is None and "voices" not in body:
-            raise BadResponse(f"beautyface sent an unexpected /voices body: {str(body)[:80]}",
-                              provider="beautyface")
-    voices = [i for i in items or () if isinstance(i, Mapping) and i.get("id") not in (None, "")]
-    if len(voices) != len(items or ()):
-        raise BadResponse("beautyface sent a voice without an id", provider="beautyface")
-    return voices
 
 
 def _speaks(voice: Voice, language: str) -> bool:

@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 import attrs
 import cattrs
 from voicekit_core import kit
+from voicekit_core.errors import BadResponse
 
-__all__ = ["CloneAnswer", "Credits", "Speech", "SpeechAnswer", "VoiceItem", "VoicePage", "read"]
+__all__ = ["CloneAnswer", "Credits", "Speech", "SpeechAnswer", "VoiceItem", "VoicePage",
+           "older_than", "read", "voice_items"]
 
 T = TypeVar("T")
 
@@ -157,3 +161,30 @@ def tags(raw: dict[str, Any]) -> tuple[str, ...]:
     if not isinstance(value, list):
         return ()
     return tuple(s for s in (str(t).strip() for t in value if isinstance(t, (str, int))) if s)
+
+
+def older_than(items: Sequence[Mapping[str, Any]], since: dt.datetime) -> bool:
+    """Whether a page proves that later pages hold only voices made before ``since``: it
+    is sorted newest first (checked, not trusted) and its last voice is older."""
+    times = [read(i, VoiceItem, "voice").created_at for i in items]
+    known = [t for t in times if t is not None]
+    if not known or len(known) != len(times) or times[-1] is None:
+        return False
+    in_order = all(a >= b for a, b in itertools.pairwise(known))
+    return in_order and times[-1] < since
+
+
+def voice_items(body: Any) -> list[Mapping[str, Any]]:
+    """The voice objects of a ``GET /voices`` page (``voices``, ``data`` or a bare list)."""
+    if isinstance(body, list):
+        items: Any = body
+    else:
+        page = read(body, VoicePage, "GET /voices answer")
+        items = page.voices if page.voices is not None else page.data
+        if items is None and "voices" not in body:
+            raise BadResponse(f"beautyface sent an unexpected /voices body: {str(body)[:80]}",
+                              provider="beautyface")
+    voices = [i for i in items or () if isinstance(i, Mapping) and i.get("id") not in (None, "")]
+    if len(voices) != len(items or ()):
+        raise BadResponse("beautyface sent a voice without an id", provider="beautyface")
+    return voices

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from voicekit_core.provider import Provider
@@ -24,3 +26,16 @@ class TestCaptionsConformance(ProviderConformance):
     def probe(self, provider: Provider) -> object:
         assert isinstance(provider, CaptionsProvider)
         return provider.list_twins()
+
+    def options_probe(self, provider: Provider, tmp_path: Path
+                      ) -> dict[str, Callable[..., Any]]:
+        assert isinstance(provider, CaptionsProvider)
+        return {"create_twin": lambda **o: provider.create_twin(**self.twin_args(provider), **o),
+                "generate_video": lambda **o: provider.generate_video("Hi.", creator="Kate",
+                                                                      **o)}
+
+    def spending_calls(self, provider: Provider, tmp_path: Path
+                       ) -> dict[str, Callable[[Any], Any]]:
+        assert isinstance(provider, CaptionsProvider)
+        return {"generate_video": lambda budget: provider.generate_video(
+            "Hello there, twin.", creator="Kate", max_credits=budget)}

@@ -169,7 +169,8 @@ def test_a_submitted_video_reports_its_estimated_spend(
         get_registry().pm.unregister(observer)
     [spent] = [e for e in observer.events if e.kind == "credits_spent"]
     assert spent.provider == "captions"
-    assert dict(spent.data) == {"credits": 8, "operation": "generate_video", "estimated": True}
+    assert dict(spent.data) == {"credits": 8, "unit": "credits", "operation": "generate_video",
+                                "estimated": True}
 
 
 def test_a_video_that_fails_raises_job_failed_with_the_detail(

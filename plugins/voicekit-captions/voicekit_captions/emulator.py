@@ -203,14 +203,7 @@ class CaptionsEmulator(Emulator):
         return JSONResponse({"operationId": self._public_id(op)})
 
     async def _twin_status(self, body: dict[str, Any]) -> Response:
-        op = self._find(body, "twin")
-        if isinstance(op, Response):
-            return op
-        state, progress = self._advance(op)
-        answer: dict[str, Any] = {"state": state, "progress": progress}
-        if state == "FAILED":
-            answer["detail"] = op.fails_with
-        return JSONResponse(answer)
+        return self._status(body, "twin")
 
     async def _twin_delete(self, body: dict[str, Any]) -> Response:
         missing = _missing(body, ("name", str))
@@ -257,12 +250,19 @@ class CaptionsEmulator(Emulator):
         return JSONResponse({"operationId": self._public_id(op)})
 
     async def _creator_poll(self, body: dict[str, Any]) -> Response:
-        op = self._find(body, "video")
+        return self._status(body, "video")
+
+    def _status(self, body: dict[str, Any], kind: str) -> Response:
+        """The state and progress of an operation; its detail once FAILED, its url once a
+        video is COMPLETE."""
+        op = self._find(body, kind)
         if isinstance(op, Response):
             return op
         state, progress = self._advance(op)
         answer: dict[str, Any] = {"state": state, "progress": progress}
-        if state == "COMPLETE":
+        if state == "FAILED":
+            answer["detail"] = op.fails_with
+        elif state == "COMPLETE" and kind == "video":
             answer["url"] = op.result
         return JSONResponse(answer)
 

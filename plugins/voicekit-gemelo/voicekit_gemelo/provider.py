@@ -403,12 +403,20 @@ class GemeloProvider(kit.Provider, caps.ListVoices, caps.Synthesize, caps.Stream
         voice_id, vtype = self.voice_ref(voice, voice_type=voice_type)
         if voice_type is not None or ":" in voice:
             return voice_id, vtype
+        other = False
         with contextlib.suppress(err.VoicekitError):  # best effort: the call itself will say
             if listing not in self._known:
                 self._known[listing] = frozenset(v.id for v in self._voices_of(listing))
-            if str(voice_id) not in self._known[listing] and \
-                    any(v.id == str(voice_id) for v in self._voices_of("cloned")):
-                return voice_id, "cloned"
+            if str(voice_id) not in self._known[listing]:
+                if any(v.id == str(voice_id) for v in self._voices_of("cloned")):
+                    return voice_id, "cloned"
+                other = listing == "vc" and any(v.id == str(voice_id)
+                                                for v in self._voices_of("system"))
+        if other:  # the id exists, but as a text-to-speech voice: say so, not "not found"
+            raise err.InvalidInput(
+                f"voice {voice_id} is a text-to-speech voice, not a conversion voice (list "
+                'conversion voices with list_voices(kind="vc"))', field="voice",
+                limit="a conversion (vc) or cloned voice", provider=self.name)
         return voice_id, "system"
 
     def _cloned_id(self, voice: str | int | Voice, action: str) -> str:

@@ -13,6 +13,7 @@ from voicekit_voicedub.emulator import VoiceDubEmulator
 from voicekit_voicedub.provider import OutOfOrder, VoiceDubProvider
 
 import voicekit_core as vk
+from voicekit_core.testing.emulator import RateLimit
 from voicekit_core.testing.media import tone_wav
 
 
@@ -222,7 +223,7 @@ def test_unknown_ids_are_not_found(vd: VoiceDubProvider) -> None:
 
 def test_the_emulators_own_rate_limit_is_retried(emu: VoiceDubEmulator,
                                                  vd: VoiceDubProvider) -> None:
-    emu.rate_limits["read"] = 2
+    emu.rate_limits["read"] = RateLimit(2, 60)
     vd.balance()
     vd.balance()
     before = emu.clock.now()
