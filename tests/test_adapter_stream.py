@@ -177,3 +177,13 @@ def test_a_format_needing_the_missing_extra_is_refused_before_any_request(
     with pytest.raises(vk.ConfigurationError):
         vk.adapters.stream(inner).open_stream(format="ogg")
     assert inner.calls == []
+
+
+def test_stream_to_a_path_and_cached_to_a_path(tmp_path: Any) -> None:
+    inner = GatedProvider()
+    stream = vk.adapters.stream(inner).stream_synthesize(TEXT, to=tmp_path / "s.wav")
+    data = (tmp_path / "s.wav").read_bytes()
+    assert parse_wav_header(data).data_size == len(data) - 44 and stream.received_bytes
+    cached = vk.adapters.cached(inner, tmp_path / "cache")
+    audio = cached.synthesize("Hello.", to=tmp_path / "c.wav")
+    assert (tmp_path / "c.wav").read_bytes() == audio.data

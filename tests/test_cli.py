@@ -517,7 +517,7 @@ def test_dub_over_budget_sends_nothing(env: dict[str, str], tmp_path: Path) -> N
     out = voicekit(env, "dub", str(source), "-p", "localfake", "-v", "v9", "--max-credits",
                    "5")
     assert out.returncode == 1
-    assert b"over max_credits=5; nothing was sent" in out.stderr
+    assert b"over --max-credits 5; nothing was sent" in out.stderr
 
 
 def test_no_wait_then_jobs_wait(env: dict[str, str], tmp_path: Path) -> None:

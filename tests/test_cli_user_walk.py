@@ -248,3 +248,120 @@ def test_convert_with_a_speech_voice_says_it_is_not_a_conversion_voice(
     err = capsys.readouterr().err
     assert "not a conversion voice" in err and "`voicekit voices gemelo --kind vc`" in err
     assert not (tmp_path / "out.wav").exists()
+
+
+def test_synthesize_to_a_path_checks_it_first_and_writes_atomically(
+        speechgen: object, tmp_path: Path) -> None:
+    import voicekit_core as vk
+
+    with vk.connect("speechgen") as provider:
+        with pytest.raises(InvalidInput, match="does not exist") as caught:
+            provider.synthesize("Hello", voice="en-US-aria", to=tmp_path / "no" / "a.wav")
+        assert caught.value.field == "to"
+        assert speechgen.requests("POST") == []  # type: ignore[attr-defined]
+        audio = provider.synthesize("Hello", voice="en-US-aria", format="wav",
+                                    to=tmp_path / "a.wav")
+    assert (tmp_path / "a.wav").read_bytes() == audio.data
+    assert [p.name for p in tmp_path.iterdir()] == ["a.wav"]  # no temporary file left
+
+
+def test_a_stream_to_a_path_is_written_as_it_arrives(tmp_path: Path) -> None:
+    import voicekit_core as vk
+
+    if "espeak" not in [i.name for i in vk.providers()]:
+        pytest.skip("voicekit-espeak is not installed")
+    with vk.connect("espeak") as espeak:
+        stream = espeak.stream_synthesize("Hello there", to=tmp_path / "s.wav")
+    data = (tmp_path / "s.wav").read_bytes()
+    assert data[:4] == b"RIFF" and stream.received_bytes > 44
+    assert list(stream) == []  # consumed by the save
+
+
+def test_a_closed_pipe_ends_quietly_with_success(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    env = dict(os.environ, VOICEKIT_KEY_FILE=str(tmp_path / "keys.json"))
+    reader = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.buffer.read(1)"],
+                              stdin=subprocess.PIPE)
+    assert reader.stdin is not None
+    writer = subprocess.run(  # more text than a pipe buffer holds: the write must break
+        [sys.executable, "-m", "voicekit_core.cli", "say", "Hello there. " * 400,
+         "-p", "espeak", "--stream"], stdout=reader.stdin, stderr=subprocess.PIPE, env=env,
+        timeout=120, check=False)
+    reader.stdin.close()
+    reader.wait(timeout=30)
+    if b"espeak" in writer.stderr and b"not installed" in writer.stderr:
+        pytest.skip("voicekit-espeak is not installed")
+    assert writer.returncode == 0 and writer.stderr == b""
+
+
+def test_beautyface_voices_show_their_language_tags(
+        beautyface: object, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("BEAUTYFACE_BASE_URL", beautyface.url)  # type: ignore[attr-defined]
+    monkeypatch.setenv("BEAUTYFACE_API_KEY", beautyface.credentials["api_key"])  # type: ignore[attr-defined]
+    assert main(["voices", "beautyface", "--json"]) == 0
+    import json
+
+    voices = {v["name"]: v for v in json.loads(capsys.readouterr().out)}
+    assert voices["Klaus"]["languages"] == ["de"]  # tagged ["male", "de"]
+
+
+def test_json_dates_are_iso_and_credits_print_whole() -> None:
+    import datetime as dt
+
+    from voicekit_core.cli_output import amount, describe
+    from voicekit_core.models import Balance
+
+    when = dt.datetime(2026, 12, 3, 13, 9, 28, tzinfo=dt.timezone.utc)
+    view = describe(Balance(credits=1234567.0, resets_at=when))
+    assert view["resets_at"] == "2026-12-03T13:09:28+00:00"
+    assert amount(1234567.0) == "1234567" and amount(12.5) == "12.5"
+    assert amount(0.1 + 0.2) == "0.3"
+
+
+def test_a_long_first_delay_says_when_the_first_look_is() -> None:
+    import io
+
+    from voicekit_core.cli_output import Progress
+
+    out = io.StringIO()
+    with Progress("twin t1", stream=out) as progress:
+        progress.waiting(30.0, "queued")
+        progress.waiting(0.25, "queued")  # a quick first look: nothing to say
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 1 and "queued; waiting until " in lines[0]
+
+
+def test_say_picks_the_only_installed_speaking_provider(speechgen: object,
+                                                         tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    env = dict(os.environ, VOICEKIT_LOAD_PLUGINS="speechgen",
+               VOICEKIT_CACHE_DIR=str(tmp_path / "cache"))
+    run = subprocess.run([sys.executable, "-m", "voicekit_core.cli", "say", "Hello",
+                          "-o", str(tmp_path / "hi.wav")], env=env, capture_output=True,
+                         timeout=60, check=False)
+    assert run.returncode == 0, run.stderr  # the same rule as clone/convert: no -p needed
+    assert b"speaking with speechgen voice" in run.stderr
+    assert (tmp_path / "hi.wav").read_bytes()[:4] == b"RIFF"
+
+
+def test_a_paid_result_is_never_lost_nor_written_in_the_wrong_format(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from voicekit_core.cli_checks import save_paid_audio
+
+    mp3 = Audio(data=b"ID3" + b"\0" * 64, format="mp3")
+    saved = save_paid_audio(mp3, str(tmp_path / "hi.wav"), "wav")  # the vendor sent mp3
+    assert saved == tmp_path / "hi.mp3" and saved.read_bytes() == mp3.data
+    assert not (tmp_path / "hi.wav").exists()
+    assert "writing" in capsys.readouterr().err
+    rescued = save_paid_audio(mp3, str(tmp_path / "gone" / "hi.mp3"), "mp3")  # folder gone
+    try:
+        assert rescued.read_bytes() == mp3.data
+        err = capsys.readouterr().err
+        assert str(rescued) in err and "does not exist" in err
+    finally:
+        rescued.unlink()

@@ -161,3 +161,13 @@ def test_every_installed_synthesize_provider_takes_split() -> None:
     for name in names:
         method = registry.provider_class(name).synthesize
         assert "split" in inspect.signature(method).parameters, name
+
+
+def test_split_to_a_path_saves_the_joined_audio_once(priced: PricedFake, tmp_path: Any,
+                                                     emulator: FakeEmulator) -> None:
+    target = tmp_path / "long.wav"
+    audio = priced.synthesize(TEXT, voice="v1", split=True, to=target)
+    assert target.read_bytes() == audio.data and audio.metadata["pieces"] > 2
+    with pytest.raises(vk.InvalidInput):  # a folder that is not there: nothing is sent
+        priced.synthesize(TEXT, voice="v1", split=True, to=tmp_path / "no" / "x.wav")
+    assert len(emulator.requests("POST", "/tts")) == audio.metadata["pieces"]

@@ -231,7 +231,8 @@ def test_any_value_is_accepted_within_its_limit_or_refused_as_invalid_input(
 
 
 @settings(max_examples=200, deadline=None)
-@given(kwargs=st.dictionaries(st.text(max_size=12), _hostile, max_size=4))
+@given(kwargs=st.dictionaries(st.text(max_size=12).filter(lambda k: k != "voice"), _hostile,
+                              max_size=4))
 def test_an_operation_lets_only_invalid_input_escape(kwargs: dict[str, Any]) -> None:
     demo = Demo()
     try:
@@ -353,7 +354,9 @@ def test_audio_inputs_and_upload_progress(demo: Demo) -> None:
         progress.append((done, total))
 
     count, callback = demo.clone(tone_wav(0.2), on_upload_progress=report)
-    assert count == 1 and callback is report
+    assert count == 1
+    callback(1, 2)  # the body gets the user's callback, wrapped to name it if it raises
+    assert progress == [(1, 2)]
     assert demo.clone([tone_wav(0.2)] * 3)[0] == 3
     with pytest.raises(vk.InvalidInput, match="1 to 3"):
         demo.clone([tone_wav(0.2)] * 4)

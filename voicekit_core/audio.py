@@ -78,6 +78,7 @@ def format_of_content_type(content_type: str | None) -> str | None:
 
 
 _SNIFF_BYTES = 64
+_NAME_MAX = 255  # bytes in one file name on common file systems
 
 
 def sniff_format(head: bytes) -> str | None:
@@ -141,6 +142,21 @@ def check_target(path: str | os.PathLike[str], *, field: str = "path") -> Path:
     text = str(target)
     if not text or text == "." or "\0" in text:
         raise InvalidInput(f"{field} {text!r} is not a file path", field=field)
+    try:
+        os.fsencode(text)
+    except UnicodeError:  # a lone surrogate: no file system can name it
+        raise InvalidInput(f"{field} {text!r} is not a file path: it holds characters a file "
+                           "name cannot have", field=field, limit="an encodable path") from None
+    try:
+        _check_folder(target, text, field)
+    except OSError as exc:  # a name over 255 bytes, a path too long, a loop of links
+        reason = exc.strerror or type(exc).__name__
+        raise InvalidInput(f"cannot write {text}: {reason}", field=field,
+                           limit="a writable file path") from None
+    return target
+
+
+def _check_folder(target: Path, text: str, field: str) -> None:
     directory = target.parent if str(target.parent) else Path(".")
     if target.is_dir():
         raise InvalidInput(f"cannot write {text}: it is a folder; give a file name",
@@ -152,7 +168,6 @@ def check_target(path: str | os.PathLike[str], *, field: str = "path") -> Path:
     if not os.access(directory, os.W_OK | os.X_OK):
         raise InvalidInput(f"cannot write {text}: no permission to write in {directory}",
                            field=field, limit="a writable folder")
-    return target
 
 
 def atomic_write(
@@ -171,7 +186,7 @@ def atomic_write(
     target = check_target(path)
     directory = target.parent if str(target.parent) else Path(".")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=directory)
+        fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(target), suffix=".part", dir=directory)
     except OSError as exc:
         raise _write_error(target, exc) from None
     try:
@@ -196,6 +211,13 @@ def atomic_write(
             os.unlink(tmp)
         raise
     return target
+
+
+def _temp_prefix(target: Path) -> str:
+    """``.<name>.`` beside the target, shortened when the name leaves no room for the suffix."""
+    if len(os.fsencode(target.name)) <= _NAME_MAX - 20:
+        return f".{target.name}."
+    return ".voicekit."
 
 
 def _write(out: BinaryIO, chunk: bytes, target: Path) -> None:

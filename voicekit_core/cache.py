@@ -29,7 +29,7 @@ from typing import Any
 import attrs
 
 from .adapters._wrapper import ProviderWrapper
-from .audio import atomic_write
+from .audio import atomic_write, check_target
 from .capabilities import Synthesize
 from .errors import InvalidInput
 from .metrics import emit, timed
@@ -40,7 +40,7 @@ __all__ = ["CacheInfo", "CachedProvider", "SynthesisCache", "default_directory"]
 _MAGIC = b"VKCACHE1\n"
 _SUFFIX = ".vkc"
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
-_NOT_KEYED = frozenset({"max_credits", "on_upload_progress", "split"})
+_NOT_KEYED = frozenset({"max_credits", "on_upload_progress", "split", "to"})
 
 
 def default_directory() -> Path:
@@ -225,7 +225,14 @@ class CachedProvider(ProviderWrapper, Synthesize):
 
     def synthesize(self, text: str, *, voice: Any = None, format: str | None = None,
                    split: bool = False, **options: Any) -> Audio:
-        """The provider's ``synthesize``, paid once per distinct request."""
+        """The provider's ``synthesize``, paid once per distinct request (``to=PATH`` also
+        saves the audio there)."""
+        to = options.pop("to", None)
+        if to is not None:
+            check_target(to, field="to")  # before anything is spent
+            saved = self.synthesize(text, voice=voice, format=format, split=split, **options)
+            saved.save(to)
+            return saved
         if format is not None:
             options["format"] = format
         if split:

@@ -53,6 +53,10 @@ class CommandRegistry:
         #: ``(path, owner, reason)`` of registrations that were not applied.
         self.skipped: list[tuple[str, str, str]] = []
 
+    def owner(self, path: str) -> str | None:
+        """Who added command ``path`` ("core", a plugin package), None for a group/unknown."""
+        return self._commands.get(tuple(path.split()))
+
     def group(self, path: str, *, help: str = "") -> argparse.ArgumentParser:
         """The parser of group ``path`` (``"twin"``), created if needed."""
         words = tuple(path.split())
@@ -124,8 +128,8 @@ def _owner(handler: Handler | str) -> str:
     """Who added a command: "core" (handlers named by string) or the handler's package."""
     if isinstance(handler, str):
         return "core"
-    module = getattr(handler, "__module__", None) or "a plugin"
-    return module.split(".")[0]
+    package = (getattr(handler, "__module__", None) or "a plugin").split(".")[0]
+    return "core" if package == __name__.split(".")[0] else package
 
 
 def _json_flag() -> tuple[tuple[str, ...], dict[str, Any]]:
@@ -160,16 +164,10 @@ def _max_credits_option() -> tuple[tuple[str, ...], dict[str, Any]]:
                                                         "more than C credits"}
 
 
-def _providers(args: argparse.Namespace) -> int:
-    """``voicekit providers`` from its light module (not the whole cli_commands)."""
-    from .cli_providers import cmd_providers
-
-    return cmd_providers(args)
-
-
 def _add_core_commands(commands: CommandRegistry) -> None:
     add = commands.add
-    add("providers", _providers, help="list installed providers and their capabilities",
+    add("providers", "cli_providers:providers",
+        help="list installed providers and their capabilities",
         arguments=[
             _json_flag(),
             (("--errors",), {"action": "store_true",
@@ -183,7 +181,7 @@ def _add_core_commands(commands: CommandRegistry) -> None:
         _base_url_option(),
         _json_flag(),
     ])
-    add("say", "cli_speech:cmd_say",
+    add("say", "cli_speech:say",
         help="speak text (espeak, offline, unless -p names another provider)",
         arguments=[
             (("text",), {"help": "what to say; '-' reads standard input"}),
@@ -216,9 +214,9 @@ def _add_core_commands(commands: CommandRegistry) -> None:
     cache_dir = (("--dir",), {"default": None, "metavar": "DIR",
                               "help": "the cache folder (default: VOICEKIT_CACHE_DIR, else "
                                       "the user cache folder)"})
-    add("cache info", "cli_speech:cmd_cache_info", help="where the cache is and its size",
+    add("cache info", "cli_speech:cache_info", help="where the cache is and its size",
         arguments=[cache_dir, _json_flag()])
-    add("cache clear", "cli_speech:cmd_cache_clear", help="remove every cached synthesis",
+    add("cache clear", "cli_speech:cache_clear", help="remove every cached synthesis",
         arguments=[cache_dir])
     commands.group("keys", help="manage stored credentials (the user key file)")
     add("keys set", "keys_set", help="store a credential (read from stdin or a hidden prompt)",
@@ -298,6 +296,9 @@ def _add_core_commands(commands: CommandRegistry) -> None:
         (("--speed",), {"type": float, "default": 1.0,
                         "help": "how fast the emulator's clock runs (10: a 30 s job takes 3 s)"}),
     ])
+    from . import cli_video  # argparse specs only (its handlers load on use)
+
+    cli_video.register(commands)
     commands.group("docs", help="documentation helpers")
     add("docs matrix", "docs_matrix", help="write the capability matrix of installed providers",
         arguments=[
@@ -331,6 +332,13 @@ def build_parser(*, plugins: bool = False) -> tuple[argparse.ArgumentParser, Com
     return parser, commands
 
 
+def _core_command(commands: CommandRegistry, argv: Sequence[str]) -> bool:
+    """Whether ``argv`` runs a core command that is not a group (``providers``, ``say``):
+    plugins cannot add to it, so their commands need not be loaded to parse it."""
+    words = [a for a in argv if not a.startswith("-")][:1]
+    return bool(words) and commands.owner(words[0]) == "core"
+
+
 def _wants_plugins(argv: Sequence[str]) -> bool:
     """Whether a subcommand is being run (plain ``--help``/``--version`` stays plugin-free)."""
     return any(not a.startswith("-") for a in argv)
@@ -362,7 +370,11 @@ def _logging_configured() -> bool:
 def _run(argv: list[str]) -> int:
     if _wants_plugins(argv) and not _logging_configured():
         _setup_logging()
-    parser, commands = build_parser(plugins=_wants_plugins(argv))
+    parser, commands = build_parser()
+    if _wants_plugins(argv) and not _core_command(commands, argv):
+        from .registry import get_registry
+
+        get_registry().register_commands(commands)  # a plugin command, or a core group's
     if not argv:
         parser.print_help()
         return 0
@@ -375,14 +387,20 @@ def _run(argv: list[str]) -> int:
         for path, owner, reason in commands.skipped:
             print(f"voicekit: command {path!r} from {owner} skipped: {reason}", file=sys.stderr)
     if isinstance(handler, str):
-        import importlib
-
-        module, _, function = handler.rpartition(":")  # "cli_speech:cmd_say" or "voices"
-        handler = (getattr(importlib.import_module(f"{__package__}.{module}"), function)
-                   if module else getattr(importlib.import_module(f"{__package__}.cli_commands"),
-                                          "cmd_" + handler))
+        handler = _resolve(handler)
     result = handler(args)
     return 0 if result is None else int(result)
+
+
+def _resolve(name: str) -> Handler:
+    """A core handler named by string: ``"say"`` is ``cli_commands.cmd_say``,
+    ``"cli_video:create"`` is ``cli_video.cmd_create`` (modules imported only now)."""
+    import importlib
+
+    module, _, command = name.rpartition(":")
+    found: Handler = getattr(importlib.import_module(f".{module or 'cli_commands'}",
+                                                     __package__), "cmd_" + command)
+    return found
 
 
 def _output_option(argv: list[str]) -> str | None:
@@ -413,9 +431,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             print("voicekit: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
+    except BrokenPipeError:  # `voicekit say x --stream | head -c 10`: the reader had enough
         _silence_stdout()
-        return 1
+        return 0
     except Exception as exc:
         from .errors import VoicekitError
 

@@ -31,7 +31,7 @@ from .cli_checks import (
     spend_options,
     wanted_format,
 )
-from .cli_output import Progress, describe, print_json, print_table
+from .cli_output import Progress, amount, describe, print_json, print_table
 from .errors import InvalidInput, VoicekitError
 from .jobs import Job, JobRef
 from .models import Audio, Twin, Voice
@@ -65,6 +65,9 @@ def _wait(job: Job[Any], timeout: float | None, output: str | None = None) -> An
     with Progress(_job_label(job)) as progress:
         try:
             progress.job(job)  # the state it starts from
+            if not job.done:
+                progress.waiting(job.provider.poll_policy(job.kind).initial,
+                                 job.vendor_status or job.state.value)
             return job.wait(timeout=timeout, on_update=progress.job)
         except KeyboardInterrupt:
             progress.close()
@@ -265,9 +268,9 @@ def cmd_balance(args: argparse.Namespace) -> int:
     if args.json:
         print_json(describe(info))
         return 0
-    print(f"{info.credits:g} {info.unit}")
+    print(f"{amount(info.credits)} {info.unit}")
     for key, value in info.breakdown.items():
-        print(f"  {key}: {value:g}")
+        print(f"  {key}: {amount(value)}")
     if info.resets_at is not None:
         print(f"  resets at {info.resets_at.isoformat()}")
     return 0

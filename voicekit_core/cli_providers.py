@@ -45,8 +45,8 @@ def _safe_keys() -> dict[str, dict[str, str]]:
 
 
 def cmd_providers(args: argparse.Namespace) -> int:
+    infos, errors = registry.get_registry().listing()
     if args.errors:
-        errors = registry.plugin_errors()
         if args.json:
             print_json([{"plugin": e.plugin, "distribution": e.distribution, "error": e.error}
                         for e in errors])
@@ -56,7 +56,6 @@ def cmd_providers(args: argparse.Namespace) -> int:
             print_table([(e.plugin, e.distribution or "-", e.error) for e in errors],
                         ("PLUGIN", "DISTRIBUTION", "ERROR"))
         return 0
-    infos = registry.providers()
     stored = _safe_keys()
     if args.json:
         rows = []
@@ -88,8 +87,7 @@ def cmd_providers(args: argparse.Namespace) -> int:
         else:
             print("no provider installed: pip install ./plugins/voicekit-espeak (offline "
                   "default, from a voicekit checkout)")
-    failed = registry.plugin_errors()
-    if failed:
-        _err(f"voicekit: {len(failed)} plugin(s) failed to load; see "
+    if errors:
+        _err(f"voicekit: {len(errors)} plugin(s) failed to load; see "
              "`voicekit providers --errors`")
     return 0

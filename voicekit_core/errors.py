@@ -26,7 +26,8 @@ the vendor's support::
     │   ├── ConnectionFailed
     │   └── StreamInterrupted
     ├── JobFailed
-    └── JobTimeout
+    ├── JobTimeout
+    └── CallbackFailed                (your on_update/on_progress callback raised)
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from typing import Any
 __all__ = [
     "AuthenticationError",
     "BadResponse",
+    "CallbackFailed",
     "CapabilityNotSupported",
     "ConfigurationError",
     "ConnectionFailed",
@@ -417,3 +419,19 @@ class JobTimeout(VoicekitError):
         self.job_id = job_id
         self.last_status = last_status
         self.ref = ref
+
+
+# -- callbacks -------------------------------------------------------------------------
+
+
+class CallbackFailed(VoicekitError):
+    """A callback you passed (``on_update``, ``on_progress``, ``on_upload_progress``) raised;
+    the work it reported on stopped there. The original exception is ``__cause__``.
+
+    Attributes:
+        callback: the name of the parameter the callback was given as.
+    """
+
+    def __init__(self, message: str, *, callback: str, provider: str | None = None) -> None:
+        super().__init__(message, provider=provider)
+        self.callback = callback

@@ -19,7 +19,7 @@ from .models import Cost
 __all__ = ["estimate_call", "innermost", "total_cost"]
 
 _NOT_ARGUMENTS = frozenset({"max_credits", "split", "on_upload_progress", "max_chars",
-                            "max_bytes"})
+                            "max_bytes", "to"})
 
 
 def innermost(provider: Any) -> Any:

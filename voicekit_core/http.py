@@ -201,6 +201,8 @@ class HttpClient:
         return origin_of(url) == self.origin
 
     def redact(self, url: str) -> str:
+        if "?" not in url and "@" not in url and "#" not in url:
+            return url  # nothing to hide (the common case: no parsing per request)
         return redact_url(url, trusted_origin=self.origin)
 
     def scrub(self, text: str) -> str:
@@ -355,8 +357,9 @@ class HttpClient:
         self, method: str, url: str, *, headers: dict[str, str], timeout: tuple[float, float],
         stream: bool, idempotent: bool, authenticated: bool = True, **kwargs: Any,
     ) -> HttpResponse:
+        own = self.is_own_origin(url)
         request_headers = dict(headers)
-        if authenticated and self.is_own_origin(url):
+        if authenticated and own:
             request_headers.update(self._auth())
         redacted = self.redact(url)
         debug = log.isEnabledFor(logging.DEBUG)
@@ -382,7 +385,7 @@ class HttpClient:
         if self._emit is not None:
             self._emit("response", method=method, url=redacted, status=raw.status_code,
                        elapsed_ms=elapsed_ms)
-        link = not authenticated or not self.is_own_origin(url)
+        link = not authenticated or not own
         return HttpResponse(raw, url=redacted, provider=self.provider,
                             now=wall_time(self.clock), link=link, scrub=self.scrub)
 

@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 import attrs
 
 from . import convert as _convert
+from .audio import check_target
 from .errors import InvalidInput, VoicekitError
 from .estimates import innermost, total_cost
 from .metrics import timed
@@ -123,6 +124,7 @@ def synthesize_long(
         max_chars, max_bytes: smaller pieces than the provider's limit (optional).
         max_credits: refuse (before any request) when the estimated total is over it;
             each request also gets the budget left.
+        to: save the joined audio there too (the path is checked before any request).
 
     Raises:
         InvalidInput / CreditLimitExceeded / ConfigurationError before any request;
@@ -131,6 +133,9 @@ def synthesize_long(
     if not isinstance(text, str):
         raise InvalidInput(f"text must be a str, got {type(text).__name__}", field="text",
                            limit="str")
+    to = options.pop("to", None)  # the joined audio goes there, not each piece
+    if to is not None:
+        check_target(to, field="to")
     pieces = plan(provider, text, max_chars=max_chars, max_bytes=max_bytes)
     kwargs = dict(options)
     if voice is not None:
@@ -179,8 +184,11 @@ def synthesize_long(
         parts.append(audio)
         cost = costs[index]
         spent = None if spent is None or cost is None else spent + cost.credits
-    joined = _convert.join(parts, format=format or parts[0].format)
-    return attrs.evolve(joined, metadata={"pieces": len(pieces)})
+    joined = attrs.evolve(_convert.join(parts, format=format or parts[0].format),
+                          metadata={"pieces": len(pieces)})
+    if to is not None:
+        joined.save(to)
+    return joined
 
 
 def _failure(exc: VoicekitError, text: str, pieces: list[str], index: int,

@@ -378,7 +378,14 @@ class DubResult(_Downloadable):
 
 @attrs.frozen
 class Video(_Downloadable):
-    """A rendered video: ``download(path)`` saves it."""
+    """A rendered video: ``download(path)`` saves it (an MP4, streamed, atomic).
+
+    ``id`` is the vendor's video id where it has one (to get or delete it again);
+    ``status`` the vendor's word for it when listed (a listed video may not be ready yet).
+    """
+
+    id: str | None = None
+    status: str | None = None
 
 
 @attrs.frozen

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import attrs
 
 from . import validate
+from .callbacks import notify
 from .errors import InvalidInput, VoicekitError
 from .models import Cost
 
@@ -303,7 +304,28 @@ class OperationInfo:
     keywords: tuple[str, ...]
 
 
-_RESERVED = ("max_credits", "on_upload_progress")
+_RESERVED = ("max_credits", "on_upload_progress", "to")
+
+
+def _returns_audio(signature: inspect.Signature) -> bool:
+    """Whether a method returns Audio or an AudioStream (it then takes ``to=PATH``)."""
+    annotation = signature.return_annotation
+    name = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", "")
+    return str(name).rsplit(".", 1)[-1] in ("Audio", "AudioStream")
+
+
+def _save_result(result: Any, target: Any) -> Any:
+    """``to=PATH``: write the call's audio there atomically. A stream is written chunk by
+    chunk as it arrives (flat memory) and returned consumed; Audio is returned as well."""
+    save = getattr(result, "save", None)
+    if save is None:
+        return result
+    if hasattr(result, "__enter__"):
+        with result:
+            save(target)
+    else:
+        save(target)
+    return result
 
 
 def operation(options: type[Options] | None = None, *, spends: bool = False,
@@ -353,6 +375,10 @@ def operation(options: type[Options] | None = None, *, spends: bool = False,
             extra.append(inspect.Parameter(
                 "on_upload_progress", inspect.Parameter.KEYWORD_ONLY, default=None,
                 annotation="Callable[[int, int | None], None] | None"))
+        saves = _returns_audio(inner)
+        if saves:
+            extra.append(inspect.Parameter("to", inspect.Parameter.KEYWORD_ONLY, default=None,
+                                           annotation="str | os.PathLike[str] | None"))
         public = inner.replace(parameters=[
             *own, *extra, inspect.Parameter("options", inspect.Parameter.VAR_KEYWORD,
                                             annotation="Any")])
@@ -385,6 +411,14 @@ def operation(options: type[Options] | None = None, *, spends: bool = False,
                 leftover["max_credits"] = reserved["max_credits"]
             if reserved["on_upload_progress"] is not None and not uploads:
                 leftover["on_upload_progress"] = reserved["on_upload_progress"]
+            target = None
+            if reserved["to"] is not None:
+                if saves:  # checked before anything is spent or sent
+                    from .audio import check_target
+
+                    target = _provider_error(check_target, reserved["to"], "to", self.name)
+                else:
+                    leftover["to"] = reserved["to"]
             opts = opts_cls.parse(leftover, call=name, provider=self.name, also=accepted)
             budget: float | None = None
             cost: Cost | None = None
@@ -396,8 +430,12 @@ def operation(options: type[Options] | None = None, *, spends: bool = False,
                 self.check_budget(cost, budget)
             progress = _provider_error(validate.callback, reserved["on_upload_progress"],
                                        "on_upload_progress", self.name)
+            if progress is not None:  # what it raises is CallbackFailed naming it
+                progress = functools.partial(notify, progress, "on_upload_progress",
+                                             provider=self.name)
             call = Call(name, budget, progress, cost, provider=self)
-            return method(*bound.args, **bound.kwargs, opts=opts, call=call)
+            result = method(*bound.args, **bound.kwargs, opts=opts, call=call)
+            return result if target is None else _save_result(result, target)
 
         wrapper.__signature__ = public  # type: ignore[attr-defined]
         wrapper.__voicekit_options__ = opts_cls  # type: ignore[attr-defined]

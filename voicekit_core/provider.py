@@ -11,6 +11,7 @@ URL, the HTTP client (created on first use), jobs, cost guards and events.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import threading
@@ -76,11 +77,14 @@ class Provider:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        own = cls.__dict__.get("synthesize")
-        if callable(own):  # every synthesize takes split=True (see voicekit_core.longtext)
+        own = cls.__dict__.get("estimate")
+        if callable(own) and not getattr(own, "__voicekit_checked__", False):
+            cls.estimate = _checked_estimate(own)  # type: ignore[method-assign]
+        synthesize = cls.__dict__.get("synthesize")
+        if callable(synthesize):  # every synthesize takes split=True (voicekit_core.longtext)
             from .longtext import splittable
 
-            cls.synthesize = splittable(own)  # type: ignore[attr-defined]
+            cls.synthesize = splittable(synthesize)  # type: ignore[attr-defined]
 
     def __init__(
         self,
@@ -149,7 +153,13 @@ class Provider:
 
     def credential(self, option: str) -> Secret:
         """The resolved credential for ``option`` (``"api_key"``)."""
-        return self._credentials[option]
+        _need(option, str, "option", "a credential option name", self.name)
+        try:
+            return self._credentials[option]
+        except KeyError:
+            known = ", ".join(sorted(self._credentials)) or "none"
+            raise InvalidInput(f"{self.name} has no credential {show(option)}; it has {known}",
+                               field="option", limit=known, provider=self.name) from None
 
     def auth_headers(self) -> dict[str, str]:
         """Headers that authenticate a request to the provider's own origin. Override."""
@@ -246,8 +256,10 @@ class Provider:
     def estimate(self, operation: str, **args: Any) -> Cost | None:
         """What ``operation`` (``"synthesize"``, ``"clone_voice"``, ``"dub"``...) would spend.
 
-        None when the vendor's pricing is not known locally. Override per vendor.
+        None when the vendor's pricing is not known locally. Override per vendor (an
+        override is wrapped so that ``operation`` is checked to be text first).
         """
+        _need(operation, str, "operation", "an operation name", self.name)
         return None
 
     def check_budget(self, cost: Cost | None, max_credits: float | None) -> None:
@@ -258,6 +270,8 @@ class Provider:
         """
         from .validate import max_credits as check_max_credits
 
+        if cost is not None:
+            _need(cost, Cost, "cost", "a Cost or None", self.name)
         budget = check_max_credits(max_credits)
         if budget is None or cost is None:
             return
@@ -284,8 +298,9 @@ class Provider:
 
         ``accepted`` lists, in words, what ``call`` does take (``"format, speed, pitch"``).
         """
+        _need(options, Mapping, "options", "a mapping of option names", self.name)
         if options:
-            names = sorted(options)
+            names = sorted(map(str, options))
             raise InvalidInput(
                 f"{self.name} {call}() got unknown {what}(s) {', '.join(names)}; "
                 f"it takes {accepted}",
@@ -319,11 +334,12 @@ class Provider:
 
     def job_kind(self, kind: str) -> JobKind[Any] | None:
         """The declared :class:`JobKind` named ``kind``, if any."""
+        _need(kind, str, "kind", "a job kind name", self.name)
         return next((k for k in self.jobs if k.name == kind), None)
 
     def poll_policy(self, kind: str) -> PollPolicy:
         """The polling rule for jobs of ``kind``."""
-        declared = self.job_kind(kind)
+        declared = self.job_kind(kind)  # checks kind is text
         if declared is not None:
             return declared.poll
         return self.poll_policies.get(kind) or self.poll_policies.get("*") or PollPolicy()
@@ -331,6 +347,7 @@ class Provider:
     def refresh_job(self, job: Job[Any]) -> JobUpdate[Any]:
         """Look at a job once, with the method its :class:`JobKind` registered (falling back
         to a ``_refresh_<kind>(job)`` method)."""
+        _need(job, Job, "job", "a Job", self.name)
         declared = self.job_kind(job.kind)
         method = None
         if declared is not None and declared.method is not None:
@@ -363,6 +380,26 @@ class Provider:
 
 
 # -- connect() settings -------------------------------------------------------------------
+
+
+def _need(value: Any, kind: type | tuple[type, ...], field: str, what: str,
+          provider: str) -> None:
+    """InvalidInput unless ``value`` is a ``kind`` (public helpers never raise TypeError)."""
+    if not isinstance(value, kind):
+        raise InvalidInput(f"{field} must be {what}, got {show(value)}", field=field,
+                           limit=what, provider=provider)
+
+
+def _checked_estimate(method: Callable[..., Cost | None]) -> Callable[..., Cost | None]:
+    """A provider's own ``estimate``, with ``operation`` checked to be text first."""
+
+    @functools.wraps(method)
+    def estimate(self: Provider, operation: str, *args: Any, **kwargs: Any) -> Cost | None:
+        _need(operation, str, "operation", "an operation name", self.name)
+        return method(self, operation, *args, **kwargs)
+
+    estimate.__voicekit_checked__ = True  # type: ignore[attr-defined]
+    return estimate
 
 
 def _setting(check: Callable[..., Any], value: Any, field: str, provider: str) -> Any:

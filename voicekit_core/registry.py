@@ -11,19 +11,20 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import sys
 import threading
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
-import pluggy
 
-from . import hookspecs
 from .capabilities import BY_NAME, Capability
 from .errors import CapabilityNotSupported, ConfigurationError, ProviderNotInstalled
 from .events import Event
 
 if TYPE_CHECKING:
+    import pluggy
+
     from .provider import Provider
 
 __all__ = [
@@ -124,14 +125,30 @@ class Registry:
     """
 
     def __init__(self, *, entry_points: bool = True) -> None:
-        self.pm = pluggy.PluginManager("voicekit")
-        self.pm.add_hookspecs(hookspecs)
+        self._pm: pluggy.PluginManager | None = None
+        self._observers: bool | None = None  # cached has_observers (reset on register)
+        self._modules: list[str] = []  # plugin files loaded (the listing cache watches them)
         self._entry_points = entry_points
         self._infos: dict[str, ProviderInfo] = {}
         self._conflicts: dict[str, list[str]] = {}
         self._errors: list[PluginError] = []
         self._loaded = False
         self._lock = threading.RLock()
+
+    @property
+    def pm(self) -> pluggy.PluginManager:
+        """The pluggy PluginManager (made on first use: listing from the cache needs none)."""
+        if self._pm is None:
+            with self._lock:
+                if self._pm is None:
+                    import pluggy
+
+                    from . import hookspecs
+
+                    manager = pluggy.PluginManager("voicekit")
+                    manager.add_hookspecs(hookspecs)
+                    self._pm = manager
+        return self._pm
 
     # -- discovery -------------------------------------------------------------------
 
@@ -161,6 +178,9 @@ class Registry:
             except Exception as exc:  # a broken plugin must not break the others
                 self._record_error(ep.name, dist_name, exc)
                 continue
+            where = getattr(sys.modules.get(ep.module), "__file__", None)
+            if where:
+                self._modules.append(where)
             self.register_plugin(module, name=ep.name, distribution=dist_name, version=version)
 
     def register_plugin(
@@ -173,6 +193,7 @@ class Registry:
     ) -> None:
         """Register a plugin object (module or class instance with hookimpls) directly."""
         with self._lock:
+            self._observers = None
             plugin_name = self.pm.register(plugin, name=name)
             if plugin_name is None:
                 return
@@ -224,6 +245,9 @@ class Registry:
 
     def info(self, name: str) -> ProviderInfo:
         """The registration of ``name``; raises ProviderNotInstalled / ConfigurationError."""
+        if not isinstance(name, str):  # a list or dict would fail the lookup with TypeError
+            raise ConfigurationError(f"a provider name is text such as 'espeak', not "
+                                     f"{type(name).__name__}")
         self.load()
         if name in self._conflicts:
             raise ConfigurationError(
@@ -287,7 +311,32 @@ class Registry:
 
     @property
     def has_observers(self) -> bool:
-        return bool(self.pm.hook.voicekit_on_event.get_hookimpls())
+        """Whether any plugin observes events (asked once per registration, not per call)."""
+        found = self._observers
+        if found is None:
+            found = self._observers = bool(self.pm.hook.voicekit_on_event.get_hookimpls())
+        return found
+
+    def listing(self) -> tuple[list[ProviderInfo], list[PluginError]]:
+        """Installed providers and plugin errors, for listing only: read from the plugin
+        cache (:mod:`voicekit_core.plugin_cache`) when nothing installed has changed, so no
+        plugin is imported; otherwise loaded as usual and cached."""
+        if self._loaded or not self._entry_points:
+            return self.providers(), self.errors()
+        from . import plugin_cache
+
+        key = plugin_cache.installed_key()
+        cached = plugin_cache.read(key)
+        if cached is not None:
+            try:
+                return ([ProviderInfo(**i) for i in cached["providers"]],
+                        [PluginError(**e) for e in cached["errors"]])
+            except (KeyError, TypeError, ValueError):
+                pass
+        infos, errors = self.providers(), self.errors()
+        plugin_cache.write(key, {"providers": [attrs.asdict(i) for i in infos],
+                                 "errors": [attrs.asdict(e) for e in errors]}, self._modules)
+        return infos, errors
 
     def register_commands(self, commands: Any) -> None:
         """Let plugins add CLI subcommands (loads plugins)."""

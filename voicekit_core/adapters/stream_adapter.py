@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .. import convert as _convert
-from ..audio import wav_header
+from ..audio import check_target, wav_header
 from ..capabilities import StreamSynthesize, Synthesize
 from ..errors import InvalidInput, StreamInterrupted, VoicekitError
 from ..estimates import innermost, total_cost
@@ -84,6 +84,14 @@ class StreamAdapter(ProviderWrapper, Synthesize, StreamSynthesize):
         ``max_credits`` is checked against the estimated total before the first request.
         """
         began = time.perf_counter()
+        to = options.pop("to", None)
+        if to is not None:  # ``to=PATH``: written as it arrives, returned consumed
+            check_target(to, field="to")
+            stream = self.stream_synthesize(text, voice=voice, format=format,
+                                            max_credits=max_credits, **options)
+            with stream:
+                stream.save(to)
+            return stream
         if not isinstance(text, str):
             raise InvalidInput(f"text must be a str, got {type(text).__name__}", field="text",
                                limit="str")

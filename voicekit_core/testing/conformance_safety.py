@@ -55,6 +55,7 @@ CALLS: tuple[tuple[type[caps.Capability], str, str], ...] = (
     (caps.CloneVoice, "clone_voice", "clone_args"),
     (caps.Dub, "dub", "dub_args"),
     (caps.CreateTwin, "create_twin", "twin_args"),
+    (caps.GenerateVideo, "generate_video", "video_args"),
 )
 
 
@@ -131,9 +132,10 @@ class SafetyChecks:
         return provider.list_voices()
 
     def job_starter(self, provider: Provider, tmp_path: Path) -> Job[Any] | None:
-        """Start one job (default: the first of clone_voice, dub, create_twin)."""
+        """Start one job (default: the first of clone_voice, dub, create_twin,
+        generate_video)."""
         calls = self.capability_calls(provider, tmp_path)
-        for name in ("clone_voice", "dub", "create_twin"):
+        for name in ("clone_voice", "dub", "create_twin", "generate_video"):
             if name in calls:
                 method, args = calls[name]
                 job = getattr(provider, method)(**args)

@@ -40,6 +40,7 @@ _CALLS: tuple[tuple[type[caps.Capability], str, str], ...] = (
     (caps.CloneVoice, "clone_voice", "clone_args"),
     (caps.Dub, "dub", "dub_args"),
     (caps.CreateTwin, "create_twin", "twin_args"),
+    (caps.GenerateVideo, "generate_video", "video_args"),
 )
 
 

@@ -224,8 +224,8 @@ class BeautyfaceProvider(kit.Provider, ListVoices, Synthesize, CloneVoice, Balan
         kind = VOICE_KINDS.get((voice.type or "").upper()) or (
             "system" if voice.is_public else "cloned")
         return Voice(id=voice.id, name=voice.title or voice.id, provider=self.name, kind=kind,
-                     languages=voice.languages_stated, description=voice.description,
-                     raw=dict(item))
+                     languages=voice.languages_stated or _tag_languages(item),
+                     description=voice.description, raw=dict(item))
 
     def find_voice(self, voice: str | Voice, *, created_at: str | None = None
                    ) -> Voice | None:
@@ -305,11 +305,22 @@ class BeautyfaceProvider(kit.Provider, ListVoices, Synthesize, CloneVoice, Balan
         return attrs.evolve(speech, id=speech.id or str(speech_id).strip(), status=status,
                             voice_id=voice_id, raw=dict(item))
 
-    def fetch_speech(self, speech: Speech, *, format: str | None = None) -> Audio:
+    def fetch_speech(self, speech: Speech | str, *, format: str | None = None) -> Audio:
         """Download a COMPLETED speech's audio (from the storage host, no credentials).
 
+        ``speech``: a :class:`Speech` or a speech id (looked up with :meth:`get_speech`).
         Only a link on the API host itself that refuses an anonymous request (401/403)
         is asked again with the API key."""
+        if format is not None and format not in FORMATS:
+            raise InvalidInput(f"format must be one of {', '.join(FORMATS)}, got "
+                               f"{validate.show(format)}", field="format",
+                               limit=", ".join(FORMATS), provider=self.name)
+        if isinstance(speech, str):
+            speech = self.get_speech(speech)
+        elif not isinstance(speech, Speech):
+            raise InvalidInput(f"speech must be a Speech or a speech id, not "
+                               f"{type(speech).__name__}", field="speech",
+                               limit="a Speech or a speech id", provider=self.name)
         if not speech.audio_url:
             raise BadResponse(f"speech {speech.id} is {speech.status} but has no audioUrl",
                               provider=self.name)
@@ -440,6 +451,13 @@ class BeautyfaceProvider(kit.Provider, ListVoices, Synthesize, CloneVoice, Balan
                   "balance": 0, "get_speech": 0, "find_voice": 0}
         price = prices.get(operation)
         return None if price is None else Cost(float(price), "credits", exact=True)
+
+
+def _tag_languages(raw: Any) -> tuple[str, ...]:
+    """Tags that are language codes (``["male", "de"]`` -> ``("de",)``): the API has no
+    language field, so the tags are what a listing can show."""
+    found = s.tags(raw) if isinstance(raw, dict) else ()
+    return tuple(t for t in found if kit.language_name(t.split("-")[0].lower()))
 
 
 def _speaks(voice: Voice, language: str) -> bool:

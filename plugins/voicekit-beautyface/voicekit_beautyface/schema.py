@@ -12,17 +12,15 @@ import datetime as dt
 import functools
 import itertools
 from collections.abc import Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 import attrs
 import cattrs
 from voicekit_core import kit
 from voicekit_core.errors import BadResponse
 
-__all__ = ["CloneAnswer", "Credits", "Speech", "SpeechAnswer", "VoiceItem", "VoicePage",
-           "older_than", "read", "voice_items"]
-
-T = TypeVar("T")
+__all__ = ["CloneAnswer", "Credits", "Speech", "SpeechAnswer", "VoiceItem", "older_than",
+           "read", "voice_items"]
 
 
 @attrs.frozen
@@ -112,15 +110,6 @@ class VoiceItem(Failing):
 
 
 @attrs.frozen
-class VoicePage:
-    """``GET /voices``: ``{voices: [...], pagination}``, ``{data: [...]}`` (``voices: null``
-    on an empty account)."""
-
-    voices: tuple[dict[str, Any], ...] | None = None
-    data: tuple[dict[str, Any], ...] | None = None
-
-
-@attrs.frozen
 class Breakdown:
     regular: float | None = None
     permanent: float | None = None
@@ -148,9 +137,8 @@ def converter() -> cattrs.Converter:
     return kit.vendor_converter(camel_case=True)
 
 
-def read(body: Any, model: type[T], what: str) -> T:
-    """``body`` as ``model``; BadResponse naming ``what`` when it does not fit."""
-    return kit.structure(converter(), body, model, what=what, provider="beautyface")
+#: ``read(body, Model, what)``: ``body`` as ``Model``; BadResponse naming ``what``
+read = kit.reader(converter, "beautyface")
 
 
 def tags(raw: dict[str, Any]) -> tuple[str, ...]:
@@ -175,16 +163,9 @@ def older_than(items: Sequence[Mapping[str, Any]], since: dt.datetime) -> bool:
 
 
 def voice_items(body: Any) -> list[Mapping[str, Any]]:
-    """The voice objects of a ``GET /voices`` page (``voices``, ``data`` or a bare list)."""
-    if isinstance(body, list):
-        items: Any = body
-    else:
-        page = read(body, VoicePage, "GET /voices answer")
-        items = page.voices if page.voices is not None else page.data
-        if items is None and "voices" not in body:
-            raise BadResponse(f"beautyface sent an unexpected /voices body: {str(body)[:80]}",
-                              provider="beautyface")
-    voices = [i for i in items or () if isinstance(i, Mapping) and i.get("id") not in (None, "")]
-    if len(voices) != len(items or ()):
+    """The voice objects of a ``GET /voices`` page (``voices``, ``data`` or a bare list;
+    ``voices: null`` on an empty account)."""
+    voices = kit.listing(body, "voices", what="GET /voices answer", provider="beautyface")
+    if any(voice.get("id") in (None, "") for voice in voices):
         raise BadResponse("beautyface sent a voice without an id", provider="beautyface")
     return voices

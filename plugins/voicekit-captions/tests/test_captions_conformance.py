@@ -23,6 +23,9 @@ class TestCaptionsConformance(ProviderConformance):
                 "video_url": "https://media.example.com/me.mov",
                 "calibration_image_urls": ["https://media.example.com/1.jpeg"]}
 
+    def video_args(self, provider: Provider) -> dict[str, Any]:
+        return {"twin": "Kate", "script": "Hello there.", "consent": True}
+
     def probe(self, provider: Provider) -> object:
         assert isinstance(provider, CaptionsProvider)
         return provider.list_twins()
@@ -31,11 +34,11 @@ class TestCaptionsConformance(ProviderConformance):
                       ) -> dict[str, Callable[..., Any]]:
         assert isinstance(provider, CaptionsProvider)
         return {"create_twin": lambda **o: provider.create_twin(**self.twin_args(provider), **o),
-                "generate_video": lambda **o: provider.generate_video("Hi.", creator="Kate",
-                                                                      **o)}
+                "generate_video": lambda **o: provider.generate_video(
+                    script="Hi.", consent=True, twin="Kate", **o)}
 
     def spending_calls(self, provider: Provider, tmp_path: Path
                        ) -> dict[str, Callable[[Any], Any]]:
         assert isinstance(provider, CaptionsProvider)
         return {"generate_video": lambda budget: provider.generate_video(
-            "Hello there, twin.", creator="Kate", max_credits=budget)}
+            script="Hello there, twin.", twin="Kate", consent=True, max_credits=budget)}

@@ -24,8 +24,10 @@ def captions_operations(ops: dict[str, Operation]) -> dict[str, Operation]:
         "list_creators": lambda p: p.list_creators(),
         "delete_twin": lambda p: p.delete_twin("twin-1-sam"),
         "delete_twin(?)": lambda p, value: p.delete_twin(value),
-        "generate_video": lambda p: p.generate_video("Hi there.", creator="Kate").refresh(),
-        "generate_video(?)": lambda p, value: p.generate_video(value, creator="Kate"),
+        "generate_video": lambda p: p.generate_video(script="Hi there.", consent=True,
+                                                     twin="Kate").refresh(),
+        "generate_video(?)": lambda p, value: p.generate_video(script=value, consent=True,
+                                                               twin="Kate"),
         "job(video)": lambda p: p.job("captions:video:op-1").wait(timeout=60),
         "job(twin)": lambda p: p.job("captions:twin:op-1?name=sam").wait(timeout=60),
     }

@@ -1,9 +1,11 @@
-"""The Captions provider: AI Twins (``CreateTwin``) and AI Creator videos.
+"""The Captions provider: AI Twins (``CreateTwin``) and AI Creator videos (``GenerateVideo``).
 
 Every Captions endpoint is a POST with a JSON body under ``https://api.captions.ai/api``,
 authenticated by the ``x-api-key`` header. The read-only ones (supported languages,
 calibration script, twin list, twin status, creator list, creator poll) are marked
 idempotent so that they are retried like GETs; creating, submitting and deleting are not.
+Captions allows 5 requests a minute per key for AI Creator and AI Twin: status polls are
+paced to that, shared by every job (and provider) using the key.
 
 Vendor-only methods: :meth:`CaptionsProvider.supported_languages`,
 :meth:`~CaptionsProvider.twin_script`, :meth:`~CaptionsProvider.list_twins`,
@@ -21,9 +23,10 @@ from typing import Any, ClassVar
 
 import attrs
 from voicekit_core import kit, validate
-from voicekit_core.capabilities import CreateTwin
+from voicekit_core.capabilities import CreateTwin, GenerateVideo, check_video_request
 from voicekit_core.errors import BadResponse, InvalidInput
-from voicekit_core.models import Cost, Twin, Video
+from voicekit_core.models import Cost, Twin, Video, Voice
+from voicekit_core.pacing import Pace
 
 from . import schema as s
 from .plugin import INFO
@@ -32,6 +35,7 @@ from .schema import parse_progress
 __all__ = [
     "MAX_SCRIPT_CHARS",
     "MAX_VIDEO_SECONDS",
+    "POLLS",
     "RESOLUTIONS",
     "WORDS_PER_SECOND",
     "CaptionsProvider",
@@ -48,6 +52,8 @@ MAX_VIDEO_SECONDS = 60
 WORDS_PER_SECOND = 2.5
 #: AI Creator output resolutions.
 RESOLUTIONS = ("fhd", "4k")
+#: The documented limit of AI Creator and AI Twin: 5 requests a minute per key (polls).
+POLLS = Pace(5, 60.0)
 
 _VIDEO_EXTENSIONS = ("mp4", "mov")
 _IMAGE_EXTENSIONS = ("png", "jpg", "jpeg")
@@ -98,7 +104,7 @@ class VideoOptions(kit.Options):
                                                "dashboard, told when the video is done")
 
 
-class CaptionsProvider(kit.Provider, CreateTwin):
+class CaptionsProvider(kit.Provider, CreateTwin, GenerateVideo):
     """Captions: AI Twins and AI Creator videos (``connect("captions")``).
 
     Options: those of every provider (``base_url=``, ``timeout=``, ...), and ``api_key=``
@@ -128,7 +134,9 @@ class CaptionsProvider(kit.Provider, CreateTwin):
 
         The id goes back as the vendor sent it (a number stays a number); it is also sent
         as the ``x-operation-id`` header, which an older form of the API read instead.
+        Paced by :data:`POLLS` (5 a minute per key, across jobs).
         """
+        POLLS.take(self.credential("api_key").reveal(), self.clock)
         operation: str | int = job.id
         if job.context.get(s.NUMERIC_ID) == "int" and job.id.lstrip("-").isdigit():
             operation = int(job.id)
@@ -140,9 +148,9 @@ class CaptionsProvider(kit.Provider, CreateTwin):
 
     def _update(self, kind: kit.JobKind[Any], job: kit.Job[Any], status: s.Status,
                 result: Any = None) -> kit.JobUpdate[Any]:
-        update = kind.update(status.word or None, raw=status.raw, result=result,
-                             progress=status.fraction(job.progress),
-                             error=(status.error_code, status.message
+        update = kind.update(status.upper or None, raw=status.raw, result=result,
+                             progress=status.progress_after(job.progress),
+                             error=(status.error_code, status.reason
                                     or f"{kind.name} {job.id} failed"))
         return attrs.evolve(update, progress=1.0) if update.state is kit.JobState.SUCCEEDED \
             else update
@@ -306,14 +314,16 @@ class CaptionsProvider(kit.Provider, CreateTwin):
 
     @kit.operation(VideoOptions, spends=True,
                    script=kit.TextRules(max_chars=MAX_SCRIPT_CHARS, field="script"))
-    def generate_video(self, script: str, *, creator: str | Twin | Creator,
-                       opts: VideoOptions, call: kit.Call) -> kit.Job[Video]:
-        """Render ``creator`` (a stock creator or your twin) saying ``script``.
+    def generate_video(self, *, twin: str | Twin | Creator, script: str | None = None,
+                       audio: str | int | None = None, voice: str | Voice | None = None,
+                       consent: bool, opts: VideoOptions, call: kit.Call) -> kit.Job[Video]:
+        """Render ``twin`` (an AI Creator: a stock creator or your twin) saying ``script``.
 
         Args:
-            script: what to say, 1 to 800 characters.
-            creator: a creator name from :meth:`list_creators`, a :class:`Twin` or a
-                :class:`Creator`.
+            twin: a creator name from :meth:`list_creators` (your twins are listed there
+                as ``twin-<id>-<name>``), a :class:`Twin` or a :class:`Creator`.
+            script: what to say, 1 to 800 characters (AI Creator takes no audio).
+            consent: True: you confirm the person shown agreed (required).
             resolution: ``"fhd"`` (default) or ``"4k"``.
             webhook_id: a webhook registered in the Captions dashboard, told when done.
             max_credits: refuse (before any request) when the estimate is above it.
@@ -321,9 +331,15 @@ class CaptionsProvider(kit.Provider, CreateTwin):
         Returns:
             ``Job[Video]``; ``job.wait().download("out.mp4")`` streams the video to disk.
         """
-        name = creator.id if isinstance(creator, Twin) else \
-            creator.name if isinstance(creator, Creator) else creator
-        name = validate.text(name, field="creator").strip()
+        check_video_request(script=script, audio=audio, consent=consent, provider=self.name)
+        for name, value in (("audio", audio), ("voice", voice)):
+            if value is not None:
+                raise InvalidInput(f"captions AI Creator speaks a script in the creator's own "
+                                   f"voice; {name}= is not supported", field=name,
+                                   limit="not supported")
+        name = twin.id if isinstance(twin, Twin) else \
+            twin.name if isinstance(twin, Creator) else twin
+        name = validate.text(name, field="twin").strip()
         body: dict[str, Any] = {"script": script, "creatorName": name,
                                 "resolution": opts.resolution or "fhd"}
         if opts.webhook_id is not None:
@@ -342,7 +358,7 @@ class CaptionsProvider(kit.Provider, CreateTwin):
 
     def _video(self, job: kit.Job[Video], status: s.Status) -> Video:
         if status.video is None:
-            raise BadResponse(f"captions says video {job.id} is {status.word} but sent no url",
+            raise BadResponse(f"captions says video {job.id} is {status.upper} but sent no url",
                               provider=self.name)
         return Video(url=status.video, raw=status.raw, fetch=self.download,
                      duration=kit.duration_seconds(status.duration))
@@ -359,6 +375,8 @@ class CaptionsProvider(kit.Provider, CreateTwin):
         if operation == "create_twin":
             return Cost(credits=0, exact=True)
         if operation == "generate_video":
+            if args.get("script") is None:
+                return None  # no script: refused by generate_video itself
             script = validate.text(args.get("script"), field="script",
                                    max_chars=MAX_SCRIPT_CHARS)
             words = len(script.split())

@@ -38,28 +38,24 @@ def parse_progress(value: Any) -> float | None:
 
 
 @attrs.frozen
-class Status:
+class Status(kit.VendorStatus):
     """``/twin/status`` and ``/creator/poll``: ``state`` (or ``status``), ``progress`` (a
     percentage), and once done a ``url`` (videos) or the twin's name."""
 
-    state: Any = None
-    status: Any = None
-    progress: Any = None
     url: Any = None
     video_url: Any = None
     duration: Any = None
-    code: Any = None
     twin_name: Any = None
     name: Any = None
     twin: Any = None
     raw: dict[str, Any] = attrs.field(factory=dict, repr=False, eq=False)
 
     @property
-    def word(self) -> str:
+    def upper(self) -> str:
         """The vendor's state word, upper-cased ("" when none)."""
-        return str(self.state or self.status or "").upper()
+        return (self.word or "").upper()
 
-    def fraction(self, previous: float | None) -> float | None:
+    def progress_after(self, previous: float | None) -> float | None:
         """:func:`parse_progress`, except that a bare ``1`` after a higher reading is the
         fraction 1.0 (a vendor counting 0..1), not 1 % (progress going backwards)."""
         progress = parse_progress(self.progress)
@@ -74,12 +70,9 @@ class Status:
         return link if isinstance(link, str) and link else None
 
     @property
-    def message(self) -> str | None:
+    def reason(self) -> str | None:
+        """Why it failed: the body's ``detail``/``error``/``message``..., or ``failureReason``."""
         return kit.error_text(self.raw) or kit.error_text(self.raw.get("failureReason"))
-
-    @property
-    def error_code(self) -> str | None:
-        return None if self.code is None else str(self.code)
 
 
 @functools.cache

@@ -29,6 +29,7 @@ from voicekit_core.websocket import WebSocketSession, duplex_stream, simplex_str
 from . import schema as s
 from .plugin import INFO
 from .refs import VOICE_TYPES, parse_ref, typed
+from .videos import VIDEO, GemeloVideos
 
 __all__ = ["CLONE_MAX_BYTES", "CLONE_MAX_SECONDS", "SAMPLE_RATES", "STREAM_FORMATS",
            "VOICE_KINDS", "VOICE_TYPES", "GemeloProvider"]
@@ -131,8 +132,9 @@ class _At:
     full: int = CLONED_PAGE_SIZE  # a page this long may have a successor
 
 
-class GemeloProvider(kit.Provider, caps.ListVoices, caps.Synthesize, caps.StreamSynthesize,
-                     caps.ConvertVoice, caps.CloneVoice):
+class GemeloProvider(GemeloVideos, kit.Provider, caps.ListVoices, caps.Synthesize,
+                     caps.StreamSynthesize, caps.ConvertVoice, caps.CloneVoice,
+                     caps.GenerateVideo):
     """Gemelo (https://gemelo.ai) through voicekit.
 
     Options beyond the common ones (``base_url=``, ``timeout=``, ``client_key=``,
@@ -148,7 +150,7 @@ class GemeloProvider(kit.Provider, caps.ListVoices, caps.Synthesize, caps.Stream
 
     info = INFO
     errors = ERRORS
-    jobs = (CLONE,)
+    jobs = (CLONE, VIDEO)
 
     def __init__(self, *, max_text_chars: int | None = None,
                  stream_timeout: float | None = None, sample_rate: int = DEFAULT_SAMPLE_RATE,
@@ -196,9 +198,8 @@ class GemeloProvider(kit.Provider, caps.ListVoices, caps.Synthesize, caps.Stream
         return iter(self._listing(self.http.json("GET", _LISTINGS[kind]), kind))
 
     def _listing(self, body: Any, kind: str) -> list[Voice]:
-        listing = kit.structure(s.converter(), body, s.VoiceList, what="voice list",
-                                provider=self.name)
-        return [self._voice(item, kind) for item in listing.entries]
+        return [self._voice(item, kind) for item in kit.listing(  # the bare list documented
+            body, "items", "voices", what="voice list", provider=self.name, missing_ok=True)]
 
     def _cloned_page(self, at: _At) -> kit.Page[Voice]:
         """GET /v1/cloned-voices at ``at``. Gemelo documents ``limit`` and ``cursor`` but

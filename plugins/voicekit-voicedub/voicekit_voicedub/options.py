@@ -22,8 +22,15 @@ def vocabulary(enum_cls: type[enum.Enum], languages: bool = False
     allowed = [str(m.value) for m in enum_cls]
 
     def convert(value: Any, field: str) -> list[str]:
+        items: list[Any] = [value]
+        if isinstance(value, (list, tuple, set, frozenset)):
+            items = list(value)
+        elif not isinstance(value, (str, enum_cls)):
+            raise InvalidInput(f"{field} must be text or a list of text, not "
+                               f"{type(value).__name__}", field=field,
+                               limit=f"one of {', '.join(allowed)}")
         out = []
-        for item in [value] if isinstance(value, (str, enum_cls)) else list(value):
+        for item in items:
             text = item.value if isinstance(item, enum_cls) else item
             key = text.strip().lower() if isinstance(text, str) else None
             if key is not None and languages and key not in allowed:

@@ -15,21 +15,18 @@ import urllib.parse
 from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
-import attrs
-
 from voicekit_core import kit, validate
 from voicekit_core.audio import AudioSource
 from voicekit_core.capabilities import Balance, CloneVoice, Dub, ListVoices
-from voicekit_core.errormap import ErrorDetails
 from voicekit_core.errors import (
     BadResponse,
+    ConfigurationError,
     CreditLimitExceeded,
     InsufficientCredits,
     InvalidInput,
     InvalidRequest,
     NotFound,
 )
-from voicekit_core.http import HttpResponse
 from voicekit_core.models import Balance as BalanceInfo
 from voicekit_core.models import Cost, DubResult, Voice
 
@@ -77,6 +74,12 @@ class OutOfOrder(InvalidRequest):
     vendor's (one of the ``_OUT_OF_ORDER`` keys)."""
 
 
+def _content_type_ok(value: object) -> bool:
+    """A header-safe media type: ``type/subtype`` (parameters allowed), printable ASCII."""
+    return (isinstance(value, str) and 0 < len(value) <= 200 and "/" in value
+            and value == value.strip() and all(" " <= c <= "~" for c in value))
+
+
 class VoiceDubProvider(kit.Provider, ListVoices, CloneVoice, Dub, Balance):
     """VoiceDub (https://voicedub.ai). Extra ``connect()`` option ``upload_content_type``:
     a Content-Type for uploads to presigned URLs (default none: they are signed without).
@@ -94,24 +97,21 @@ class VoiceDubProvider(kit.Provider, ListVoices, CloneVoice, Dub, Balance):
                "insufficient_credits": InsufficientCredits, "not_found": NotFound,
                "voice_not_found": NotFound, **dict.fromkeys(_OUT_OF_ORDER, OutOfOrder)},
         statuses={403: InsufficientCredits},  # the spec's only 403 is "Insufficient credits"
+        explain=_OUT_OF_ORDER,  # the flow's explanation of an out-of-order step
+        prefix={InsufficientCredits: "not enough VoiceDub API credits: "},
     )
 
     def __init__(self, *, upload_content_type: str | None = None, **options: Any) -> None:
+        if upload_content_type is not None and not _content_type_ok(upload_content_type):
+            raise ConfigurationError(
+                "upload_content_type must be a Content-Type such as 'audio/wav' (printable "
+                f"ASCII, one line), got {validate.show(upload_content_type)}",
+                provider=self.info.name)
         super().__init__(**options)
         self.upload_content_type = upload_content_type
 
     def auth_headers(self) -> dict[str, str]:
         return {"Authorization": f"Api-Key {self.credential('api_key').reveal()}"}
-
-    def parse_error(self, response: HttpResponse) -> ErrorDetails:
-        """The declared map, with the flow's explanation of an out-of-order step."""
-        details = super().parse_error(response)
-        if details.error is InsufficientCredits:
-            return attrs.evolve(details, message=f"not enough VoiceDub API credits: "
-                                f"{details.message}")
-        why = _OUT_OF_ORDER.get(details.code or "")
-        return attrs.evolve(details, message=f"{why} (VoiceDub: {details.message})") \
-            if why else details
 
     def _upload(self, url: str, source: AudioSource,
                 on_progress: Callable[[int, int | None], None] | None) -> None:
