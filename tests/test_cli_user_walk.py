@@ -68,7 +68,6 @@ def test_audio_save_names_the_path_never_a_raw_oserror(tmp_path: Path) -> None:
 @pytest.mark.parametrize("argv, words", [
     (["-o", "hi.txt"], ".txt is not an audio file suffix"),
     (["-o", "hi.mp3", "--format", "wav"], "contradicts"),
-    (["-o", "hi.flac"], "flac"),  # speechgen makes mp3/wav/ogg: its options refuse flac
 ])
 def test_say_never_writes_the_wrong_format(
         speechgen: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -78,6 +77,24 @@ def test_say_never_writes_the_wrong_format(
     assert words in capsys.readouterr().err
     assert speechgen.requests("POST") == []  # type: ignore[attr-defined]
     assert list(tmp_path.glob("hi.*")) == []
+
+
+def test_say_a_format_the_vendor_cannot_make_is_converted_or_refused_before_spending(
+        speechgen: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """speechgen makes mp3/wav/ogg: flac is converted from its default (issue 13), or,
+    without the convert extra, refused before any request."""
+    import sys
+
+    pytest.importorskip("soundfile")
+    assert main(_say("-o", str(tmp_path / "hi.flac"))) == 0
+    assert (tmp_path / "hi.flac").read_bytes()[:4] == b"fLaC"
+    sent = len(speechgen.requests("POST"))  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "soundfile", None)
+    assert main(_say("-o", str(tmp_path / "no.flac"))) == 1
+    assert "voicekit-core[convert]" in capsys.readouterr().err
+    assert len(speechgen.requests("POST")) == sent  # type: ignore[attr-defined]
+    assert not (tmp_path / "no.flac").exists()
 
 
 def test_say_suffix_asks_for_that_format(speechgen: object, tmp_path: Path) -> None:
@@ -108,12 +125,13 @@ def test_max_credits_on_clone(speechgen: object, tmp_path: Path,
     assert speechgen.requests("POST") == []  # type: ignore[attr-defined]
 
 
-def test_say_checks_the_capability_before_choosing_a_voice(
+def test_say_stream_with_a_vendor_that_cannot_stream_goes_sentence_by_sentence(
         speechgen: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["say", "hi", "-p", "speechgen", "--stream", "-o", str(tmp_path / "a.wav")]) == 1
-    err = capsys.readouterr().err
-    assert "speaking with" not in err and "StreamSynthesize" in err
-    assert speechgen.requests() == []  # type: ignore[attr-defined]
+    # issue 13: speechgen cannot stream; --stream speaks it through the stream adapter
+    assert main(["say", "One. Two.", "-p", "speechgen", "-v", "en-US-aria", "--stream",
+                 "-o", str(tmp_path / "a.wav")]) == 0
+    assert (tmp_path / "a.wav").read_bytes()[:4] == b"RIFF"
+    assert len(speechgen.requests("POST")) == 2  # type: ignore[attr-defined]
 
 
 def test_provider_typo_suggests_the_installed_name(capsys: pytest.CaptureFixture[str]) -> None:

@@ -181,7 +181,8 @@ def _add_core_commands(commands: CommandRegistry) -> None:
         _base_url_option(),
         _json_flag(),
     ])
-    add("say", "say", help="speak text (espeak, offline, unless -p names another provider)",
+    add("say", "cli_speech:say",
+        help="speak text (espeak, offline, unless -p names another provider)",
         arguments=[
             (("text",), {"help": "what to say; '-' reads standard input"}),
             (("-p", "--provider"), {"default": None,
@@ -196,10 +197,27 @@ def _add_core_commands(commands: CommandRegistry) -> None:
                                   "help": "audio format (wav, mp3, ...; default: from the "
                                           "suffix of -o, else the provider's)"}),
             (("--stream",), {"action": "store_true",
-                             "help": "stream the audio as it is produced"}),
+                             "help": "stream the audio as it is produced (sentence by "
+                                     "sentence when the provider cannot stream)"}),
+            (("--split",), {"action": "store_true",
+                            "help": "text over the provider's limit: split it at sentences "
+                                    "and join the audio"}),
+            (("--sample-rate",), {"type": int, "default": None, "dest": "sample_rate",
+                                  "metavar": "HZ", "help": "resample the audio to HZ"}),
+            (("--cache",), {"action": "store_true",
+                            "help": "answer repeated requests from the synthesis cache "
+                                    "(`voicekit cache info`)"}),
             _max_credits_option(),
             _base_url_option(),
         ])
+    commands.group("cache", help="the synthesis cache (say --cache, adapters.cached)")
+    cache_dir = (("--dir",), {"default": None, "metavar": "DIR",
+                              "help": "the cache folder (default: VOICEKIT_CACHE_DIR, else "
+                                      "the user cache folder)"})
+    add("cache info", "cli_speech:cache_info", help="where the cache is and its size",
+        arguments=[cache_dir, _json_flag()])
+    add("cache clear", "cli_speech:cache_clear", help="remove every cached synthesis",
+        arguments=[cache_dir])
     commands.group("keys", help="manage stored credentials (the user key file)")
     add("keys set", "keys_set", help="store a credential (read from stdin or a hidden prompt)",
         arguments=[

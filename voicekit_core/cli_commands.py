@@ -22,8 +22,6 @@ from .capabilities import (
     CreateTwin,
     Dub,
     ListVoices,
-    StreamSynthesize,
-    Synthesize,
 )
 from .cli_checks import (
     check_output,
@@ -182,51 +180,10 @@ def _default_voice(provider: Provider) -> str | Voice | None:
 
 
 def cmd_say(args: argparse.Namespace) -> int:
-    text = _read_text(args.text)
-    check_output(args.output)
-    fmt = wanted_format(args.output, args.format)
-    sink = None if args.output else _stdout_sink()
-    capability: type[Capability] = StreamSynthesize if args.stream else Synthesize
-    name = pick_provider(args.provider, capability, default="espeak")
-    with _connect(name, args) as provider:
-        speaker: Any = registry.require(provider, capability)  # before "speaking with ..."
-        method = speaker.stream_synthesize if args.stream else speaker.synthesize
-        options = {**format_options(method, fmt), **spend_options(method, args)}
-        if args.stream and fmt and "format" not in options:
-            raise InvalidInput(f"{provider.name} streams in its own format: -o {args.output} "
-                               "cannot be honoured; drop --stream or the suffix", field="format")
-        if args.voice is None:
-            args.voice = _default_voice(provider)
-        try:
-            if args.stream:
-                if sink is None and accepts(speaker.stream_synthesize, "to"):
-                    # written chunk by chunk as it arrives (flat memory), atomically
-                    speaker.stream_synthesize(text, voice=args.voice, to=args.output, **options)
-                    saved = Path(args.output)
-                    _err(f"saved {saved}")
-                    return 0
-                with speaker.stream_synthesize(text, voice=args.voice, **options) as stream:
-                    if sink is None:
-                        saved = stream.save(args.output)
-                    else:
-                        for chunk in stream:
-                            sink.write(chunk)
-                            sink.flush()
-                        return 0
-            else:
-                audio = speaker.synthesize(text, voice=args.voice, **options)
-                if sink is not None:
-                    sink.write(audio.data)
-                    sink.flush()
-                    return 0
-                saved = save_paid_audio(audio, args.output, fmt)
-        except InvalidInput as exc:
-            if args.voice is None and exc.field == "voice":
-                raise InvalidInput(f"{provider.name} needs a voice: give -v VOICE (see "
-                                   f"`voicekit voices {provider.name}`)", field="voice") from None
-            raise
-    _err(f"saved {saved}")
-    return 0
+    """``voicekit say``: see :mod:`voicekit_core.cli_speech`."""
+    from .cli_speech import cmd_say
+
+    return cmd_say(args)
 
 
 # -- capabilities --------------------------------------------------------------------------

@@ -70,12 +70,21 @@ class Provider:
     remote: ClassVar[bool] = True
     #: How the vendor writes errors; the default :meth:`parse_error` reads them with it.
     errors: ClassVar[ErrorMap] = ErrorMap()
+    #: Longest text one ``synthesize`` call takes (characters / UTF-8 bytes; None: unknown),
+    #: for ``split=True``; with a ``kit.operation(text=TextRules(...))`` the tighter applies.
+    max_text_chars: ClassVar[int | None] = None
+    max_text_bytes: ClassVar[int | None] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         own = cls.__dict__.get("estimate")
         if callable(own) and not getattr(own, "__voicekit_checked__", False):
             cls.estimate = _checked_estimate(own)  # type: ignore[method-assign]
+        synthesize = cls.__dict__.get("synthesize")
+        if callable(synthesize):  # every synthesize takes split=True (voicekit_core.longtext)
+            from .longtext import splittable
+
+            cls.synthesize = splittable(synthesize)  # type: ignore[attr-defined]
 
     def __init__(
         self,
