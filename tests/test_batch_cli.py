@@ -132,7 +132,7 @@ def test_command_runs_reports_and_resumes(emu: BatchFakeEmulator, tmp_path: Path
     assert main([*args, "--dry-run"]) == 0
     assert capsys.readouterr().out.startswith("3 of 3 item(s) to do, estimated at 11 credits")
     assert main([*args, "--max-credits", "10"]) == 1
-    assert "over max_credits=10; nothing was sent" in capsys.readouterr().err
+    assert "over --max-credits 10; nothing was sent" in capsys.readouterr().err
     assert emu.log == []
     assert main([*args, "--max-credits", "11", "--workers", "2"]) == 0
     err = capsys.readouterr().err

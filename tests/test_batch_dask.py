@@ -73,19 +73,3 @@ def test_dask_workers_without_credentials_fail_cleanly(tmp_path: Path, client: A
     assert [(f.error_type, f.charged) for f in report.failed] == [("MissingCredentials", False)]
     assert "BATCHFAKE_API_KEY" in (report.failed[0].error or "") and emu.log == []
 
-
-def test_cli_local_cluster(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                           capsys: pytest.CaptureFixture[str]) -> None:
-    from voicekit_core.cli import main
-
-    manifest = tmp_path / "lines.csv"
-    manifest.write_text("text,voice\none,v1\ntwo,v1\nthree,v1\n", encoding="utf-8")
-    with BatchFakeEmulator() as emu:
-        monkeypatch.setenv("BATCHFAKE_BASE_URL", emu.url)
-        monkeypatch.setenv("BATCHFAKE_API_KEY", KEY)
-        code = main(["batch", "say", str(manifest), "-p", "batchfake", "-o",
-                     str(tmp_path / "out"), "--local-cluster", "1", "--workers", "2",
-                     "--max-credits", "11"])
-        assert code == 0, capsys.readouterr().err
-        assert sorted(emu.charged) == ["one", "three", "two"]
-    assert "3 done" in capsys.readouterr().err

@@ -32,7 +32,7 @@ def test_beautyface_speeches_are_submitted_together_and_settled_from_events(
         assert report.spent == sum(len(t) for t in texts)  # from credits_spent events
         if before is not None:
             assert before - emu.ledger.balance == report.spent
-        assert len(emu.rate_limited) <= 1  # 8 requests a minute: the batch paced itself
+        assert len(emu.throttled) <= 1  # 8 requests a minute: the batch paced itself
         assert all((tmp_path / f"s{i}.wav").read_bytes()[:4] == b"RIFF" for i in range(6))
 
 

@@ -65,6 +65,7 @@ def balance_error(provider: Any) -> vk.VoicekitError:
     ({"error": "just a string", "error_code": 7}, "just a string", "7"),
     ({"code": "SOME_CODE"}, "some code", "SOME_CODE"),
     ({"code": True, "message": "bool code ignored"}, "bool code ignored", None),
+    ({"code": "Not a code", "error_code": "E_2", "message": "m"}, "m", "E_2"),
     ({}, "HTTP 418", None),
 ])
 def test_default_map_reads_common_envelopes(emulator: FakeEmulator, body: Any, message: str,
@@ -203,14 +204,11 @@ def test_a_short_key_is_scrubbed_as_a_whole_token_only(emulator: FakeEmulator,
     provider = mapped_provider(emulator, ErrorMap(), api_key="e")
     fail_with(emulator, 401, {"message": "Unauthorized: the key e was refused"})
     error = balance_error(provider)
-    assert error.message == "Unauthorized: the key *** was refused"
+    assert error.message == ("Unauthorized: the key *** was refused (the key came from the "
+                             "api_key= argument)")  # a 401 says where the key came from
 
 
-def test_error_text_moved_but_importable_from_http() -> None:
-    from voicekit_core import http
-
-    assert http.error_text is error_text
-    assert http.ErrorDetails is vk.errormap.ErrorDetails  # type: ignore[attr-defined]
+def test_error_text_gives_up_on_deep_nesting() -> None:
     nested: Any = "deep"
     for _ in range(100):
         nested = {"message": nested}
@@ -261,3 +259,62 @@ def test_http_json_applies_the_failure_flag_of_the_vendor_origin(emulator: FakeE
     assert provider.balance().credits == 5
     url = emulator.storage.publish("f.json", b'{"success": false}', "application/json")
     assert provider.http.json("GET", url) == {"success": False}  # not the vendor's answer
+
+
+def read_details(emulator: FakeEmulator, errors: ErrorMap, status: int, body: Any) -> Any:
+    fail_with(emulator, status, body)
+    raw = requests.get(emulator.url + "/balance", timeout=5)
+    return errors.details(HttpResponse(raw, url="u", provider="acme"))
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ({"error": {"code": "invalid_parameter", "message": "out of range", "param": "speed"}},
+     "out of range (param: speed)"),
+    ({"message": "m", "field": "pitch"}, "m (param: pitch)"),  # the second field name
+    ({"message": "m", "param": None}, "m"),
+    ({"message": "m", "param": {"deep": 1}}, "m"),  # no text in it: left out
+    ({"message": "m", "param": "  "}, "m"),
+])
+def test_field_names_the_parameter_at_fault(emulator: FakeEmulator, body: Any,
+                                            message: str) -> None:
+    errors = ErrorMap(field=("param", "field"))
+    assert read_details(emulator, errors, 400, body).message == message
+
+
+def test_explain_puts_what_a_code_means_before_the_vendor_message(
+        emulator: FakeEmulator, voicekit_fast_retries: None) -> None:
+    errors = ErrorMap(explain={"DUB_IS_NOT_NEW": "the dub was already started"},
+                      codes={"dub_is_not_new": vk.InvalidRequest}, field=("param",))
+    details = read_details(emulator, errors, 400, {"code": "dub_is_not_new",
+                                                   "message": "Dub is not new", "param": "id"})
+    assert details.message == "the dub was already started (acme: Dub is not new (param: id))"
+    assert details.code == "dub_is_not_new" and details.error is vk.InvalidRequest
+    other = read_details(emulator, errors, 400, {"code": "other", "message": "Dub is not new"})
+    assert other.message == "Dub is not new"
+    provider = mapped_provider(emulator, errors)  # through the default parse_error
+    fail_with(emulator, 400, {"code": "DUB_IS_NOT_NEW", "message": "no"})
+    error = balance_error(provider)
+    assert type(error) is vk.InvalidRequest and error.code == "DUB_IS_NOT_NEW"
+    assert error.message == "the dub was already started (fakevendor: no)"
+
+
+@pytest.mark.parametrize(("status", "body", "prefixed"), [
+    (402, {"message": "top up"}, True),                  # the status default's class
+    (400, {"code": "broke", "message": "top up"}, True),  # a subclass, by code
+    (404, {"message": "top up"}, False),
+    (500, {"message": "top up"}, False),
+])
+def test_prefix_goes_before_the_message_of_its_class(emulator: FakeEmulator, status: int,
+                                                     body: Any, prefixed: bool) -> None:
+    errors = ErrorMap(codes={"broke": OutOfCredits},
+                      prefix={vk.InsufficientCredits: "not enough credits: "})
+    message = read_details(emulator, errors, status, body).message
+    assert message == ("not enough credits: top up" if prefixed else "top up")
+
+
+def test_decorations_stay_within_the_message_limit(emulator: FakeEmulator) -> None:
+    errors = ErrorMap(explain={"c": "why " * 300}, prefix={vk.ProviderError: "p: "},
+                      field=("param",))
+    details = read_details(emulator, errors, 400, {"code": "c", "message": "m" * 2000,
+                                                   "param": "x" * 2000})
+    assert details.message.startswith("p: why ") and len(details.message) == 1000

@@ -210,3 +210,11 @@ def test_minimise_keeps_the_failure_with_smaller_answers() -> None:
     assert len(small.responses) == 1
     assert small.responses[0].headers == () and small.responses[0].ws is None
     assert small.responses[0].body in (b"{}", b"null", b"[]", b"", b"0", b'""')
+
+
+def test_fuzzing_and_conformance_walk_one_table_of_capability_calls() -> None:
+    from voicekit_core.testing import conformance_safety, fuzz_plugin
+
+    assert conformance_safety.CALLS is fuzz_plugin.CALLS
+    assert {hook for _cap, _method, hook in fuzz_plugin.CALLS} >= {"synthesize_args",
+                                                                    "video_args"}

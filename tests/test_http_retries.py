@@ -163,7 +163,7 @@ def test_read_timeout_on_post_is_timeout_not_retried(emulator: FakeEmulator,
 
 
 def test_error_text_reads_every_common_shape() -> None:
-    from voicekit_core.http import error_text
+    from voicekit_core.errormap import error_text
 
     assert error_text(" plain ") == "plain"
     assert error_text([{"loc": ["body", "pitch"], "msg": "not an integer"}, "also this"]) == \
@@ -176,7 +176,8 @@ def test_error_text_reads_every_common_shape() -> None:
 def test_validation_error_lists_become_the_message(emulator: FakeEmulator) -> None:
     import requests
 
-    from voicekit_core.http import HttpResponse, default_error_details
+    from voicekit_core.errormap import default_error_details
+    from voicekit_core.http import HttpResponse
 
     emulator.faults.add("GET /balance", "status", status=422, count=1,
                         body=b'{"detail": [{"loc": ["query", "x"], "msg": "bad x"}]}')

@@ -11,8 +11,8 @@ from fakevendor import FakeEmulator
 
 import voicekit_core as vk
 from voicekit_core.audio import AudioSource
-from voicekit_core.http import check_base_url, redact_url
 from voicekit_core.testing.media import tone_wav
+from voicekit_core.urls import check_base_url, redact_url
 
 SECRET = FakeEmulator.credentials["api_key"]
 

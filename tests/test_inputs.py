@@ -272,6 +272,10 @@ def test_segment_quotes_safe_ids() -> None:
     assert segment(42) == "42"
     assert segment("a b%c") == "a%20b%25c"
     assert segment("é") == "%C3%A9"
+    assert segment(" v 1 ") == "%20v%201%20"  # kept as given by default
+    assert segment(" v 1 ", strip=True) == "v%201"
+    with pytest.raises(vk.InvalidInput):
+        segment("  ", strip=True)
 
 
 @pytest.mark.parametrize("value", [

@@ -19,6 +19,7 @@ CONTRACT = {
     "ErrorMap", "error_text",
     "JobKind", "StatusMap", "PollPolicy", "Job", "JobUpdate", "JobState",
     "vendor_converter", "structure", "wrap_bare", "duration_seconds", "provides",
+    "VendorStatus", "reader", "listing",
     "read_audio",
     "CloseMap",
 }

@@ -47,6 +47,14 @@ def test_unknown_provider_lists_what_is_installed() -> None:
         _registry(FakePlugin()).info("nope")
 
 
+@pytest.mark.parametrize("name", [[], {}, None, 5, b"espeak"])
+def test_a_provider_name_that_is_not_text_is_a_configuration_error(name: object) -> None:
+    registry = _registry(FakePlugin())
+    for call in (registry.info, registry.connect, vk.connect):
+        with pytest.raises(vk.ConfigurationError, match="provider name is text"):
+            call(name)  # type: ignore[operator]
+
+
 def test_require_names_installed_providers_that_have_the_capability() -> None:
     registry = _registry(FakePlugin(), _Plugin(DUBBER))
     provider = registry.connect("fakevendor", base_url="https://x.example", api_key="k")

@@ -334,6 +334,8 @@ ODD_ANSWERS = {
                                   b"\r\n\r\n{}"),
     "redirect to itself": Answer(303, [("Location", "/x")]),
     "empty location": Answer(302, [("Location", "")]),
+    "redirect with a huge length": Answer(301, [("Location", "/files/a.wav"), (
+        "Content-Length", "9" * 26), ("Content-Encoding", "gzip")], b"{}"),  # found by fuzzing
     "non-ascii location": Verbatim(b"HTTP/1.1 302 F\r\nLocation: http://\xc3\xa9x.com/\xff"
                                    b"\r\nContent-Length: 0\r\n\r\n"),
     "huge retry-after": Answer(429, [("Retry-After", "9" * 500)], b"{}"),

@@ -198,3 +198,9 @@ def test_an_error_raised_by_on_text_carries_received_bytes(scripted: ScriptedStr
     with pytest.raises(vk.ProviderError, match="vendor said stop") as info:
         stream.read()
     assert info.value.received_bytes == 40
+
+
+def test_a_close_class_with_its_own_constructor_falls_back_to_provider_error() -> None:
+    error = CloseMap(codes={4100: vk.CreditLimitExceeded}).error(4100, "x", provider="p",
+                                                                  received_bytes=3)
+    assert type(error) is vk.ProviderError and error.received_bytes == 3

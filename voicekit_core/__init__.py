@@ -21,13 +21,14 @@ if TYPE_CHECKING:  # for type checkers (explicit re-exports); at run time see _E
     from .capabilities import (
         CAPABILITIES as CAPABILITIES, Balance as Balance, Capability as Capability,
         CloneVoice as CloneVoice, ConvertVoice as ConvertVoice, CreateTwin as CreateTwin,
-        Dub as Dub, ListVoices as ListVoices, StreamSynthesize as StreamSynthesize,
-        Synthesize as Synthesize,
+        Dub as Dub, GenerateVideo as GenerateVideo, ListVoices as ListVoices,
+        StreamSynthesize as StreamSynthesize, Synthesize as Synthesize,
     )
     from .clock import Clock as Clock, ManualClock as ManualClock, SystemClock as SystemClock
     from .credentials import Secret as Secret
     from .errors import (
         AuthenticationError as AuthenticationError, BadResponse as BadResponse,
+        CallbackFailed as CallbackFailed,
         CapabilityNotSupported as CapabilityNotSupported, ConfigurationError as ConfigurationError,
         ConnectionFailed as ConnectionFailed, CreditLimitExceeded as CreditLimitExceeded,
         InsufficientCredits as InsufficientCredits, InvalidInput as InvalidInput,
@@ -66,6 +67,7 @@ _EXPORTS: ExportTable = {
     "ConvertVoice": ("capabilities", "ConvertVoice"),
     "CreateTwin": ("capabilities", "CreateTwin"),
     "Dub": ("capabilities", "Dub"),
+    "GenerateVideo": ("capabilities", "GenerateVideo"),
     "ListVoices": ("capabilities", "ListVoices"),
     "StreamSynthesize": ("capabilities", "StreamSynthesize"),
     "Synthesize": ("capabilities", "Synthesize"),
@@ -75,6 +77,7 @@ _EXPORTS: ExportTable = {
     "Secret": ("credentials", "Secret"),
     "AuthenticationError": ("errors", "AuthenticationError"),
     "BadResponse": ("errors", "BadResponse"),
+    "CallbackFailed": ("errors", "CallbackFailed"),
     "CapabilityNotSupported": ("errors", "CapabilityNotSupported"),
     "ConfigurationError": ("errors", "ConfigurationError"),
     "ConnectionFailed": ("errors", "ConnectionFailed"),

@@ -31,6 +31,7 @@ __all__ = [
     "AudioSource",
     "WavInfo",
     "atomic_write",
+    "check_target",
     "finalize_wav_bytes",
     "fix_wav_sizes",
     "format_of_content_type",
@@ -77,6 +78,7 @@ def format_of_content_type(content_type: str | None) -> str | None:
 
 
 _SNIFF_BYTES = 64
+_NAME_MAX = 255  # bytes in one file name on common file systems
 
 
 def sniff_format(head: bytes) -> str | None:
@@ -126,6 +128,48 @@ def _umask() -> int:
     return mask
 
 
+def check_target(path: str | os.PathLike[str], *, field: str = "path") -> Path:
+    """``path`` as a file that can be written, or InvalidInput naming it and why.
+
+    Checked before any paid work: the folder must exist and be writable, and ``path`` must
+    not be a folder nor a file that cannot be replaced. Nothing is created.
+    """
+    try:
+        target = Path(os.fspath(path))
+    except TypeError:
+        raise InvalidInput(f"{field} must be a file path, not {type(path).__name__}",
+                           field=field) from None
+    text = str(target)
+    if not text or text == "." or "\0" in text:
+        raise InvalidInput(f"{field} {text!r} is not a file path", field=field)
+    try:
+        os.fsencode(text)
+    except UnicodeError:  # a lone surrogate: no file system can name it
+        raise InvalidInput(f"{field} {text!r} is not a file path: it holds characters a file "
+                           "name cannot have", field=field, limit="an encodable path") from None
+    try:
+        _check_folder(target, text, field)
+    except OSError as exc:  # a name over 255 bytes, a path too long, a loop of links
+        reason = exc.strerror or type(exc).__name__
+        raise InvalidInput(f"cannot write {text}: {reason}", field=field,
+                           limit="a writable file path") from None
+    return target
+
+
+def _check_folder(target: Path, text: str, field: str) -> None:
+    directory = target.parent if str(target.parent) else Path(".")
+    if target.is_dir():
+        raise InvalidInput(f"cannot write {text}: it is a folder; give a file name",
+                           field=field, limit="a file path")
+    if not directory.is_dir():
+        what = "is not a folder" if directory.exists() else "does not exist"
+        raise InvalidInput(f"cannot write {text}: the folder {directory} {what}",
+                           field=field, limit="an existing folder")
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise InvalidInput(f"cannot write {text}: no permission to write in {directory}",
+                           field=field, limit="a writable folder")
+
+
 def atomic_write(
     path: str | os.PathLike[str],
     chunks: Iterable[bytes],
@@ -136,26 +180,57 @@ def atomic_write(
 
     If anything fails, the temporary file is removed and ``path`` is untouched: no partial
     output ever appears at the target. ``finish`` may patch the file before the rename.
+    A target that cannot be written raises InvalidInput naming it (checked first, and again
+    for an OS error while writing: disk full, a folder removed meanwhile).
     """
-    target = Path(path)
+    target = check_target(path)
     directory = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=directory)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(target), suffix=".part", dir=directory)
+    except OSError as exc:
+        raise _write_error(target, exc) from None
     try:
         # mkstemp makes the file 0600; the result gets the mode any new file would get
         os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "w+b") as out:
-            for chunk in chunks:
-                out.write(chunk)
+            for chunk in chunks:  # the source's own errors pass through unchanged
+                _write(out, chunk, target)
             if finish is not None:
                 finish(out)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, target)
+            try:
+                out.flush()
+                os.fsync(out.fileno())
+            except OSError as exc:
+                raise _write_error(target, exc) from None
+        try:
+            os.replace(tmp, target)
+        except OSError as exc:
+            raise _write_error(target, exc) from None
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
     return target
+
+
+def _temp_prefix(target: Path) -> str:
+    """``.<name>.`` beside the target, shortened when the name leaves no room for the suffix."""
+    if len(os.fsencode(target.name)) <= _NAME_MAX - 20:
+        return f".{target.name}."
+    return ".voicekit."
+
+
+def _write(out: BinaryIO, chunk: bytes, target: Path) -> None:
+    try:
+        out.write(chunk)
+    except OSError as exc:  # disk full, quota: named, not a raw OSError
+        raise _write_error(target, exc) from None
+
+
+def _write_error(target: Path, exc: OSError) -> InvalidInput:
+    reason = exc.strerror or type(exc).__name__
+    return InvalidInput(f"cannot write {target}: {reason}", field="path",
+                        limit="a writable file path")
 
 
 # -- inputs ----------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The eight capabilities a provider can have, as abstract base classes.
+"""The capabilities a provider can have, as abstract base classes.
 
 A provider class inherits the ones it implements: ``isinstance(p, Synthesize)`` is the
 truth, and ``p.capabilities`` is derived from the bases. Every method validates its input
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .audio import AudioInput
     from .jobs import Job
-    from .models import Audio, AudioStream, DubResult, DuplexStream, Twin, Voice
+    from .models import Audio, AudioStream, DubResult, DuplexStream, Twin, Video, Voice
     from .models import Balance as BalanceInfo
 
 __all__ = [
@@ -28,15 +28,17 @@ __all__ = [
     "ConvertVoice",
     "CreateTwin",
     "Dub",
+    "GenerateVideo",
     "ListVoices",
     "StreamSynthesize",
     "Synthesize",
     "capabilities_of",
+    "check_video_request",
 ]
 
 
 class Capability(abc.ABC):  # noqa: B024 - a marker base, no methods of its own
-    """Base of the eight capability ABCs."""
+    """Base of the capability ABCs."""
 
 
 class ListVoices(Capability):
@@ -162,6 +164,56 @@ class CreateTwin(Capability):
         """
 
 
+class GenerateVideo(Capability):
+    @abc.abstractmethod
+    def generate_video(
+        self,
+        *,
+        twin: str | Twin,
+        script: str | None = None,
+        audio: str | int | None = None,
+        voice: str | Voice | None = None,
+        consent: bool,
+        **options: Any,
+    ) -> Job[Video]:
+        """Render a talking video of ``twin`` (an avatar) saying ``script`` or ``audio``.
+
+        Args:
+            twin: the avatar: an id or name as the vendor's ``list_twins()`` gives it.
+            script: the text to say; exactly one of ``script`` and ``audio``.
+            audio: a recording to lip-sync (a link, or the vendor's recording id).
+            voice: the voice speaking ``script`` (vendors that take one).
+            consent: you confirm the person shown agreed to it; required, never defaulted,
+                and must be True.
+
+        Returns:
+            ``Job[Video]``; ``job.wait().download("out.mp4")`` saves it.
+
+        Raises:
+            InvalidInput (before any request: both or neither of script/audio, consent
+            missing or not True, a script over the vendor's limit), ProviderError.
+
+        Vendors that can also list their avatars, or list, get and delete videos, offer
+        ``list_twins()``, ``list_videos()``, ``get_video(id)`` and ``delete_video(id)``.
+        """
+
+
+def check_video_request(*, script: object, audio: object, consent: object,
+                        provider: str | None = None) -> None:
+    """The rules every :meth:`GenerateVideo.generate_video` applies before any request:
+    exactly one of ``script`` and ``audio``, and ``consent`` given as True."""
+    from .errors import InvalidInput
+
+    if consent is not True:
+        raise InvalidInput(f"consent must be True (confirming the person shown agreed), got "
+                           f"{consent!r}", field="consent", limit="True", provider=provider)
+    if (script is None) == (audio is None):
+        which = "both" if script is not None else "neither"
+        raise InvalidInput(f"give exactly one of script and audio ({which} given)",
+                           field="script" if script is not None else "audio",
+                           limit="exactly one of script, audio", provider=provider)
+
+
 class Balance(Capability):
     @abc.abstractmethod
     def balance(self) -> BalanceInfo:
@@ -177,6 +229,7 @@ CAPABILITIES: tuple[type[Capability], ...] = (
     CloneVoice,
     Dub,
     CreateTwin,
+    GenerateVideo,
     Balance,
 )
 

@@ -53,6 +53,10 @@ class CommandRegistry:
         #: ``(path, owner, reason)`` of registrations that were not applied.
         self.skipped: list[tuple[str, str, str]] = []
 
+    def owner(self, path: str) -> str | None:
+        """Who added command ``path`` ("core", a plugin package), None for a group/unknown."""
+        return self._commands.get(tuple(path.split()))
+
     def group(self, path: str, *, help: str = "") -> argparse.ArgumentParser:
         """The parser of group ``path`` (``"twin"``), created if needed."""
         words = tuple(path.split())
@@ -124,8 +128,8 @@ def _owner(handler: Handler | str) -> str:
     """Who added a command: "core" (handlers named by string) or the handler's package."""
     if isinstance(handler, str):
         return "core"
-    module = getattr(handler, "__module__", None) or "a plugin"
-    return module.split(".")[0]
+    package = (getattr(handler, "__module__", None) or "a plugin").split(".")[0]
+    return "core" if package == __name__.split(".")[0] else package
 
 
 def _json_flag() -> tuple[tuple[str, ...], dict[str, Any]]:
@@ -148,9 +152,22 @@ def _wait_options() -> list[tuple[tuple[str, ...], dict[str, Any]]]:
     ]
 
 
+def _base_url_option() -> tuple[tuple[str, ...], dict[str, Any]]:
+    return ("--base-url",), {"default": None, "dest": "base_url", "metavar": "URL",
+                             "help": "the provider's API root (default: NAME_BASE_URL, the "
+                                     "key file, then the vendor's)"}
+
+
+def _max_credits_option() -> tuple[tuple[str, ...], dict[str, Any]]:
+    return ("--max-credits",), {"type": float, "default": None, "dest": "max_credits",
+                                "metavar": "C", "help": "refuse (before any request) to spend "
+                                                        "more than C credits"}
+
+
 def _add_core_commands(commands: CommandRegistry) -> None:
     add = commands.add
-    add("providers", "providers", help="list installed providers and their capabilities",
+    add("providers", "cli_providers:providers",
+        help="list installed providers and their capabilities",
         arguments=[
             _json_flag(),
             (("--errors",), {"action": "store_true",
@@ -161,12 +178,16 @@ def _add_core_commands(commands: CommandRegistry) -> None:
         (("--language", "-l"), {"help": "only voices speaking this language (en, en-US)"}),
         (("--kind",), {"help": "only voices of this kind (system, cloned, ...)"}),
         (("--limit", "-n"), {"type": int, "default": None, "help": "list at most N voices"}),
+        _base_url_option(),
         _json_flag(),
     ])
-    add("say", "say", help="speak text (espeak, offline, unless -p names another provider)",
+    add("say", "cli_speech:say",
+        help="speak text (espeak, offline, unless -p names another provider)",
         arguments=[
             (("text",), {"help": "what to say; '-' reads standard input"}),
-            (("-p", "--provider"), {"default": "espeak", "help": "provider (default: espeak)"}),
+            (("-p", "--provider"), {"default": None,
+                                    "help": "provider (default: the only installed one that "
+                                            "can speak, else espeak)"}),
             (("-v", "--voice"), {"default": None, "help": "voice id (see `voicekit voices P`)"}),
             (("-o", "--output"), {"default": None, "metavar": "FILE",
                                   "help": "write the audio here (atomically); without it the "
@@ -176,8 +197,27 @@ def _add_core_commands(commands: CommandRegistry) -> None:
                                   "help": "audio format (wav, mp3, ...; default: from the "
                                           "suffix of -o, else the provider's)"}),
             (("--stream",), {"action": "store_true",
-                             "help": "stream the audio as it is produced"}),
+                             "help": "stream the audio as it is produced (sentence by "
+                                     "sentence when the provider cannot stream)"}),
+            (("--split",), {"action": "store_true",
+                            "help": "text over the provider's limit: split it at sentences "
+                                    "and join the audio"}),
+            (("--sample-rate",), {"type": int, "default": None, "dest": "sample_rate",
+                                  "metavar": "HZ", "help": "resample the audio to HZ"}),
+            (("--cache",), {"action": "store_true",
+                            "help": "answer repeated requests from the synthesis cache "
+                                    "(`voicekit cache info`)"}),
+            _max_credits_option(),
+            _base_url_option(),
         ])
+    commands.group("cache", help="the synthesis cache (say --cache, adapters.cached)")
+    cache_dir = (("--dir",), {"default": None, "metavar": "DIR",
+                              "help": "the cache folder (default: VOICEKIT_CACHE_DIR, else "
+                                      "the user cache folder)"})
+    add("cache info", "cli_speech:cache_info", help="where the cache is and its size",
+        arguments=[cache_dir, _json_flag()])
+    add("cache clear", "cli_speech:cache_clear", help="remove every cached synthesis",
+        arguments=[cache_dir])
     commands.group("keys", help="manage stored credentials (the user key file)")
     add("keys set", "keys_set", help="store a credential (read from stdin or a hidden prompt)",
         arguments=[
@@ -194,12 +234,16 @@ def _add_core_commands(commands: CommandRegistry) -> None:
         _provider_option(),
         (("-v", "--voice"), {"required": True, "help": "target voice id"}),
         (("-o", "--output"), {"required": True, "metavar": "OUT", "help": "output file"}),
+        _max_credits_option(),
+        _base_url_option(),
     ])
     add("clone", "clone", help="create a voice from recordings of a speaker", arguments=[
         (("samples",), {"nargs": "+", "metavar": "SAMPLE", "help": "recordings (files)"}),
         _provider_option(),
         (("--name",), {"required": True, "help": "the new voice's name"}),
         (("--description",), {"default": None, "help": "stored with the voice"}),
+        _max_credits_option(),
+        _base_url_option(),
         *_wait_options(),
         _json_flag(),
     ])
@@ -211,9 +255,8 @@ def _add_core_commands(commands: CommandRegistry) -> None:
                               "help": "download the result here (default: print its URL)"}),
         (("--pitch-shift",), {"type": int, "default": None, "dest": "pitch_shift",
                               "help": "semitones"}),
-        (("--max-credits",), {"type": float, "default": None, "dest": "max_credits",
-                              "metavar": "C", "help": "refuse (before any request) to spend "
-                                                      "more than C credits"}),
+        _max_credits_option(),
+        _base_url_option(),
         *_wait_options(),
         _json_flag(),
     ])
@@ -228,11 +271,13 @@ def _add_core_commands(commands: CommandRegistry) -> None:
                                           "dest": "image_urls", "metavar": "URL",
                                           "help": "link to a calibration image (repeat)"}),
             (("--language",), {"default": None, "help": "language spoken in the video"}),
+            _max_credits_option(),
+            _base_url_option(),
             *_wait_options(),
             _json_flag(),
         ])
     add("balance", "balance", help="credits left on the account",
-        arguments=[_provider_option(), _json_flag()])
+        arguments=[_provider_option(), _base_url_option(), _json_flag()])
     commands.group("jobs", help="long-running jobs")
     add("jobs wait", "jobs_wait", help="wait for a job started earlier (with --no-wait)",
         arguments=[
@@ -241,6 +286,7 @@ def _add_core_commands(commands: CommandRegistry) -> None:
                               "help": "seconds to wait at most"}),
             (("-o", "--output"), {"default": None, "metavar": "OUT",
                                   "help": "save a downloadable result or audio here"}),
+            _base_url_option(),
             _json_flag(),
         ])
     add("emulate", "emulate", help="run a provider's emulator in the foreground (offline "
@@ -251,6 +297,9 @@ def _add_core_commands(commands: CommandRegistry) -> None:
                         "help": "how fast the emulator's clock runs (10: a 30 s job takes 3 s)"}),
     ])
     _add_batch_commands(commands)
+    from . import cli_video  # argparse specs only (its handlers load on use)
+
+    cli_video.register(commands)
     commands.group("docs", help="documentation helpers")
     add("docs matrix", "docs_matrix", help="write the capability matrix of installed providers",
         arguments=[
@@ -272,7 +321,7 @@ _BATCH_OPERATIONS = (
 def _add_batch_commands(commands: CommandRegistry) -> None:
     commands.group("batch", help="run one operation over many items (resumable)")
     for word, text in _BATCH_OPERATIONS:
-        parser = commands.add(f"batch {word}", "cli_batch:cmd_batch", help=text, arguments=[
+        parser = commands.add(f"batch {word}", "cli_batch:batch", help=text, arguments=[
             (("manifest",), {"metavar": "MANIFEST",
                              "help": "a .csv or .jsonl file, one item a line (docs/batch.md)"}),
             (("-p", "--provider"), {"required": True, "help": "provider name"}),
@@ -327,6 +376,13 @@ def build_parser(*, plugins: bool = False) -> tuple[argparse.ArgumentParser, Com
     return parser, commands
 
 
+def _core_command(commands: CommandRegistry, argv: Sequence[str]) -> bool:
+    """Whether ``argv`` runs a core command that is not a group (``providers``, ``say``):
+    plugins cannot add to it, so their commands need not be loaded to parse it."""
+    words = [a for a in argv if not a.startswith("-")][:1]
+    return bool(words) and commands.owner(words[0]) == "core"
+
+
 def _wants_plugins(argv: Sequence[str]) -> bool:
     """Whether a subcommand is being run (plain ``--help``/``--version`` stays plugin-free)."""
     return any(not a.startswith("-") for a in argv)
@@ -358,7 +414,11 @@ def _logging_configured() -> bool:
 def _run(argv: list[str]) -> int:
     if _wants_plugins(argv) and not _logging_configured():
         _setup_logging()
-    parser, commands = build_parser(plugins=_wants_plugins(argv))
+    parser, commands = build_parser()
+    if _wants_plugins(argv) and not _core_command(commands, argv):
+        from .registry import get_registry
+
+        get_registry().register_commands(commands)  # a plugin command, or a core group's
     if not argv:
         parser.print_help()
         return 0
@@ -370,17 +430,21 @@ def _run(argv: list[str]) -> int:
     if os.environ.get("VOICEKIT_DEBUG"):
         for path, owner, reason in commands.skipped:
             print(f"voicekit: command {path!r} from {owner} skipped: {reason}", file=sys.stderr)
-    if isinstance(handler, str) and ":" in handler:  # "module:function", loaded on use
-        import importlib
-
-        module, _, function = handler.partition(":")
-        handler = getattr(importlib.import_module(f"{__package__}.{module}"), function)
-    elif isinstance(handler, str):
-        from . import cli_commands
-
-        handler = getattr(cli_commands, "cmd_" + handler)
+    if isinstance(handler, str):
+        handler = _resolve(handler)
     result = handler(args)
     return 0 if result is None else int(result)
+
+
+def _resolve(name: str) -> Handler:
+    """A core handler named by string: ``"say"`` is ``cli_commands.cmd_say``,
+    ``"cli_video:create"`` is ``cli_video.cmd_create`` (modules imported only now)."""
+    import importlib
+
+    module, _, command = name.rpartition(":")
+    found: Handler = getattr(importlib.import_module(f".{module or 'cli_commands'}",
+                                                     __package__), "cmd_" + command)
+    return found
 
 
 def _output_option(argv: list[str]) -> str | None:
@@ -411,14 +475,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             print("voicekit: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
+    except BrokenPipeError:  # `voicekit say x --stream | head -c 10`: the reader had enough
         _silence_stdout()
-        return 1
+        return 0
     except Exception as exc:
         from .errors import VoicekitError
 
         if isinstance(exc, VoicekitError):
-            print(f"voicekit: {exc}", file=sys.stderr)
+            from .cli_advice import for_cli
+
+            print(f"voicekit: {for_cli(str(exc), exc.provider)}", file=sys.stderr)
             return 1
         if isinstance(exc, OSError):
             print(f"voicekit: {exc.strerror or exc}"

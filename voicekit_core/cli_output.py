@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
-import attrs
-
-__all__ = ["Progress", "describe", "print_json", "print_table"]
+__all__ = ["Progress", "amount", "describe", "print_json", "print_table"]
 
 
 def print_table(rows: Sequence[Sequence[str]], headers: Sequence[str],
@@ -23,6 +22,14 @@ def print_table(rows: Sequence[Sequence[str]], headers: Sequence[str],
         print(line.rstrip(), file=out)
 
 
+def amount(value: float) -> str:
+    """A credit amount as people read it: whole numbers without a fraction or exponent
+    (``1234567``, not ``1.23457e+06``), others to at most 4 decimals (``12.5``)."""
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.4f}".rstrip("0").rstrip(".")
+
+
 def print_json(value: Any) -> None:
     """Print ``value`` as indented JSON on stdout."""
     print(json.dumps(value, indent=2, default=str, ensure_ascii=False))
@@ -30,6 +37,8 @@ def print_json(value: Any) -> None:
 
 def describe(value: Any) -> Any:
     """A JSON-able view of a voicekit result (attrs model), without ``raw`` payloads or bytes."""
+    import attrs  # only when there is something to describe (not for `voicekit providers`)
+
     if attrs.has(type(value)):
         out: dict[str, Any] = {}
         for field in attrs.fields(type(value)):
@@ -44,6 +53,8 @@ def describe(value: Any) -> Any:
         return [describe(v) for v in value]
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()  # ISO 8601 ("2026-12-03T13:09:28+00:00"), for scripts
     return str(value)
 
 
@@ -110,6 +121,25 @@ class Progress:
             self._last = key
             pct = "" if progress is None else f" {progress:.0%}"
             print(f"{self.label}: {status}{pct}", file=self.stream, flush=True)
+
+    def waiting(self, seconds: float, status: str = "queued") -> None:
+        """Say when the first look at a job will be, when that is a while away (a vendor
+        whose first poll comes after 30 s would otherwise show a bar stuck at 0%)."""
+        if seconds < 2:
+            return
+        import time
+
+        until = time.strftime("%H:%M:%S", time.localtime(time.time() + seconds))
+        text = f"{status}; waiting until {until} (the vendor's first-look delay)"
+        if self._tqdm is not None:
+            if self._bar is None:
+                self._bar = self._tqdm(total=100, desc=self.label, file=self.stream,
+                                       leave=False, bar_format="{desc}: {percentage:3.0f}%|"
+                                       "{bar}| {elapsed}")
+            self._bar.set_description_str(f"{self.label} {text}")
+            return
+        self._last = ("waiting", until)
+        print(f"{self.label}: {text}", file=self.stream, flush=True)
 
     def close(self) -> None:
         if self._bar is not None:

@@ -86,14 +86,13 @@ class CloseMap:
 
 def _make(cls: type[VoicekitError], message: str, *, provider: str, code: str | None,
           received_bytes: int) -> VoicekitError:
-    if issubclass(cls, StreamInterrupted):
-        return cls(message, provider=provider, code=code, received_bytes=received_bytes)
+    """``cls`` built with what a stream knows; a class whose constructor wants other
+    arguments (a plugin's, or CreditLimitExceeded) falls back to ProviderError."""
     try:
         return cls(message, provider=provider, code=code, received_bytes=received_bytes)
-    except TypeError:  # a class with its own signature: the essentials only
-        error = cls(message)
-        error.provider, error.code, error.received_bytes = provider, code, received_bytes
-        return error
+    except TypeError:
+        return ProviderError(message, provider=provider, code=code,
+                             received_bytes=received_bytes)
 
 
 class StreamErrors:

@@ -111,13 +111,24 @@ def store_key(provider: str, env_var: str, value: str) -> Path:
     return path
 
 
+def stored_setting(provider: str, env_var: str) -> str | None:
+    """A non-secret setting stored beside the keys (``NAME_BASE_URL``), or None."""
+    try:
+        value = load_keys().get(provider, {}).get(env_var)
+    except ConfigurationError:
+        return None
+    return value or None
+
+
 def resolve_credentials(
-    info: ProviderInfo, given: Mapping[str, Any], *, required: bool = True
+    info: ProviderInfo, given: Mapping[str, Any], *, required: bool = True,
+    sources: dict[str, str] | None = None,
 ) -> dict[str, Secret]:
     """Find each credential ``info`` declares; keys of the result are option names.
 
     ``given`` holds the ``connect()`` arguments (``api_key=...``). Raises MissingCredentials
-    naming every missing environment variable when ``required``.
+    naming every missing environment variable when ``required``. ``sources``, if given, is
+    filled with where each found credential came from (for an authentication error).
     """
     found: dict[str, Secret] = {}
     missing: list[str] = []
@@ -125,16 +136,21 @@ def resolve_credentials(
     for env_var in info.credentials:
         option = info.option_name(env_var)
         value = given.get(option)
+        source = f"the {option}= argument"
         if value is None:
             value = os.environ.get(env_var) or None
+            source = f"the environment variable {env_var}"
         if value is None:
             if stored is None:
                 stored = load_keys().get(info.name, {})
             value = stored.get(env_var)
+            source = f"the key file {key_file_path()} (voicekit keys set {info.name})"
         if value is None or not Secret(value):
             missing.append(env_var)
         else:
             found[option] = Secret(value)
+            if sources is not None:
+                sources[option] = source
     if missing and required:
         raise MissingCredentials(info.name, missing)
     return found

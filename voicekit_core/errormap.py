@@ -101,11 +101,14 @@ def _problem_text(item: Any, depth: int) -> str | None:
 
 
 def _code_text(value: Any) -> str | None:
+    """A vendor code: a number or one token of text (a sentence is a message, not a code)."""
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, (int, str)) or (isinstance(value, float) and math.isfinite(value)):
         text = str(value).strip()
-        return text[:200] or None
+        if not text or any(ch.isspace() for ch in text):
+            return None
+        return text[:200]
     return None
 
 
@@ -241,6 +244,10 @@ def _fold_codes(codes: Mapping[Any, type[ProviderError]]) -> Mapping[str, type[P
     return {str(k).casefold(): v for k, v in codes.items()}
 
 
+def _fold_explain(explain: Mapping[Any, str]) -> Mapping[str, str]:
+    return {str(k).casefold(): v for k, v in explain.items()}
+
+
 def _compile_hints(
     hints: Sequence[Hint],
 ) -> tuple[tuple[re.Pattern[str], type[ProviderError], frozenset[int] | None], ...]:
@@ -276,6 +283,13 @@ class ErrorMap:
         title: body fields holding a status title (``{"text": "Not Found", "message":
             ...}``), put before the message (``"Not Found: Voice not found"``) unless it is
             the message itself; hints and codes see the message alone.
+        field: body fields naming the request parameter at fault (``{"param": "speed"}``),
+            shown after the message as ``"(param: speed)"``.
+        explain: vendor code (compared case-folded) -> what it means for the user, put
+            before the vendor's message: ``"<explanation> (<provider>: <message>)"``.
+        prefix: error class -> text put before the message of an error of that class (or a
+            subclass; the first that matches), e.g. ``{InsufficientCredits: "not enough API
+            credits: "}``.
 
     Precedence: ``codes``, then ``hints``, then ``statuses``, then the status defaults.
     """
@@ -290,6 +304,9 @@ class ErrorMap:
     failure_flag: tuple[str, Any] | None = None
     min_retry_after: float | None = None
     title: tuple[str, ...] = ()
+    field: tuple[str, ...] = ()
+    explain: Mapping[str, str] = attrs.field(factory=dict, converter=_fold_explain)
+    prefix: Mapping[type[ProviderError], str] = attrs.field(factory=dict)
     _compiled: tuple[tuple[re.Pattern[str], type[ProviderError], frozenset[int] | None], ...] = \
         attrs.field(init=False, repr=False, eq=False)
 
@@ -315,6 +332,9 @@ class ErrorMap:
         code = next((c for c in (_code_text(body.get(k)) for k in self.code) if c), None)
         message = found or (code.replace("_", " ").lower() if code
                             else f"HTTP {response.status}")
+        param = next((p for p in (error_text(body.get(k)) for k in self.field) if p), None)
+        if param is not None:
+            message += f" (param: {param[:100]})"
         extra = {kw: n for field, kw in self.extra.items()
                  if (n := _number(body.get(field))) is not None}
         error = self.classify(response.status, code, message)
@@ -335,7 +355,19 @@ class ErrorMap:
         title = next((t for t in (error_text(body.get(k)) for k in self.title) if t), None)
         if title is not None and title != message:
             message = f"{title}: {message}"
-        return ErrorDetails(message[:1000], code=code, error=error, extra=extra)
+        return ErrorDetails(self._decorate(message, code, error, response)[:1000], code=code,
+                            error=error, extra=extra)
+
+    def _decorate(self, message: str, code: str | None, error: type[ProviderError] | None,
+                  response: HttpResponse) -> str:
+        """``message`` with ``explain`` (by code) and ``prefix`` (by class) applied."""
+        why = self.explain.get(code.casefold()) if code is not None else None
+        if why is not None:
+            message = f"{why} ({response.provider}: {message})"
+        cls = error or STATUS_ERRORS.get(response.status) or (
+            ServerError if response.status >= 500 else ProviderError)
+        text = next((t for c, t in self.prefix.items() if issubclass(cls, c)), None)
+        return message if text is None else text + message
 
     def unwrap(self, body: Mapping[str, Any]) -> dict[str, Any]:
         """``body`` with the ``nested`` envelopes merged into the top level."""

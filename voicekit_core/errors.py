@@ -26,7 +26,8 @@ the vendor's support::
     │   ├── ConnectionFailed
     │   └── StreamInterrupted
     ├── JobFailed
-    └── JobTimeout
+    ├── JobTimeout
+    └── CallbackFailed                (your on_update/on_progress callback raised)
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from typing import Any
 __all__ = [
     "AuthenticationError",
     "BadResponse",
+    "CallbackFailed",
     "CapabilityNotSupported",
     "ConfigurationError",
     "ConnectionFailed",
@@ -163,7 +165,19 @@ class ProviderNotInstalled(ConfigurationError):
             message = f"no provider named {name!r} is installed or known"
         if self.installed:
             message += f" (installed: {', '.join(self.installed)})"
+        close = _close_names(name, self.installed)
+        if close:
+            message += f"; did you mean {' or '.join(repr(c) for c in close)}?"
         super().__init__(message, provider=name)
+
+
+def _close_names(name: str, known: Sequence[str]) -> list[str]:
+    """Installed names close to a typo (``espek`` -> ``espeak``)."""
+    if not isinstance(name, str) or not known:
+        return []
+    import difflib
+
+    return difflib.get_close_matches(name.lower(), list(known), n=2, cutoff=0.6)
 
 
 class CapabilityNotSupported(ConfigurationError):
@@ -201,9 +215,11 @@ class InvalidInput(VoicekitError, ValueError):
         status: int | None = None,
         code: str | None = None,
         request_id: str | None = None,
+        received_bytes: int | None = None,
     ) -> None:
         super().__init__(
-            message, provider=provider, status=status, code=code, request_id=request_id
+            message, provider=provider, status=status, code=code, request_id=request_id,
+            received_bytes=received_bytes,
         )
         self.field = field
         self.limit = limit
@@ -403,3 +419,19 @@ class JobTimeout(VoicekitError):
         self.job_id = job_id
         self.last_status = last_status
         self.ref = ref
+
+
+# -- callbacks -------------------------------------------------------------------------
+
+
+class CallbackFailed(VoicekitError):
+    """A callback you passed (``on_update``, ``on_progress``, ``on_upload_progress``) raised;
+    the work it reported on stopped there. The original exception is ``__cause__``.
+
+    Attributes:
+        callback: the name of the parameter the callback was given as.
+    """
+
+    def __init__(self, message: str, *, callback: str, provider: str | None = None) -> None:
+        super().__init__(message, provider=provider)
+        self.callback = callback

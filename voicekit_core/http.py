@@ -36,7 +36,6 @@ from .errormap import (
     ErrorMap,
     default_error_details,
     error_for_status,
-    error_text,
     link_error_details,
 )
 from .errors import (
@@ -49,30 +48,13 @@ from .errors import (
 )
 from .response import HttpResponse, never_sent, transport_cause
 from .retry import IDEMPOTENT_METHODS, RateLimitInfo, RetryPolicy
-from .transfers import CountingReader, ProgressCallback, encode_body
-from .urls import (
-    check_base_url,
-    link_problem,
-    origin_of,
-    redact_url,
-    scrub_secrets,
-    websocket_url,
-)
+from .transfers import ProgressCallback, encode_body
+from .urls import link_problem, origin_of, redact_url, scrub_secrets, websocket_url
 
 if TYPE_CHECKING:
     from .websocket import WebSocketSession
 
-__all__ = [
-    "ErrorDetails",  # re-exported from errormap (old import path)
-    "HttpClient",
-    "HttpResponse",
-    "check_base_url",  # re-exported from urls
-    "default_error_details",
-    "error_for_status",
-    "error_text",
-    "origin_of",
-    "redact_url",
-]
+__all__ = ["HttpClient", "HttpResponse"]  # URL and error helpers: urls.py, errormap.py
 
 log = logging.getLogger("voicekit.http")
 
@@ -80,7 +62,6 @@ DEFAULT_TIMEOUT: tuple[float, float] = (10.0, 60.0)
 MAX_REDIRECTS = 5
 USER_AGENT = "voicekit/0.1 (+https://pypi.org/project/voicekit-core/)"
 
-_CountingReader = CountingReader  # the old private name
 _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 
 
@@ -198,9 +179,13 @@ class HttpClient:
                                 redact=self.redact, **options)
 
     def is_own_origin(self, url: str) -> bool:
+        """Whether ``url`` is on the provider's own origin (the only one given credentials)."""
         return origin_of(url) == self.origin
 
     def redact(self, url: str) -> str:
+        """``url`` fit for logs and errors (:func:`~voicekit_core.urls.redact_url`)."""
+        if "?" not in url and "@" not in url and "#" not in url:
+            return url  # nothing to hide (the common case: no parsing per request)
         return redact_url(url, trusted_origin=self.origin)
 
     def scrub(self, text: str) -> str:
@@ -355,8 +340,9 @@ class HttpClient:
         self, method: str, url: str, *, headers: dict[str, str], timeout: tuple[float, float],
         stream: bool, idempotent: bool, authenticated: bool = True, **kwargs: Any,
     ) -> HttpResponse:
+        own = self.is_own_origin(url)
         request_headers = dict(headers)
-        if authenticated and self.is_own_origin(url):
+        if authenticated and own:
             request_headers.update(self._auth())
         redacted = self.redact(url)
         debug = log.isEnabledFor(logging.DEBUG)
@@ -370,8 +356,9 @@ class HttpClient:
             )
         except requests.exceptions.RequestException as exc:
             raise self._transport_error(exc, method, redacted, idempotent) from None
-        except (urllib3.exceptions.HTTPError, ValueError) as exc:
+        except (urllib3.exceptions.HTTPError, ValueError, OverflowError) as exc:
             # requests reads a redirect's body and Location even with allow_redirects=False
+            # (a Content-Length too large for an index overflows there)
             raise BadResponse(f"{self.provider} sent a broken answer to {method} {redacted} "
                               f"({type(exc).__name__})", provider=self.provider,
                               may_have_been_processed=not idempotent) from None
@@ -381,7 +368,7 @@ class HttpClient:
         if self._emit is not None:
             self._emit("response", method=method, url=redacted, status=raw.status_code,
                        elapsed_ms=elapsed_ms)
-        link = not authenticated or not self.is_own_origin(url)
+        link = not authenticated or not own
         return HttpResponse(raw, url=redacted, provider=self.provider,
                             now=wall_time(self.clock), link=link, scrub=self.scrub)
 
@@ -397,8 +384,7 @@ class HttpClient:
             response.close()
         details = attrs.evolve(details, message=self.scrub(details.message))
         processed = not idempotent and response.status >= 500
-        return_error = error_for_status(response, details, may_have_been_processed=processed)
-        raise return_error
+        raise error_for_status(response, details, may_have_been_processed=processed)
 
     def _parse(self, response: HttpResponse) -> ErrorDetails:
         """The error details of ``response``: the provider's parser for its own origin, plain

@@ -251,15 +251,18 @@ def not_audio(head: bytes) -> str | None:
 _MAX_SEGMENT = 1024
 
 
-def segment(value: str | int, *, field: str = "id") -> str:
+def segment(value: str | int, *, field: str = "id", strip: bool = False) -> str:
     """``value`` as one safe URL path segment (an id put into ``/v1/voices/{id}``), quoted.
 
     Refuses (InvalidInput naming ``field``) empty values, ``.`` and ``..``, ``/``, ``?``,
     ``#``, ``\\``, control characters, unpaired surrogates, bools and other types.
+    ``strip``: surrounding whitespace is dropped first (an id a user typed or pasted).
     """
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise InvalidInput(f"{field} must be an id (text or an integer), got "
                            f"{type(value).__name__}", field=field, limit="an id")
+    if strip and isinstance(value, str):
+        value = value.strip()
     if isinstance(value, int):
         if not -validate.MAX_INT <= value <= validate.MAX_INT:
             raise InvalidInput(f"{field} is out of range", field=field,

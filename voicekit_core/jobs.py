@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 import attrs
 
+from .callbacks import notify
 from .errors import BadResponse, CreditLimitExceeded, InvalidInput, JobFailed, JobTimeout
 from .polling import JobState, PollPolicy, StatusMap
 
@@ -167,6 +168,7 @@ class Job(Generic[T]):
 
     @property
     def done(self) -> bool:
+        """Whether the job has ended (succeeded or failed): no more polling."""
         return self.state.done
 
     @property
@@ -287,7 +289,7 @@ class Job(Generic[T]):
                 clock.sleep(delay)
                 self.refresh()
                 if on_update is not None:
-                    on_update(self)
+                    notify(on_update, "on_update", self, provider=self.provider.name)
         except KeyboardInterrupt as exc:  # Ctrl-C stops waiting, not the vendor's job
             if isinstance(exc, WaitInterrupted):
                 raise

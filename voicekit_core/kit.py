@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ._lazy import ExportTable, lazy_exports
 
 if TYPE_CHECKING:  # for type checkers (explicit re-exports); at run time see _EXPORTS
+    from .envelopes import listing as listing
     from .errormap import ErrorMap as ErrorMap, error_text as error_text
     from .hookspecs import hookimpl as hookimpl
     from .hookspecs import provides as provides
@@ -35,7 +36,8 @@ if TYPE_CHECKING:  # for type checkers (explicit re-exports); at run time see _E
     from .registry import ProviderInfo as ProviderInfo
     from .schema import (
         vendor_converter as vendor_converter, structure as structure, wrap_bare as wrap_bare,
-        duration_seconds as duration_seconds,
+        duration_seconds as duration_seconds, VendorStatus as VendorStatus,
+        reader as reader,
     )
     from .transfers import read_audio as read_audio
     from .websocket import CloseMap as CloseMap
@@ -77,6 +79,9 @@ _EXPORTS: ExportTable = {
     "structure": ("schema", "structure"),
     "wrap_bare": ("schema", "wrap_bare"),
     "duration_seconds": ("schema", "duration_seconds"),
+    "VendorStatus": ("schema", "VendorStatus"),
+    "reader": ("schema", "reader"),
+    "listing": ("envelopes", "listing"),
     # responses and streams
     "read_audio": ("transfers", "read_audio"),
     "CloseMap": ("websocket", "CloseMap"),

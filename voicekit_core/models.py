@@ -135,8 +135,19 @@ class Audio:
             object.__setattr__(self, "duration", len(self.data) / (2 * channels * self.sample_rate))
 
     def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the audio to ``path`` atomically (never a partial file); return the path."""
-        return _audio.atomic_write(path, [self.data])
+        """Write the audio to ``path`` atomically (never a partial file); return the path.
+
+        A suffix naming another audio format (``"x.mp3"`` for WAV audio) converts the
+        audio first (see :mod:`voicekit_core.convert`), or refuses: WAV bytes are never
+        written into an ``.mp3`` file.
+        """
+        return _audio.atomic_write(path, [_as_suffix_asks(self, path).data])
+
+    def convert(self, format: str | None = None, *, sample_rate: int | None = None) -> Audio:
+        """This audio as ``format`` at ``sample_rate`` (extra ``voicekit-core[convert]``)."""
+        from .convert import convert
+
+        return convert(self, format=format, sample_rate=sample_rate)
 
     def __len__(self) -> int:
         return len(self.data)
@@ -224,7 +235,17 @@ class AudioStream:
                      channels=self.channels)
 
     def save(self, path: str | os.PathLike[str]) -> Path:
-        """Stream the rest to ``path`` atomically; a broken stream leaves no file behind."""
+        """Stream the rest to ``path`` atomically; a broken stream leaves no file behind.
+
+        A suffix naming another format (``"x.mp3"`` for a WAV stream) is checked before
+        anything is read, then the whole audio is converted (see :meth:`Audio.save`).
+        """
+        from .convert import check_encodable, format_of_path
+
+        wanted = format_of_path(path)
+        if wanted is not None and wanted != self.format:
+            check_encodable(wanted, source=self.format)
+            return self.read().save(path)
         finish = _finish_wav if self.format == "wav" else None
         return _audio.atomic_write(path, self, finish=finish)
 
@@ -232,6 +253,16 @@ class AudioStream:
         state = "closed" if self._closed else "open"
         return (f"<{type(self).__name__} {self.format} {state}, "
                 f"{self.received_bytes} bytes received>")
+
+
+def _as_suffix_asks(audio: Audio, path: str | os.PathLike[str]) -> Audio:
+    """``audio`` in the format the suffix of ``path`` names (unchanged for other suffixes)."""
+    from .convert import convert, format_of_path
+
+    wanted = format_of_path(path)
+    if wanted is None or wanted == audio.format:
+        return audio
+    return convert(audio, format=wanted)
 
 
 def _finish_wav(out: BinaryIO) -> None:
@@ -347,7 +378,14 @@ class DubResult(_Downloadable):
 
 @attrs.frozen
 class Video(_Downloadable):
-    """A rendered video: ``download(path)`` saves it."""
+    """A rendered video: ``download(path)`` saves it (an MP4, streamed, atomic).
+
+    ``id`` is the vendor's video id where it has one (to get or delete it again);
+    ``status`` the vendor's word for it when listed (a listed video may not be ready yet).
+    """
+
+    id: str | None = None
+    status: str | None = None
 
 
 @attrs.frozen

@@ -28,8 +28,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import attrs
 
 from . import validate
+from .callbacks import notify
 from .errors import InvalidInput, VoicekitError
 from .models import Cost
+from .operations import Call, OperationInfo, accepts
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -271,39 +273,31 @@ class NoOptions(Options):
     """A call that takes no options (every extra keyword is refused)."""
 
 
-# -- calls -----------------------------------------------------------------------------
+# -- calls (Call, OperationInfo and accepts live in operations.py) ------------------------
 
 
-@attrs.frozen
-class Call:
-    """What the operation wrapper hands the method body besides its arguments."""
-
-    name: str
-    max_credits: float | None
-    on_upload_progress: Callable[[int, int | None], None] | None
-    cost: Cost | None
-    provider: Provider = attrs.field(repr=False, kw_only=True)
-
-    def spent(self, credits: float, unit: str = "credits", **data: Any) -> None:
-        """Report what the call spent (the ``credits_spent`` event, operation = the call)."""
-        data.setdefault("operation", self.name)
-        self.provider.spent(credits, unit, **data)
+_RESERVED = ("max_credits", "on_upload_progress", "to")
 
 
-@attrs.frozen
-class OperationInfo:
-    """What :func:`operation` knows about a method (``method.__voicekit_operation__``)."""
-
-    name: str
-    options: type[Options]
-    spends: bool
-    inputs: Mapping[str, TextRules | AudioRules]
-    uploads: bool
-    #: the method's own keyword names (besides options), as the public signature shows them
-    keywords: tuple[str, ...]
+def _returns_audio(signature: inspect.Signature) -> bool:
+    """Whether a method returns Audio or an AudioStream (it then takes ``to=PATH``)."""
+    annotation = signature.return_annotation
+    name = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", "")
+    return str(name).rsplit(".", 1)[-1] in ("Audio", "AudioStream")
 
 
-_RESERVED = ("max_credits", "on_upload_progress")
+def _save_result(result: Any, target: Any) -> Any:
+    """``to=PATH``: write the call's audio there atomically. A stream is written chunk by
+    chunk as it arrives (flat memory) and returned consumed; Audio is returned as well."""
+    save = getattr(result, "save", None)
+    if save is None:
+        return result
+    if hasattr(result, "__enter__"):
+        with result:
+            save(target)
+    else:
+        save(target)
+    return result
 
 
 def operation(options: type[Options] | None = None, *, spends: bool = False,
@@ -353,6 +347,10 @@ def operation(options: type[Options] | None = None, *, spends: bool = False,
             extra.append(inspect.Parameter(
                 "on_upload_progress", inspect.Parameter.KEYWORD_ONLY, default=None,
                 annotation="Callable[[int, int | None], None] | None"))
+        saves = _returns_audio(inner)
+        if saves:
+            extra.append(inspect.Parameter("to", inspect.Parameter.KEYWORD_ONLY, default=None,
+                                           annotation="str | os.PathLike[str] | None"))
         public = inner.replace(parameters=[
             *own, *extra, inspect.Parameter("options", inspect.Parameter.VAR_KEYWORD,
                                             annotation="Any")])
@@ -385,6 +383,14 @@ def operation(options: type[Options] | None = None, *, spends: bool = False,
                 leftover["max_credits"] = reserved["max_credits"]
             if reserved["on_upload_progress"] is not None and not uploads:
                 leftover["on_upload_progress"] = reserved["on_upload_progress"]
+            target = None
+            if reserved["to"] is not None:
+                if saves:  # checked before anything is spent or sent
+                    from .audio import check_target
+
+                    target = _provider_error(check_target, reserved["to"], "to", self.name)
+                else:
+                    leftover["to"] = reserved["to"]
             opts = opts_cls.parse(leftover, call=name, provider=self.name, also=accepted)
             budget: float | None = None
             cost: Cost | None = None
@@ -396,8 +402,12 @@ def operation(options: type[Options] | None = None, *, spends: bool = False,
                 self.check_budget(cost, budget)
             progress = _provider_error(validate.callback, reserved["on_upload_progress"],
                                        "on_upload_progress", self.name)
+            if progress is not None:  # what it raises is CallbackFailed naming it
+                progress = functools.partial(notify, progress, "on_upload_progress",
+                                             provider=self.name)
             call = Call(name, budget, progress, cost, provider=self)
-            return method(*bound.args, **bound.kwargs, opts=opts, call=call)
+            result = method(*bound.args, **bound.kwargs, opts=opts, call=call)
+            return result if target is None else _save_result(result, target)
 
         wrapper.__signature__ = public  # type: ignore[attr-defined]
         wrapper.__voicekit_options__ = opts_cls  # type: ignore[attr-defined]
@@ -423,18 +433,4 @@ def _provider_error(check: Callable[..., Any], value: Any, field: str, provider:
     except InvalidInput as exc:
         exc.provider = exc.provider or provider
         raise
-
-
-def accepts(method: Callable[..., Any], keyword: str) -> bool:
-    """Whether ``method`` takes ``keyword`` by name (not only through ``**options``).
-
-    Reads what :func:`operation` declared; for a method written without it, its signature.
-    """
-    info = getattr(method, "__voicekit_operation__", None)
-    if isinstance(info, OperationInfo):
-        return keyword in info.keywords or keyword in info.options.names()
-    try:
-        return keyword in inspect.signature(method).parameters
-    except (TypeError, ValueError):
-        return False
 

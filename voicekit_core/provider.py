@@ -11,6 +11,7 @@ URL, the HTTP client (created on first use), jobs, cost guards and events.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import threading
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from . import validate
 from .capabilities import capabilities_of
 from .clock import SYSTEM_CLOCK, Clock
-from .credentials import Secret, resolve_credentials
+from .credentials import Secret, resolve_credentials, stored_setting
 from .errormap import ErrorMap
 from .errors import ConfigurationError, CreditLimitExceeded, InvalidInput, NotFound
 from .events import Event
@@ -76,6 +77,21 @@ class Provider:
     submits: ClassVar[Mapping[str, str]] = {}
     #: How the vendor writes errors; the default :meth:`parse_error` reads them with it.
     errors: ClassVar[ErrorMap] = ErrorMap()
+    #: Longest text one ``synthesize`` call takes (characters / UTF-8 bytes; None: unknown),
+    #: for ``split=True``; with a ``kit.operation(text=TextRules(...))`` the tighter applies.
+    max_text_chars: ClassVar[int | None] = None
+    max_text_bytes: ClassVar[int | None] = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__.get("estimate")
+        if callable(own) and not getattr(own, "__voicekit_checked__", False):
+            cls.estimate = _checked_estimate(own)  # type: ignore[method-assign]
+        synthesize = cls.__dict__.get("synthesize")
+        if callable(synthesize):  # every synthesize takes split=True (voicekit_core.longtext)
+            from .longtext import splittable
+
+            cls.synthesize = splittable(synthesize)  # type: ignore[attr-defined]
 
     def __init__(
         self,
@@ -101,7 +117,9 @@ class Provider:
                 f"(credential options: {accepted})",
                 provider=self.name,
             )
-        self._credentials: dict[str, Secret] = resolve_credentials(info, credentials)
+        self._credential_sources: dict[str, str] = {}
+        self._credentials: dict[str, Secret] = resolve_credentials(
+            info, credentials, sources=self._credential_sources)
         self.clock: Clock = clock or SYSTEM_CLOCK
         self.timeout = _setting(_timeout, timeout, "timeout", self.name)
         self.max_retries: int = 4 if max_retries is None else _setting(
@@ -115,12 +133,15 @@ class Provider:
         if self.remote:
             url = base_url or os.environ.get(info.base_url_env) or info.default_base_url
             if not url:
+                url = stored_setting(info.name, info.base_url_env)
+            if not url:
                 raise ConfigurationError(
-                    f"{self.name} needs a base URL: pass base_url=... or set "
-                    f"{info.base_url_env} (each deployment has its own host)",
+                    f"{self.name} needs a base URL (each deployment has its own host): pass "
+                    f"base_url=..., set {info.base_url_env}, or store it with "
+                    f"`voicekit keys set {self.name}` (CLI: --base-url URL)",
                     provider=self.name,
                 )
-            from .http import check_base_url
+            from .urls import check_base_url
 
             self.base_url = check_base_url(url, allow_http=allow_http, provider=self.name)
 
@@ -139,7 +160,13 @@ class Provider:
 
     def credential(self, option: str) -> Secret:
         """The resolved credential for ``option`` (``"api_key"``)."""
-        return self._credentials[option]
+        _need(option, str, "option", "a credential option name", self.name)
+        try:
+            return self._credentials[option]
+        except KeyError:
+            known = ", ".join(sorted(self._credentials)) or "none"
+            raise InvalidInput(f"{self.name} has no credential {show(option)}; it has {known}",
+                               field="option", limit=known, provider=self.name) from None
 
     def auth_headers(self) -> dict[str, str]:
         """Headers that authenticate a request to the provider's own origin. Override."""
@@ -174,7 +201,7 @@ class Provider:
             provider=self.name,
             auth=self.auth_headers,
             secrets=tuple(self._credentials.values()),
-            error_parser=self.parse_error,
+            error_parser=self._error_details,
             timeout=self.timeout,
             max_retries=self.max_retries,
             rate_limit_cap=self.rate_limit_cap,
@@ -183,6 +210,18 @@ class Provider:
             pool_size=getattr(self, "pool_size", DEFAULT_POOL_SIZE),
             errors=self.errors,
         )
+
+    def _error_details(self, response: HttpResponse) -> ErrorDetails:
+        """:meth:`parse_error`, plus where the key came from on a 401 (env or key file)."""
+        details = self.parse_error(response)
+        sources = getattr(self, "_credential_sources", None)
+        if response.status == 401 and sources:
+            import attrs
+
+            origin = "; ".join(sorted(set(sources.values())))
+            details = attrs.evolve(details, message=f"{details.message} (the key came from "
+                                                    f"{origin})")
+        return details
 
     #: Whether result links (``DubResult.url``...) need the provider's credentials.
     authenticated_downloads: ClassVar[bool] = True
@@ -224,8 +263,10 @@ class Provider:
     def estimate(self, operation: str, **args: Any) -> Cost | None:
         """What ``operation`` (``"synthesize"``, ``"clone_voice"``, ``"dub"``...) would spend.
 
-        None when the vendor's pricing is not known locally. Override per vendor.
+        None when the vendor's pricing is not known locally. Override per vendor (an
+        override is wrapped so that ``operation`` is checked to be text first).
         """
+        _need(operation, str, "operation", "an operation name", self.name)
         return None
 
     def check_budget(self, cost: Cost | None, max_credits: float | None) -> None:
@@ -236,6 +277,8 @@ class Provider:
         """
         from .validate import max_credits as check_max_credits
 
+        if cost is not None:
+            _need(cost, Cost, "cost", "a Cost or None", self.name)
         budget = check_max_credits(max_credits)
         if budget is None or cost is None:
             return
@@ -262,8 +305,9 @@ class Provider:
 
         ``accepted`` lists, in words, what ``call`` does take (``"format, speed, pitch"``).
         """
+        _need(options, Mapping, "options", "a mapping of option names", self.name)
         if options:
-            names = sorted(options)
+            names = sorted(map(str, options))
             raise InvalidInput(
                 f"{self.name} {call}() got unknown {what}(s) {', '.join(names)}; "
                 f"it takes {accepted}",
@@ -297,11 +341,12 @@ class Provider:
 
     def job_kind(self, kind: str) -> JobKind[Any] | None:
         """The declared :class:`JobKind` named ``kind``, if any."""
+        _need(kind, str, "kind", "a job kind name", self.name)
         return next((k for k in self.jobs if k.name == kind), None)
 
     def poll_policy(self, kind: str) -> PollPolicy:
         """The polling rule for jobs of ``kind``."""
-        declared = self.job_kind(kind)
+        declared = self.job_kind(kind)  # checks kind is text
         if declared is not None:
             return declared.poll
         return self.poll_policies.get(kind) or self.poll_policies.get("*") or PollPolicy()
@@ -309,6 +354,7 @@ class Provider:
     def refresh_job(self, job: Job[Any]) -> JobUpdate[Any]:
         """Look at a job once, with the method its :class:`JobKind` registered (falling back
         to a ``_refresh_<kind>(job)`` method)."""
+        _need(job, Job, "job", "a Job", self.name)
         declared = self.job_kind(job.kind)
         method = None
         if declared is not None and declared.method is not None:
@@ -341,6 +387,26 @@ class Provider:
 
 
 # -- connect() settings -------------------------------------------------------------------
+
+
+def _need(value: Any, kind: type | tuple[type, ...], field: str, what: str,
+          provider: str) -> None:
+    """InvalidInput unless ``value`` is a ``kind`` (public helpers never raise TypeError)."""
+    if not isinstance(value, kind):
+        raise InvalidInput(f"{field} must be {what}, got {show(value)}", field=field,
+                           limit=what, provider=provider)
+
+
+def _checked_estimate(method: Callable[..., Cost | None]) -> Callable[..., Cost | None]:
+    """A provider's own ``estimate``, with ``operation`` checked to be text first."""
+
+    @functools.wraps(method)
+    def estimate(self: Provider, operation: str, *args: Any, **kwargs: Any) -> Cost | None:
+        _need(operation, str, "operation", "an operation name", self.name)
+        return method(self, operation, *args, **kwargs)
+
+    estimate.__voicekit_checked__ = True  # type: ignore[attr-defined]
+    return estimate
 
 
 def _setting(check: Callable[..., Any], value: Any, field: str, provider: str) -> Any:

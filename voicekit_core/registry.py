@@ -8,22 +8,22 @@ plugin that fails is recorded in :func:`plugin_errors` and the others still work
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import logging
 import os
+import sys
 import threading
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import attrs
-import pluggy
-
-from . import hookspecs
 from .capabilities import BY_NAME, Capability
 from .errors import CapabilityNotSupported, ConfigurationError, ProviderNotInstalled
-from .events import Event
 
 if TYPE_CHECKING:
+    import pluggy
+
+    from .events import Event
     from .provider import Provider
 
 __all__ = [
@@ -54,11 +54,12 @@ C = TypeVar("C", bound=Capability)
 
 
 def _str_tuple(values: Iterable[str]) -> tuple[str, ...]:
-    """attrs converter typed for mypy (``converter=tuple`` loses the item type)."""
     return tuple(values)
 
 
-@attrs.frozen
+# Plain frozen dataclasses, not attrs: listing providers (``voicekit providers``) then
+# imports no attrs at all (about as long as starting Python itself).
+@dataclasses.dataclass(frozen=True)
 class ProviderInfo:
     """What a plugin registers: enough to list a provider without importing it.
 
@@ -77,14 +78,18 @@ class ProviderInfo:
 
     name: str
     factory: str
-    capabilities: tuple[str, ...] = attrs.field(converter=_str_tuple)
-    credentials: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
+    capabilities: tuple[str, ...]
+    credentials: tuple[str, ...] = ()
     summary: str = ""
     default_base_url: str | None = None
     docs_url: str | None = None
     emulator: str | None = None
     distribution: str | None = None
     version: str | None = None
+
+    def __post_init__(self) -> None:  # any iterable of names is kept as a tuple
+        object.__setattr__(self, "capabilities", _str_tuple(self.capabilities))
+        object.__setattr__(self, "credentials", _str_tuple(self.credentials))
 
     @property
     def env_prefix(self) -> str:
@@ -97,12 +102,18 @@ class ProviderInfo:
         return name.lower()
 
     @property
+    def needs_base_url(self) -> bool:
+        """Whether each user must configure the API root (a remote vendor, white-label:
+        credentials but no default base URL)."""
+        return self.default_base_url is None and bool(self.credentials)
+
+    @property
     def base_url_env(self) -> str:
         """The environment variable that overrides the base URL (``GEMELO_BASE_URL``)."""
         return self.env_prefix + "BASE_URL"
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True)
 class PluginError:
     """A plugin that could not be loaded or registered, and why."""
 
@@ -118,14 +129,30 @@ class Registry:
     """
 
     def __init__(self, *, entry_points: bool = True) -> None:
-        self.pm = pluggy.PluginManager("voicekit")
-        self.pm.add_hookspecs(hookspecs)
+        self._pm: pluggy.PluginManager | None = None
+        self._observers: bool | None = None  # cached has_observers (reset on register)
+        self._modules: list[str] = []  # plugin files loaded (the listing cache watches them)
         self._entry_points = entry_points
         self._infos: dict[str, ProviderInfo] = {}
         self._conflicts: dict[str, list[str]] = {}
         self._errors: list[PluginError] = []
         self._loaded = False
         self._lock = threading.RLock()
+
+    @property
+    def pm(self) -> pluggy.PluginManager:
+        """The pluggy PluginManager (made on first use: listing from the cache needs none)."""
+        if self._pm is None:
+            with self._lock:
+                if self._pm is None:
+                    import pluggy
+
+                    from . import hookspecs
+
+                    manager = pluggy.PluginManager("voicekit")
+                    manager.add_hookspecs(hookspecs)
+                    self._pm = manager
+        return self._pm
 
     # -- discovery -------------------------------------------------------------------
 
@@ -155,6 +182,9 @@ class Registry:
             except Exception as exc:  # a broken plugin must not break the others
                 self._record_error(ep.name, dist_name, exc)
                 continue
+            where = getattr(sys.modules.get(ep.module), "__file__", None)
+            if where:
+                self._modules.append(where)
             self.register_plugin(module, name=ep.name, distribution=dist_name, version=version)
 
     def register_plugin(
@@ -167,6 +197,7 @@ class Registry:
     ) -> None:
         """Register a plugin object (module or class instance with hookimpls) directly."""
         with self._lock:
+            self._observers = None
             plugin_name = self.pm.register(plugin, name=name)
             if plugin_name is None:
                 return
@@ -175,7 +206,7 @@ class Registry:
                 return
 
             def register(info: ProviderInfo) -> None:
-                self._add(attrs.evolve(info, distribution=info.distribution or distribution,
+                self._add(dataclasses.replace(info, distribution=info.distribution or distribution,
                                        version=info.version or version))
 
             try:
@@ -218,6 +249,9 @@ class Registry:
 
     def info(self, name: str) -> ProviderInfo:
         """The registration of ``name``; raises ProviderNotInstalled / ConfigurationError."""
+        if not isinstance(name, str):  # a list or dict would fail the lookup with TypeError
+            raise ConfigurationError(f"a provider name is text such as 'espeak', not "
+                                     f"{type(name).__name__}")
         self.load()
         if name in self._conflicts:
             raise ConfigurationError(
@@ -281,7 +315,33 @@ class Registry:
 
     @property
     def has_observers(self) -> bool:
-        return bool(self.pm.hook.voicekit_on_event.get_hookimpls())
+        """Whether any plugin observes events (asked once per registration, not per call)."""
+        found = self._observers
+        if found is None:
+            found = self._observers = bool(self.pm.hook.voicekit_on_event.get_hookimpls())
+        return found
+
+    def listing(self) -> tuple[list[ProviderInfo], list[PluginError]]:
+        """Installed providers and plugin errors, for listing only: read from the plugin
+        cache (:mod:`voicekit_core.plugin_cache`) when nothing installed has changed, so no
+        plugin is imported; otherwise loaded as usual and cached."""
+        if self._loaded or not self._entry_points:
+            return self.providers(), self.errors()
+        from . import plugin_cache
+
+        key = plugin_cache.installed_key()
+        cached = plugin_cache.read(key)
+        if cached is not None:
+            try:
+                return ([ProviderInfo(**i) for i in cached["providers"]],
+                        [PluginError(**e) for e in cached["errors"]])
+            except (KeyError, TypeError, ValueError):
+                pass
+        infos, errors = self.providers(), self.errors()
+        plugin_cache.write(key, {"providers": [dataclasses.asdict(i) for i in infos],
+                                 "errors": [dataclasses.asdict(e) for e in errors]},
+                           self._modules)
+        return infos, errors
 
     def register_commands(self, commands: Any) -> None:
         """Let plugins add CLI subcommands (loads plugins)."""

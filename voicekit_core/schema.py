@@ -43,8 +43,8 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 
 from .errors import BadResponse, VoicekitError
 
-__all__ = ["duration_seconds", "make_converter", "structure", "unstructure", "vendor_converter",
-           "wrap_bare"]
+__all__ = ["Reader", "VendorStatus", "duration_seconds", "make_converter", "reader",
+           "structure", "unstructure", "vendor_converter", "wrap_bare"]
 
 T = TypeVar("T")
 
@@ -160,6 +160,25 @@ def structure(converter: cattrs.Converter, body: Any, model: type[T], *, what: s
                       f"{detail[:300]}", provider=provider) from None
 
 
+@attrs.frozen
+class Reader:
+    """A plugin's ``read(body, Model, "GET /x answer")``: :func:`structure` with the
+    vendor's converter and name bound (made by :func:`reader`)."""
+
+    converter: Callable[[], cattrs.Converter]
+    provider: str
+
+    def __call__(self, body: Any, model: type[T], what: str = "response") -> T:
+        return structure(self.converter(), body, model, what=what, provider=self.provider)
+
+
+def reader(converter: Callable[[], cattrs.Converter], provider: str) -> Reader:
+    """``read = kit.reader(converter, "acme")``; ``read(body, Voice, "GET /voices answer")``
+    is ``structure(converter(), body, Voice, what=..., provider="acme")``. ``converter`` is
+    called on each read (a ``functools.cache`` factory: built on first use)."""
+    return Reader(converter, provider)
+
+
 def unstructure(converter: cattrs.Converter, value: Any) -> Any:
     """A request model as the vendor's JSON, top-level fields that are None left out."""
     body = converter.unstructure(value)
@@ -172,6 +191,53 @@ _DURATION = re.compile(r"~?\s*(\d+(?:\.\d*)?|\.\d+)\s*([a-z]*)")
 _UNITS = {"": 1.0, "s": 1.0, "sec": 1.0, "secs": 1.0, "second": 1.0, "seconds": 1.0,
           "m": 60.0, "min": 60.0, "mins": 60.0, "minute": 60.0, "minutes": 60.0,
           "ms": 0.001, "h": 3600.0, "hour": 3600.0, "hours": 3600.0}
+
+
+@attrs.frozen
+class VendorStatus:
+    """The fields in which vendors describe a job's state, read tolerantly (any JSON value):
+    ``state``/``status`` (the word), ``progress`` (a fraction or a percentage), ``error``/
+    ``message`` (why it failed) and ``code``. Subclass it with the vendor's own fields."""
+
+    state: Any = None
+    status: Any = None
+    progress: Any = None
+    error: Any = attrs.field(default=None, repr=False)
+    message: Any = attrs.field(default=None, repr=False)
+    code: Any = None
+
+    @property
+    def word(self) -> str | None:
+        """The status word (``state``, else ``status``) as text; None when there is none."""
+        for value in (self.state, self.status):
+            if isinstance(value, (str, int)) and not isinstance(value, bool) and \
+                    str(value).strip():
+                return str(value).strip()
+        return None
+
+    @property
+    def fraction(self) -> float | None:
+        """``progress`` as a fraction: 0..1 as is, a larger number as a percentage."""
+        value = _number(self.progress)
+        if value is None or value < 0:
+            return None
+        try:
+            number = float(value)
+        except OverflowError:  # an integer beyond any float: more than done
+            return 1.0
+        return min(1.0, number / 100 if number > 1 else number)
+
+    @property
+    def failure(self) -> str | None:
+        """The vendor's reason for a failure (``error``, else ``message``), if any."""
+        from .errormap import error_text
+
+        return error_text(self.error) or error_text(self.message)
+
+    @property
+    def error_code(self) -> str | None:
+        return None if self.code is None or isinstance(self.code, (dict, list)) \
+            else str(self.code)
 
 
 def duration_seconds(value: Any) -> float | None:

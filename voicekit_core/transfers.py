@@ -4,19 +4,23 @@ uploads, atomic downloads, and reading an audio answer with :func:`read_audio`."
 from __future__ import annotations
 
 import contextlib
+import functools
 import json as jsonlib
 import os
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from . import validate
 from .audio import (
     AudioSource,
     atomic_write,
+    check_target,
     finalize_wav_bytes,
     format_of_content_type,
     sniff_format,
 )
+from .callbacks import notify
 from .errormap import ErrorMap, error_text
 from .errors import BadResponse, InvalidInput, StreamInterrupted
 
@@ -27,8 +31,10 @@ if TYPE_CHECKING:
 __all__ = [
     "CountingReader",
     "ProgressCallback",
+    "audio_format",
     "download",
     "encode_body",
+    "encode_json",
     "multipart_encoder",
     "read_audio",
     "upload",
@@ -54,7 +60,7 @@ class CountingReader:
         data = self._f.read(n)
         self._sent += len(data)
         if self._callback is not None:
-            self._callback(self._sent, self.len)
+            notify(self._callback, "on_upload_progress", self._sent, self.len)
         return data
 
 
@@ -97,7 +103,8 @@ def multipart_encoder(fields: Mapping[str, Any], stack: contextlib.ExitStack,
     if on_progress is None:
         return encoder
     total = encoder.len
-    return MultipartEncoderMonitor(encoder, lambda m: on_progress(m.bytes_read, total))
+    return MultipartEncoderMonitor(
+        encoder, lambda m: notify(on_progress, "on_upload_progress", m.bytes_read, total))
 
 
 def encode_body(
@@ -134,9 +141,12 @@ def upload(client: HttpClient, url: str, source: AudioSource, *, method: str = "
     the start) on failures: a presigned PUT is idempotent. A refusal is PermissionDenied
     saying the link was refused or has expired.
     """
+    progress = validate.callback(on_progress, field="on_progress")
+    if progress is not None:
+        progress = functools.partial(notify, progress, "on_progress")
     headers = {"Content-Type": content_type} if content_type else {}
     return client.request(method, url, content=source, headers=headers, idempotent=True,
-                          on_upload_progress=on_progress, authenticated=False)
+                          on_upload_progress=progress, authenticated=False)
 
 
 def download(client: HttpClient, url: str, path: str | os.PathLike[str], *,
@@ -149,7 +159,8 @@ def download(client: HttpClient, url: str, path: str | os.PathLike[str], *,
     nothing at ``path``. Credentials go only to the provider's own origin, and not at all
     when ``authenticated`` is False (signed result links).
     """
-    target = Path(path)
+    validate.callback(on_progress, field="on_progress")
+    target = check_target(path)  # before the request: a bad path costs nothing
     absolute = client.url(url)
 
     def attempt() -> Path:
@@ -163,7 +174,7 @@ def download(client: HttpClient, url: str, path: str | os.PathLike[str], *,
             for chunk in response.iter_bytes():
                 done += len(chunk)
                 if on_progress is not None:
-                    on_progress(done, total)
+                    notify(on_progress, "on_progress", done, total, provider=client.provider)
                 yield chunk
             if expected_size is not None and done != expected_size:
                 raise StreamInterrupted(

@@ -127,6 +127,9 @@ class ProviderConformance(SafetyChecks):
     def twin_args(self, provider: Provider) -> dict[str, Any]:
         raise NotImplementedError("override twin_args")
 
+    def video_args(self, provider: Provider) -> dict[str, Any]:
+        raise NotImplementedError("override video_args")
+
     def probe(self, provider: Provider) -> object:
         """One authenticated, non-spending read; used to check error mapping."""
         if isinstance(provider, caps.Balance):

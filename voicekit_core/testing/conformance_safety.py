@@ -39,6 +39,7 @@ from voicekit_core.provider import Provider
 from voicekit_core.registry import connect
 from voicekit_core.testing.emulator import Emulator, Fault
 from voicekit_core.testing.fuzz import consume, recording
+from voicekit_core.testing.fuzz_plugin import CALLS  # capability -> (method, args hook)
 
 __all__ = ["SafetyChecks"]
 
@@ -47,15 +48,6 @@ HTML_PAGE = (b"<!DOCTYPE html><html><head><title>Sign in</title></head>"
              b"<body><h1>Please sign in</h1></body></html>")
 STORAGE_DENIED = (b"<?xml version='1.0' encoding='UTF-8'?><Error><Code>AccessDenied</Code>"
                   b"<Message>Request has expired</Message></Error>")
-#: capability -> (method, the suite hook giving its keyword arguments)
-CALLS: tuple[tuple[type[caps.Capability], str, str], ...] = (
-    (caps.Synthesize, "synthesize", "synthesize_args"),
-    (caps.StreamSynthesize, "stream_synthesize", "stream_args"),
-    (caps.ConvertVoice, "convert_voice", "convert_args"),
-    (caps.CloneVoice, "clone_voice", "clone_args"),
-    (caps.Dub, "dub", "dub_args"),
-    (caps.CreateTwin, "create_twin", "twin_args"),
-)
 
 
 def _log_sizes(emulator: Emulator | None) -> tuple[int, int]:
@@ -131,9 +123,10 @@ class SafetyChecks:
         return provider.list_voices()
 
     def job_starter(self, provider: Provider, tmp_path: Path) -> Job[Any] | None:
-        """Start one job (default: the first of clone_voice, dub, create_twin)."""
+        """Start one job (default: the first of clone_voice, dub, create_twin,
+        generate_video)."""
         calls = self.capability_calls(provider, tmp_path)
-        for name in ("clone_voice", "dub", "create_twin"):
+        for name in ("clone_voice", "dub", "create_twin", "generate_video"):
             if name in calls:
                 method, args = calls[name]
                 job = getattr(provider, method)(**args)

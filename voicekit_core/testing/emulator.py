@@ -148,6 +148,12 @@ class Emulator:
     rate_headers_always: ClassVar[bool] = False
     #: ``X-RateLimit-Reset`` as a Unix time (``"unix"``) or seconds from now (``"seconds"``)
     rate_reset_style: ClassVar[str] = "unix"
+    #: windows end on a whole Unix second (the vendor rounds a window's start down), so
+    #: ``X-RateLimit-Reset`` is exact
+    rate_window_whole_seconds: ClassVar[bool] = False
+    #: 429s from ``rate_limits`` carry ``Retry-After`` (False: the vendor sends only
+    #: ``X-RateLimit-*``)
+    rate_retry_after: ClassVar[bool] = True
     #: keep every API answer in ``exchanges`` (for :mod:`voicekit_core.testing.contract`)
     record_exchanges: ClassVar[bool] = False
 
@@ -301,8 +307,18 @@ class Emulator:
         with self._window_lock:
             window = self._windows.get(bucket)
             if window is None or window.rule != rule:
-                window = self._windows[bucket] = RateWindow(rule)
+                window = self._windows[bucket] = self._new_window(rule)
             return window
+
+    def _new_window(self, rule: RateLimit) -> RateWindow:
+        if not self.rate_window_whole_seconds:
+            return RateWindow(rule)
+        return RateWindow(rule, slack=1e-3,
+                          closes=lambda now: now + rule.per_seconds - self.wall(now) % 1)
+
+    def _reset_unix(self, reset_at: float) -> int:
+        wall = self.wall(reset_at)
+        return round(wall) if self.rate_window_whole_seconds else math.ceil(wall)
 
     def rate_limit_headers(self, bucket: str) -> dict[str, str]:
         """``X-RateLimit-Limit/Remaining/Reset`` of ``bucket`` as of now (empty when the
@@ -313,7 +329,7 @@ class Emulator:
         now = self.clock.now()
         remaining, reset_at = window.state(now)
         reset = (math.ceil(reset_at - now) if self.rate_reset_style == "seconds"
-                 else math.ceil(self.wall(reset_at)))
+                 else self._reset_unix(reset_at))
         return {"X-RateLimit-Limit": str(window.rule.limit),
                 "X-RateLimit-Remaining": str(remaining), "X-RateLimit-Reset": str(reset)}
 
@@ -323,14 +339,20 @@ class Emulator:
         counts every request in :meth:`throttle_bucket`'s bucket)."""
         return self._throttle(bucket, request.method, request.url.path)
 
+    def rate_headers(self, method: str, path: str, send: Send) -> Send:
+        """For the harness: ``send``, adding the bucket's headers to every answer (faults
+        and refusals too) when ``rate_headers_always``."""
+        bucket = self.throttle_bucket(method, path) if self.rate_headers_always else None
+        if bucket is None:
+            return send
+        return HeaderSend(send, lambda: self.rate_limit_headers(bucket)).send
+
     def rate_limit(self, method: str, path: str, send: Send) -> tuple[Send, ASGIApp | None]:
-        """For the harness: ``send`` (adding the bucket's headers to every answer when
-        ``rate_headers_always``) and the 429 answer when this request is over the limit."""
+        """For the harness: ``send`` and the 429 answer when this request is over the
+        limit (None when it is within it)."""
         bucket = self.throttle_bucket(method, path)
         if bucket is None:
             return send, None
-        if self.rate_headers_always:
-            send = HeaderSend(send, lambda: self.rate_limit_headers(bucket)).send
         return send, self._throttle(bucket, method, path)
 
     def _throttle(self, bucket: str, method: str, path: str) -> Response | None:
@@ -341,13 +363,14 @@ class Emulator:
         if window.hit(now):
             return None
         _, reset_at = window.state(now)
-        self.throttled.append(Throttled(bucket, now, reset_at, math.ceil(self.wall(reset_at)),
+        self.throttled.append(Throttled(bucket, now, reset_at, self._reset_unix(reset_at),
                                         method, path))
         response = self.error_response("rate_limited")
         response.status_code = 429
         for name, value in self.rate_limit_headers(bucket).items():
             response.headers[name] = value
-        response.headers["Retry-After"] = str(max(1, math.ceil(reset_at - now)))
+        if self.rate_retry_after:
+            response.headers["Retry-After"] = str(max(1, math.ceil(reset_at - now)))
         return response
 
     # -- helpers for subclasses ------------------------------------------------------------

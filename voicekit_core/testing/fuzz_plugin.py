@@ -30,16 +30,18 @@ from voicekit_core.testing.fuzz import (
     run_fuzz,
 )
 
-__all__ = ["fuzz_plugin", "plugin_operations"]
+__all__ = ["CALLS", "fuzz_plugin", "plugin_operations"]
 
-#: capability -> (method, the suite's hook giving its keyword arguments)
-_CALLS: tuple[tuple[type[caps.Capability], str, str], ...] = (
+#: capability -> (method, the suite's hook giving its keyword arguments); the conformance
+#: suite's safety checks walk the same table
+CALLS: tuple[tuple[type[caps.Capability], str, str], ...] = (
     (caps.Synthesize, "synthesize", "synthesize_args"),
     (caps.StreamSynthesize, "stream_synthesize", "stream_args"),
     (caps.ConvertVoice, "convert_voice", "convert_args"),
     (caps.CloneVoice, "clone_voice", "clone_args"),
     (caps.Dub, "dub", "dub_args"),
     (caps.CreateTwin, "create_twin", "twin_args"),
+    (caps.GenerateVideo, "generate_video", "video_args"),
 )
 
 
@@ -81,7 +83,7 @@ def plugin_operations(suite: Any, provider: Provider, tmp_path: Path
         ops["list_voices"] = lambda p: p.list_voices()
     if isinstance(provider, caps.Balance):
         ops["balance"] = lambda p: p.balance()
-    for capability, method, hook in _CALLS:
+    for capability, method, hook in CALLS:
         if not isinstance(provider, capability):
             continue
         args = _hook_args(suite, hook, provider, tmp_path)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from voicekit_core.audio import wav_header
 
-__all__ = ["CountingFile", "mp3_bytes", "ogg_bytes", "tone_pcm", "tone_wav"]
+__all__ = ["CountingFile", "audio_bytes", "mp3_bytes", "ogg_bytes", "tone_pcm", "tone_wav"]
 
 
 def tone_pcm(seconds: float, *, sample_rate: int = 22050, frequency: float = 440.0,
@@ -80,6 +80,18 @@ def ogg_bytes(seconds: float, *, sample_rate: int = 48000) -> bytes:
     granule = int(seconds * 48000) + 312
     return (_ogg_page(serial, 0, 0, head, 0x02) + _ogg_page(serial, 1, 0, tags, 0)
             + _ogg_page(serial, 2, granule, b"\xf8\xff\xfe", 0x04))
+
+
+def audio_bytes(fmt: str, seconds: float, *, sample_rate: int = 16000) -> bytes:
+    """``seconds`` of audio in ``fmt``, as an emulator answers a speech: ``wav`` and ``pcm``
+    (16-bit mono at ``sample_rate``) a tone, ``ogg`` / ``opus`` Ogg Opus, anything else MP3."""
+    if fmt == "wav":
+        return tone_wav(seconds, sample_rate=sample_rate)
+    if fmt == "pcm":
+        return tone_pcm(seconds, sample_rate=sample_rate)
+    if fmt in ("ogg", "opus"):
+        return ogg_bytes(seconds)
+    return mp3_bytes(seconds)
 
 
 class CountingFile(io.RawIOBase):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Callable
 
 import attrs
 
@@ -38,18 +39,24 @@ class RateWindow:
     """The running count of one :class:`RateLimit`; thread-safe.
 
     A window opens with the first request after the previous one closed and closes
-    ``per_seconds`` later (emulator-clock seconds).
+    ``per_seconds`` later (emulator-clock seconds), or at ``closes(opened_at)`` when given
+    (a vendor whose windows end on a whole Unix second); a request within ``slack``
+    seconds of the close already counts in the next window.
     """
 
-    def __init__(self, rule: RateLimit) -> None:
+    def __init__(self, rule: RateLimit, *, closes: Callable[[float], float] | None = None,
+                 slack: float = 0.0) -> None:
         self.rule = rule
         self.reset_at: float | None = None  # emulator-clock time the open window closes
         self.used = 0
+        self._closes = closes
+        self._slack = slack
         self._lock = threading.Lock()
 
     def _current(self, now: float) -> tuple[float, int]:
-        if self.reset_at is None or now >= self.reset_at:
-            return now + self.rule.per_seconds, 0
+        if self.reset_at is None or now >= self.reset_at - self._slack:
+            closes = self._closes(now) if self._closes else now + self.rule.per_seconds
+            return closes, 0
         return self.reset_at, self.used
 
     def hit(self, now: float) -> bool:

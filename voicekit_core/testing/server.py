@@ -126,6 +126,9 @@ class Middleware:
             record.body_size += len(message.get("body", b""))
             return message
 
+        headers_send = getattr(emu, "rate_headers", None)  # X-RateLimit-* on every answer
+        if headers_send is not None:
+            send = headers_send(method, path, send)
         fault = emu.faults.take(method, path)
         if fault is not None:
             record.fault = fault.kind

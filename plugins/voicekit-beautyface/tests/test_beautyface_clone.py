@@ -62,7 +62,7 @@ def test_clone_uploads_and_waits_for_completed(bf: BeautyfaceProvider,
 
 def test_failed_clone_raises_job_failed(bf: BeautyfaceProvider,
                                         bf_emulator: BeautyfaceEmulator, sample: Path) -> None:
-    bf_emulator.fail_next_clones(1)
+    bf_emulator.fail_next("clone")
     job = bf.clone_voice(sample, name="Doomed")
     with pytest.raises(vk.JobFailed) as info:
         job.wait()

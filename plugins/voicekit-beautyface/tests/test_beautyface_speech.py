@@ -84,7 +84,7 @@ def test_speech_job_resumes_from_its_ref(bf: BeautyfaceProvider,
 
 def test_failed_speech_raises_job_failed(bf: BeautyfaceProvider,
                                          bf_emulator: BeautyfaceEmulator) -> None:
-    bf_emulator.fail_next_speeches(1)
+    bf_emulator.fail_next("speech")
     with pytest.raises(vk.JobFailed) as info:
         bf.synthesize("This one fails.", voice=_voice(bf))
     assert info.value.vendor_status == "FAILED" and info.value.provider == "beautyface"
@@ -109,8 +109,23 @@ def test_get_speech(bf: BeautyfaceProvider) -> None:
     done = bf.get_speech(job.id)
     assert done.state is vk.JobState.SUCCEEDED and done.audio_url and done.duration
     assert bf.fetch_speech(done).format == "mp3"
+    assert bf.fetch_speech(job.id).format == "mp3"  # an id is looked up
     with pytest.raises(vk.NotFound):
         bf.get_speech("cl-does-not-exist")
+
+
+@pytest.mark.parametrize(("speech", "options", "field"), [
+    (None, {}, "speech"), (5, {}, "speech"), ("abc/../x", {}, "speech_id"),
+    ("abc", {"format": "flac"}, "format"), ("abc", {"format": 3}, "format")])
+def test_fetch_speech_refuses_what_is_not_a_speech_before_any_request(
+    bf: BeautyfaceProvider, bf_emulator: BeautyfaceEmulator, speech: object,
+    options: dict[str, object], field: str
+) -> None:
+    before = len(bf_emulator.log)
+    with pytest.raises(vk.InvalidInput) as caught:
+        bf.fetch_speech(speech, **options)  # type: ignore[arg-type]
+    assert caught.value.field == field
+    assert len(bf_emulator.log) == before
 
 
 # -- local validation: nothing is sent --------------------------------------------------

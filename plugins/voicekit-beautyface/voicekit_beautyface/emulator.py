@@ -9,17 +9,18 @@ documented envelope ``{"code", "error"}`` (``USAGE_LIMIT_EXCEEDED`` adds ``credi
 State follows the emulator clock (:class:`~voicekit_core.clock.ManualClock`):
 
 * a cloned voice is ``PROCESSING`` for ``clone_seconds``, then ``COMPLETED`` (or ``FAILED``
-  when told to: ``fail_clones=True`` or :meth:`BeautyfaceEmulator.fail_next_clones`);
+  when told to: ``fail_clones=True`` or ``fail_next("clone")``; speeches ``"speech"``);
 * a speech is ``PROCESSING`` for ``tts_seconds``, then ``COMPLETED`` with an ``audioUrl``
   on the storage origin (real audio of the asked format), or ``FAILED`` when told to;
 * credits: a clone costs 1000, a speech 1 per UTF-8 byte of its text, charged when the
   request is accepted (regular credits first, then permanent ones); a failed job is not
   refunded (the documentation says nothing of refunds);
-* rate limit: ``rate_limit`` requests per window of ``rate_window`` seconds (the window
-  starts with its first request and ends on a whole Unix second). Every response carries
-  ``X-RateLimit-Limit``, ``X-RateLimit-Remaining`` and ``X-RateLimit-Reset`` (the Unix time,
-  in whole seconds, when the window resets, as the documentation says); a request over the
-  limit is answered 429 ``RATE_LIMITED``. Unix times are the clock's ``wall()``.
+* rate limit (the kit's ``rate_limits``, one bucket ``"all"``): ``rate_limit`` requests per
+  window of ``rate_window`` seconds (the window starts with its first request and ends on a
+  whole Unix second). Every response carries ``X-RateLimit-Limit``, ``X-RateLimit-Remaining``
+  and ``X-RateLimit-Reset`` (the Unix time, in whole seconds, when the window resets, as the
+  documentation says; no ``Retry-After``); a request over the limit is answered 429
+  ``RATE_LIMITED`` and listed in ``throttled``. Unix times are the clock's ``wall()``.
 """
 
 from __future__ import annotations
@@ -28,32 +29,28 @@ import datetime as dt
 import itertools
 import json
 import math
-import threading
 import urllib.parse
 import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
-import attrs
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from voicekit_core.audio import AudioSource, media_duration, sniff_format
-from voicekit_core.clock import wall_time
 from voicekit_core.testing.emulator import (
     ASGIApp,
     Emulator,
-    Message,
-    Receive,
-    RecordedRequest,
+    RateLimit,
     Scope,
-    Send,
+    TimedStatus,
+    iso,
     json_error,
 )
-from voicekit_core.testing.media import mp3_bytes, ogg_bytes, tone_pcm, tone_wav
+from voicekit_core.testing.media import audio_bytes, mp3_bytes
 
-__all__ = ["SYSTEM_VOICES", "BeautyfaceEmulator", "RateLimitRejection", "RateWindow"]
+__all__ = ["SYSTEM_VOICES", "BeautyfaceEmulator"]
 
 CLONE_COST = 1000
 MAX_TEXT_BYTES = 5000
@@ -72,7 +69,8 @@ MEDIA_PREFIX = "/uploads/"
 #: seconds of speech per character of text, and the longest audio made
 SECONDS_PER_CHAR = 0.06
 MAX_AUDIO_SECONDS = 10.0
-_EPSILON = 1e-3  # clock arithmetic tolerance when comparing with a reset time
+CLONE_FAILED = "Voice cloning failed: no clear speech found"
+SPEECH_FAILED = "Speech generation failed"
 
 SYSTEM_VOICES: tuple[dict[str, Any], ...] = (
     {"title": "Aria", "description": "Warm, clear narration", "tags": ["female", "en"],
@@ -88,87 +86,6 @@ SYSTEM_VOICES: tuple[dict[str, Any], ...] = (
 )
 
 
-class RateWindow:
-    """A fixed window of ``limit`` requests; it starts with its first request and ends
-    ``seconds`` later, rounded down to a whole Unix second. Thread-safe."""
-
-    def __init__(self, limit: int, seconds: int) -> None:
-        if limit < 1 or seconds < 1:
-            raise ValueError("rate_limit and rate_window must be >= 1")
-        self.limit = limit
-        self.seconds = seconds
-        self.reset: float | None = None  # Unix time the current window ends
-        self.used = 0
-        self._lock = threading.Lock()
-
-    def _current(self, wall: float) -> tuple[float, int]:
-        if self.reset is None or wall >= self.reset - _EPSILON:
-            return float(math.floor(wall) + self.seconds), 0
-        return self.reset, self.used
-
-    def hit(self, wall: float) -> bool:
-        """Count a request at Unix time ``wall``; False when the window is used up."""
-        with self._lock:
-            self.reset, self.used = self._current(wall)
-            if self.used >= self.limit:
-                return False
-            self.used += 1
-            return True
-
-    def state(self, wall: float) -> tuple[int, float]:
-        """(remaining, reset Unix time) as of ``wall``."""
-        with self._lock:
-            reset, used = self._current(wall)
-            return max(0, self.limit - used), reset
-
-
-@attrs.frozen
-class RateLimitRejection:
-    """A request answered ``RATE_LIMITED``: when (emulator clock) and when its window
-    resets (emulator clock, and the Unix time sent in ``X-RateLimit-Reset``)."""
-
-    time: float
-    reset_time: float
-    reset_unix: int
-    request: RecordedRequest = attrs.field(eq=False, repr=False)
-
-
-class _HeaderSend:
-    """Adds the rate-limit headers to a response's start; keeps the uvicorn transport
-    reachable (``send.__self__.transport``) for the connection-reset faults."""
-
-    def __init__(self, send: Send, emulator: BeautyfaceEmulator) -> None:
-        self._send = send
-        self._emulator = emulator
-        self.transport = getattr(getattr(send, "__self__", None), "transport", None)
-
-    async def send(self, message: Message) -> None:
-        if message["type"] == "http.response.start":
-            headers = list(message.get("headers", []))
-            present = {bytes(k).lower() for k, _ in headers}
-            for name, value in self._emulator.rate_limit_headers().items():
-                key = name.lower().encode("latin-1")
-                if key not in present:
-                    headers.append((key, value.encode("latin-1")))
-            message = {**message, "headers": headers}
-        await self._send(message)
-
-
-class _RateLimitHeaders:
-    """The outermost layer: every API response (faults and refusals too) gets the
-    ``X-RateLimit-*`` headers."""
-
-    def __init__(self, app: ASGIApp, emulator: BeautyfaceEmulator) -> None:
-        self.app = app
-        self.emulator = emulator
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        await self.app(scope, receive, _HeaderSend(send, self.emulator).send)
-
-
 class BeautyfaceEmulator(Emulator):
     """The Voice Clone & Text-to-Speech API on 127.0.0.1.
 
@@ -177,7 +94,8 @@ class BeautyfaceEmulator(Emulator):
             at once (still PROCESSING in the POST answer, COMPLETED at the first look),
             for CLI runs on the real clock.
         clone_seconds: seconds a cloned voice stays PROCESSING (0: at once).
-        fail_clones / fail_speeches: every new voice / speech ends FAILED.
+        fail_clones / fail_speeches: every new voice / speech ends FAILED (for the next
+            few only: ``fail_next("clone", n)`` / ``fail_next("speech", n)``).
         rate_limit, rate_window: requests allowed per window, and its length in seconds.
         permanent_credits: the part of the credits that is permanent (spent last).
         media_host: where ``audioUrl`` points: ``"storage"`` (default: the storage
@@ -191,6 +109,9 @@ class BeautyfaceEmulator(Emulator):
     credentials: ClassVar[Mapping[str, str]] = {"api_key": "bf-emu-key-5d7e91c3a2"}
     base_path = "/api/v1"
     initial_credits = 100_000
+    rate_headers_always = True
+    rate_window_whole_seconds = True
+    rate_retry_after = False
 
     def __init__(self, *, tts_seconds: float = 6.0, clone_seconds: float = 30.0,
                  fail_clones: bool = False, fail_speeches: bool = False,
@@ -199,39 +120,22 @@ class BeautyfaceEmulator(Emulator):
                  **kwargs: Any) -> None:
         if media_host not in MEDIA_HOSTS:
             raise ValueError(f"media_host must be one of {', '.join(MEDIA_HOSTS)}")
+        self.rate_limits = {"all": RateLimit(rate_limit, rate_window)}
         self.media_host = media_host
         self.media: dict[str, tuple[bytes, str]] = {}  # files served under /uploads/
         self.tts_seconds = float(tts_seconds)
         self.clone_seconds = float(clone_seconds)
         self.fail_clones = fail_clones
         self.fail_speeches = fail_speeches
-        self.window = RateWindow(rate_limit, rate_window)
         self.permanent_credits = float(permanent_credits)
         self.voices: dict[str, dict[str, Any]] = {}
         self.speeches: dict[str, dict[str, Any]] = {}
         self.clone_uploads: list[dict[str, Any]] = []  # what each POST /voice-clone got
-        self.rate_limited: list[RateLimitRejection] = []
-        self._fail_next_clones: list[str] = []
-        self._fail_next_speeches: list[str] = []
-        self._lock = threading.Lock()
         self._seq = itertools.count(1)
         super().__init__(**kwargs)
-        self.app = _RateLimitHeaders(self.app, self)  # type: ignore[assignment]
         self._seed()
 
     # -- control -----------------------------------------------------------------------
-
-    def fail_next_clones(self, count: int = 1,
-                         message: str = "Voice cloning failed: no clear speech found") -> None:
-        """The next ``count`` voices cloned end FAILED."""
-        with self._lock:
-            self._fail_next_clones.extend([message] * count)
-
-    def fail_next_speeches(self, count: int = 1,
-                           message: str = "Speech generation failed") -> None:
-        """The next ``count`` speeches end FAILED."""
-        with self._lock:
-            self._fail_next_speeches.extend([message] * count)
 
     def add_voice(self, title: str, *, type: str = "SYSTEM", status: str = "COMPLETED",
                   age: float = 3600.0, tags: Iterable[str] = (), popularity: int = 0,
@@ -247,38 +151,21 @@ class BeautyfaceEmulator(Emulator):
             "duration": duration, "type": type,
             "isPublic": type == "SYSTEM" if is_public is None else is_public,
             "popularity": popularity, "tags": list(tags), "usageCount": 0,
-            "_created": now - age, "_ready_at": None, "_status": status, "_fail": None,
+            "_created": now - age, "_job": TimedStatus((), final=status, start=now - age),
             "_seq": next(self._seq), "_audio_url": None, "_audio": None,
         }
         return voice_id
 
     def voice_status(self, voice_id: str) -> str:
         """The voice's status now (emulator clock)."""
-        voice = self.voices[voice_id]
-        if voice["_ready_at"] is None:
-            return str(voice["_status"])
-        if self.clock.now() < voice["_ready_at"]:
-            return "PROCESSING"
-        return "FAILED" if voice["_fail"] else "COMPLETED"
+        return self.voices[voice_id]["_job"].status(self.clock.now())
 
     def speech_status(self, speech_id: str) -> str:
         """The speech's status now (emulator clock)."""
-        speech = self.speeches[speech_id]
-        if self.clock.now() < speech["_ready_at"]:
-            return "PROCESSING"
-        return "FAILED" if speech["_fail"] else "COMPLETED"
+        return self.speeches[speech_id]["_job"].status(self.clock.now())
 
-    def wall(self, at: float | None = None) -> float:
-        """The Unix time at emulator-clock time ``at`` (default now)."""
-        now = self.clock.now()
-        return wall_time(self.clock) + ((now if at is None else at) - now)
-
-    def rate_limit_headers(self) -> dict[str, str]:
-        """The X-RateLimit-* headers as of now."""
-        remaining, reset = self.window.state(self.wall())
-        return {"X-RateLimit-Limit": str(self.window.limit),
-                "X-RateLimit-Remaining": str(remaining),
-                "X-RateLimit-Reset": str(int(reset))}
+    def throttle_bucket(self, method: str, path: str) -> str | None:
+        return None if path.startswith(MEDIA_PREFIX) else "all"  # files are not counted
 
     @property
     def breakdown(self) -> dict[str, int]:
@@ -302,14 +189,6 @@ class BeautyfaceEmulator(Emulator):
             return _error(401, "UNAUTHORIZED", "Authentication required")
         if not self.authorized(headers):
             return _error(401, "UNAUTHORIZED", "Invalid API key")
-        wall = self.wall()
-        if not self.window.hit(wall):
-            _, reset = self.window.state(wall)
-            # the middleware logged this request just before asking (no await between)
-            self.rate_limited.append(RateLimitRejection(
-                time=self.clock.now(), reset_time=self.clock.now() + (reset - wall),
-                reset_unix=int(reset), request=self.log[-1]))
-            return self.error_response("rate_limited")
         return None
 
     def error_response(self, kind: str) -> Response:
@@ -323,9 +202,9 @@ class BeautyfaceEmulator(Emulator):
             credits = int(self.ledger.balance)
             return self._no_credits(max(CLONE_COST, credits + 1))
         if kind == "rate_limited":
-            _, reset = self.window.state(self.wall())
+            reset = self.rate_limit_headers("all")["X-RateLimit-Reset"]
             return _error(429, "RATE_LIMITED", "Rate limit exceeded", headers={
-                "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(int(reset))})
+                "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset})
         return _error(500, "INTERNAL_ERROR", "Internal server error")
 
     def routes(self) -> Iterable[BaseRoute]:
@@ -416,9 +295,8 @@ class BeautyfaceEmulator(Emulator):
             return self._no_credits(CLONE_COST)
         self.clone_uploads.append({"filename": filename, "content_type": ctype,
                                    "size": len(data), **strings})
-        with self._lock:
-            fail = self._fail_next_clones.pop(0) if self._fail_next_clones else (
-                "Voice cloning failed" if self.fail_clones else None)
+        fail = self.take_failure("clone", CLONE_FAILED) or (
+            "Voice cloning failed" if self.fail_clones else None)
         title = (strings.get("title") or "").strip() or f"Voice Clone {len(self.voices) + 1}"
         voice_id = self._new_id()
         now = self.clock.now()
@@ -426,8 +304,8 @@ class BeautyfaceEmulator(Emulator):
             "id": voice_id, "title": title, "description": description or None,
             "coverImage": cover, "duration": _duration(data), "type": "USER",
             "isPublic": False, "popularity": 0, "tags": tags, "usageCount": 0,
-            "_created": now, "_ready_at": now + self.clone_seconds, "_status": None,
-            "_fail": fail, "_seq": next(self._seq), "_audio": (data, fmt or "mp3"),
+            "_created": now, "_job": self._job(self.clone_seconds, fail),
+            "_seq": next(self._seq), "_audio": (data, fmt or "mp3"),
             "_audio_url": None,
         }
         self.voices[voice_id] = voice
@@ -437,17 +315,16 @@ class BeautyfaceEmulator(Emulator):
         return JSONResponse({"success": True, "voiceId": voice_id, "voice": clone_view})
 
     def _voice_view(self, voice: dict[str, Any]) -> dict[str, Any]:
-        status = self.voice_status(voice["id"])
-        updated = voice["_created"]
-        if voice["_ready_at"] is not None and status != "PROCESSING":
-            updated = voice["_ready_at"]
+        job: TimedStatus = voice["_job"]
+        status = job.status(self.clock.now())
+        updated = job.ends_at if job.done(self.clock.now()) else voice["_created"]
         return {
             "id": voice["id"], "title": voice["title"], "description": voice["description"],
             "coverImage": voice["coverImage"], "audioUrl": self._voice_audio(voice),
             "duration": voice["duration"], "status": status, "type": voice["type"],
             "isPublic": voice["isPublic"], "popularity": voice["popularity"],
             "tags": list(voice["tags"]), "usageCount": voice["usageCount"],
-            "createdAt": self._iso(voice["_created"]), "updatedAt": self._iso(updated),
+            "createdAt": self.iso(voice["_created"]), "updatedAt": self.iso(updated),
         }
 
     def _voice_audio(self, voice: dict[str, Any]) -> str:
@@ -485,38 +362,36 @@ class BeautyfaceEmulator(Emulator):
         if not self.ledger.charge(size, "tts"):
             return self._no_credits(size)
         voice["usageCount"] += 1
-        with self._lock:
-            fail = self._fail_next_speeches.pop(0) if self._fail_next_speeches else (
-                "Speech generation failed" if self.fail_speeches else None)
+        fail = self.take_failure("speech", SPEECH_FAILED) or (
+            SPEECH_FAILED if self.fail_speeches else None)
         now = self.clock.now()
         speech_id = self._new_id()
         self.speeches[speech_id] = {
             "id": speech_id, "text": text, "format": fmt, "voiceId": voice_id,
-            "creditsUsed": size, "_created": now, "_ready_at": now + self.tts_seconds,
-            "_fail": fail, "_audio_url": None, "_duration": None,
+            "creditsUsed": size, "_created": now, "_job": self._job(self.tts_seconds, fail),
+            "_audio_url": None, "_duration": None,
         }
         return JSONResponse({"success": True, "speechId": speech_id, "creditsUsed": size,
                              "speech": {"id": speech_id, "text": text, "format": fmt,
                                         "status": "PROCESSING", "creditsUsed": size,
-                                        "createdAt": self._iso(now)}})
+                                        "createdAt": self.iso(now)}})
 
     async def get_speech(self, request: Request) -> Response:
         speech = self.speeches.get(request.path_params["speech_id"])
         if speech is None:
             return _error(404, "NOT_FOUND", "Speech not found or access denied")
-        status = self.speech_status(speech["id"])
+        job: TimedStatus = speech["_job"]
+        status = job.status(self.clock.now())
         audio_url = duration = None
-        updated = speech["_created"]
-        if status != "PROCESSING":
-            updated = speech["_ready_at"]
+        updated = job.ends_at if job.done(self.clock.now()) else speech["_created"]
         if status == "COMPLETED":
             audio_url, duration = self._speech_audio(speech)
         voice = self.voices.get(speech["voiceId"], {})
         return JSONResponse({"success": True, "speech": {
             "id": speech["id"], "text": speech["text"], "audioUrl": audio_url,
             "format": speech["format"], "duration": duration, "status": status,
-            "creditsUsed": speech["creditsUsed"], "createdAt": self._iso(speech["_created"]),
-            "updatedAt": self._iso(updated),
+            "creditsUsed": speech["creditsUsed"], "createdAt": self.iso(speech["_created"]),
+            "updatedAt": self.iso(updated),
             "voice": {"id": speech["voiceId"], "title": voice.get("title"),
                       "coverImage": voice.get("coverImage"), "type": voice.get("type")},
         }})
@@ -527,7 +402,8 @@ class BeautyfaceEmulator(Emulator):
                                 max(0.5, len(speech["text"]) * SECONDS_PER_CHAR)), 3)
             fmt = speech["format"]
             speech["_audio_url"] = self.publish(
-                f"speeches/{speech['id']}.{fmt}", _audio(fmt, seconds), FORMATS[fmt])
+                f"speeches/{speech['id']}.{fmt}",
+                audio_bytes(fmt, seconds, sample_rate=SAMPLE_RATE), FORMATS[fmt])
             speech["_duration"] = seconds
         return str(speech["_audio_url"]), float(speech["_duration"])
 
@@ -539,7 +415,7 @@ class BeautyfaceEmulator(Emulator):
         month = dt.datetime(when.year + when.month // 12, when.month % 12 + 1, 1,
                             tzinfo=dt.timezone.utc)
         return JSONResponse({"success": True, "credits": split["regular"] + split["permanent"],
-                             "breakdown": {**split, "resetAt": _iso(month)}})
+                             "breakdown": {**split, "resetAt": iso(month.timestamp())}})
 
     def _no_credits(self, need: float) -> Response:
         return json_error(429, {"error": "Insufficient credits", "code": "USAGE_LIMIT_EXCEEDED",
@@ -558,17 +434,14 @@ class BeautyfaceEmulator(Emulator):
     def _new_id(self) -> str:
         return "cl" + uuid.uuid4().hex[:22]
 
-    def _iso(self, at: float) -> str:
-        return _iso(dt.datetime.fromtimestamp(self.wall(at), tz=dt.timezone.utc))
+    def _job(self, seconds: float, fail: str | None) -> TimedStatus:
+        return self.timeline([("PROCESSING", seconds)], final="COMPLETED",
+                             fail="FAILED" if fail else None, error=fail)
 
 
 def _error(status: int, code: str, message: str,
            headers: Mapping[str, str] | None = None) -> JSONResponse:
     return json_error(status, {"code": code, "error": message}, headers)
-
-
-def _iso(when: dt.datetime) -> str:
-    return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
 
 
 def _int_param(value: str | None, name: str, default: int, low: int, high: int | None
@@ -623,13 +496,3 @@ def _duration(data: bytes) -> float | None:
     except Exception:
         return None
     return round(seconds, 1) if seconds else None
-
-
-def _audio(fmt: str, seconds: float) -> bytes:
-    if fmt == "wav":
-        return tone_wav(seconds, sample_rate=SAMPLE_RATE)
-    if fmt == "pcm":
-        return tone_pcm(seconds, sample_rate=SAMPLE_RATE)
-    if fmt == "opus":
-        return ogg_bytes(seconds)
-    return mp3_bytes(seconds)

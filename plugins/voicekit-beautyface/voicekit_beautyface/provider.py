@@ -2,11 +2,10 @@
 
 Every request carries ``Authorization: Bearer <BEAUTYFACE_API_KEY>`` and goes to the
 deployment's own base URL (required: ``BEAUTYFACE_BASE_URL`` or ``base_url=``, e.g.
-``https://your-domain.com/api/v1``). Speech is asynchronous at the vendor: ``POST /tts``
-answers at once with a ``speechId``; voicekit polls ``GET /tts/{speechId}`` from 0.25 s,
-backing off to every 3 s (the vendor's documented rhythm), and downloads the finished ``audioUrl`` from the storage host,
-without credentials. ``synthesize()`` does all of that; ``submit_speech()`` returns the
-:class:`~voicekit_core.jobs.Job` so that many speeches can be started and collected later.
+``https://your-domain.com/api/v1``). Speech is asynchronous: ``POST /tts`` answers with a
+``speechId``; voicekit polls ``GET /tts/{speechId}`` (from 0.25 s, backing off to the
+vendor's 3 s) and downloads the ``audioUrl`` from the storage host without credentials.
+``synthesize()`` does all of that; ``submit_speech()`` returns the Job instead.
 
 Errors come as ``{"code", "error"}``. ``USAGE_LIMIT_EXCEEDED`` (HTTP 429 with ``credits`` and
 ``needCredits``) means too few credits: it raises InsufficientCredits and is never retried;
@@ -20,7 +19,7 @@ import datetime as dt
 import itertools
 import json
 import urllib.parse
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
 import attrs
@@ -111,15 +110,21 @@ class VoiceFilters(kit.Options):
 
 
 class SpeechOptions(kit.Options):
+    """Options of ``submit_speech()``."""
+
     format: str | None = kit.opt.choice(FORMATS, help="wav (default), mp3, opus or pcm")
 
 
 class SynthesizeOptions(SpeechOptions):
+    """Options of ``synthesize()``: the speech's, plus how to wait for it."""
+
     wait_timeout: float | None = kit.opt.number(0, help="seconds to wait (default 300)")
     on_update: Any = kit.opt.callback(help="called with the job after each poll")
 
 
 class CloneOptions(kit.Options):
+    """Options of ``clone_voice()``: what Beautyface stores with the voice."""
+
     description: str | None = kit.opt.text(max_chars=MAX_DESCRIPTION_CHARS, allow_empty=True,
                                            help="at most 500 characters")
     cover_image: str | None = kit.opt.url(help="an http(s) URL of a cover image")
@@ -155,6 +160,7 @@ class BeautyfaceProvider(kit.Provider, ListVoices, Synthesize, CloneVoice, Balan
     )
 
     def auth_headers(self) -> dict[str, str]:
+        """The API key as a Bearer token."""
         return {"Authorization": f"Bearer {self.credential('api_key').reveal()}"}
 
     def voice_id(self, voice: str | int | Voice) -> str:
@@ -166,13 +172,6 @@ class BeautyfaceProvider(kit.Provider, ListVoices, Synthesize, CloneVoice, Balan
                                    "speak (wait for the clone job)", field="voice",
                                    limit="a COMPLETED voice")
         return super().voice_id(voice)
-
-    def _api(self, method: str, path: str, **kwargs: Any) -> Any:
-        """The JSON answer; a 2xx body saying ``"success": false`` is an error too."""
-        response = self.http.request(method, path, **kwargs)
-        body = response.json()
-        self.errors.check_success(response, body)
-        return body
 
     # -- voices ------------------------------------------------------------------------
 
@@ -221,8 +220,8 @@ class BeautyfaceProvider(kit.Provider, ListVoices, Synthesize, CloneVoice, Balan
         limit = int(params["limit"])
 
         def fetch(page: int) -> kit.Page[list[Mapping[str, Any]]]:
-            body = self._api("GET", "/voices", params={**params, "page": page})
-            items = _voice_items(body)
+            body = self.http.json("GET", "/voices", params={**params, "page": page})
+            items = s.voice_items(body)
             return kit.Page([items] if items else [],
                             next=kit.next_page_number(body, page, len(items), limit))
 
@@ -234,19 +233,15 @@ class BeautyfaceProvider(kit.Provider, ListVoices, Synthesize, CloneVoice, Balan
         kind = VOICE_KINDS.get((voice.type or "").upper()) or (
             "system" if voice.is_public else "cloned")
         return Voice(id=voice.id, name=voice.title or voice.id, provider=self.name, kind=kind,
-                     languages=voice.languages_stated, description=voice.description,
-                     raw=dict(item))
+                     languages=voice.languages_stated or _tag_languages(item),
+                     description=voice.description, raw=dict(item))
 
     def find_voice(self, voice: str | Voice, *, created_at: str | None = None
                    ) -> Voice | None:
         """Look a voice of the account up by id, whatever its status; None if absent.
 
-        The API has no GET for one voice, so this lists the account's own voices
-        (``type=USER``), newest first, and stops at the voice, or after a page that is
-        really sorted newest first and ends with voices older than ``created_at`` (the
-        voice's ``createdAt``, when known); a listing that ignores the sort is read to
-        its end.
-        """
+        The API has no GET for one voice: this lists the account's voices newest first and
+        stops at the voice, or after a page (truly sorted) older than ``created_at``."""
         voice_id = self.voice_id(voice)
         since = parse_datetime(created_at)
         params = {"page": 1, "limit": _CLONE_LOOKUP_PAGE, "type": "USER",
@@ -255,7 +250,7 @@ class BeautyfaceProvider(kit.Provider, ListVoices, Synthesize, CloneVoice, Balan
             for item in items:
                 if str(item.get("id")) == voice_id:
                     return self._voice(item)
-            if since is not None and _older_than(items, since - _CLOCK_SLACK):
+            if since is not None and s.older_than(items, since - _CLOCK_SLACK):
                 return None
         return None
 
@@ -282,7 +277,7 @@ class BeautyfaceProvider(kit.Provider, ListVoices, Synthesize, CloneVoice, Balan
     def _submit(self, text: str, voice: str, format: str | None, call: kit.Call
                 ) -> kit.Job[Audio]:
         fmt = format or DEFAULT_FORMAT
-        body = self._api("POST", "/tts", json={"text": text, "voiceId": voice, "format": fmt})
+        body = self.http.json("POST", "/tts", json={"text": text, "voiceId": voice, "format": fmt})
         answer = s.read(body, s.SpeechAnswer, "POST /tts answer")
         speech = s.read(body if answer.speech is None else answer.speech, Speech, "speech")
         speech_id = answer.speech_id or speech.id
@@ -304,9 +299,8 @@ class BeautyfaceProvider(kit.Provider, ListVoices, Synthesize, CloneVoice, Balan
 
     def get_speech(self, speech_id: str) -> Speech:
         """The status and details of a speech (GET /tts/{speechId}); NotFound if unknown."""
-        ident = kit.segment(speech_id.strip() if isinstance(speech_id, str) else speech_id,
-                            field="speech_id")
-        body = self._api("GET", f"/tts/{ident}")
+        ident = kit.segment(speech_id, field="speech_id", strip=True)
+        body = self.http.json("GET", f"/tts/{ident}")
         answer = s.read(body, s.SpeechAnswer, f"GET /tts/{ident} answer")
         item = body if answer.speech is None else answer.speech
         if answer.speech is None and not {"status", "audioUrl"} & set(body):
@@ -319,11 +313,22 @@ class BeautyfaceProvider(kit.Provider, ListVoices, Synthesize, CloneVoice, Balan
         return attrs.evolve(speech, id=speech.id or str(speech_id).strip(), status=status,
                             voice_id=voice_id, raw=dict(item))
 
-    def fetch_speech(self, speech: Speech, *, format: str | None = None) -> Audio:
+    def fetch_speech(self, speech: Speech | str, *, format: str | None = None) -> Audio:
         """Download a COMPLETED speech's audio (from the storage host, no credentials).
 
+        ``speech``: a :class:`Speech` or a speech id (looked up with :meth:`get_speech`).
         Only a link on the API host itself that refuses an anonymous request (401/403)
         is asked again with the API key."""
+        if format is not None and format not in FORMATS:
+            raise InvalidInput(f"format must be one of {', '.join(FORMATS)}, got "
+                               f"{validate.show(format)}", field="format",
+                               limit=", ".join(FORMATS), provider=self.name)
+        if isinstance(speech, str):
+            speech = self.get_speech(speech)
+        elif not isinstance(speech, Speech):
+            raise InvalidInput(f"speech must be a Speech or a speech id, not "
+                               f"{type(speech).__name__}", field="speech",
+                               limit="a Speech or a speech id", provider=self.name)
         if not speech.audio_url:
             raise BadResponse(f"speech {speech.id} is {speech.status} but has no audioUrl",
                               provider=self.name)
@@ -369,8 +374,9 @@ class BeautyfaceProvider(kit.Provider, ListVoices, Synthesize, CloneVoice, Balan
         streamed) for 1000 credits. The ``Job[Voice]`` (id the voiceId) is polled (backing
         off to every 5 s) by finding the voice among the account's newest. Options:
         :class:`CloneOptions`."""
-        body = self._api("POST", "/voice-clone", multipart=self._clone_fields(samples, name, opts),
-                         on_upload_progress=call.on_upload_progress)
+        fields = self._clone_fields(samples, name, opts)
+        body = self.http.json("POST", "/voice-clone", multipart=fields,
+                              on_upload_progress=call.on_upload_progress)
         answer = s.read(body, s.CloneAnswer, "POST /voice-clone answer")
         item = dict(answer.voice) if answer.voice is not None else {
             k: v for k, v in body.items() if k not in ("success", "voiceId")}
@@ -429,7 +435,7 @@ class BeautyfaceProvider(kit.Provider, ListVoices, Synthesize, CloneVoice, Balan
     def balance(self) -> BalanceInfo:
         """Credits left (GET /credits): total, ``breakdown`` regular (monthly, reset at
         ``resets_at``) and permanent (purchased)."""
-        body = self._api("GET", "/credits")
+        body = self.http.json("GET", "/credits")
         credits = s.read(body, s.Credits, "GET /credits answer")
         parts = credits.breakdown or s.Breakdown()
         if credits.total is None:
@@ -455,31 +461,11 @@ class BeautyfaceProvider(kit.Provider, ListVoices, Synthesize, CloneVoice, Balan
         return None if price is None else Cost(float(price), "credits", exact=True)
 
 
-def _older_than(items: Sequence[Mapping[str, Any]], since: dt.datetime) -> bool:
-    """Whether a page proves that later pages hold only voices made before ``since``: it
-    is sorted newest first (checked, not trusted) and its last voice is older."""
-    times = [s.read(i, s.VoiceItem, "voice").created_at for i in items]
-    known = [t for t in times if t is not None]
-    if not known or len(known) != len(times) or times[-1] is None:
-        return False
-    in_order = all(a >= b for a, b in itertools.pairwise(known))
-    return in_order and times[-1] < since
-
-
-def _voice_items(body: Any) -> list[Mapping[str, Any]]:
-    """The voice objects of a ``GET /voices`` page (``voices``, ``data`` or a bare list)."""
-    if isinstance(body, list):
-        items: Any = body
-    else:
-        page = s.read(body, s.VoicePage, "GET /voices answer")
-        items = page.voices if page.voices is not None else page.data
-        if items is None and "voices" not in body:
-            raise BadResponse(f"beautyface sent an unexpected /voices body: {str(body)[:80]}",
-                              provider="beautyface")
-    voices = [i for i in items or () if isinstance(i, Mapping) and i.get("id") not in (None, "")]
-    if len(voices) != len(items or ()):
-        raise BadResponse("beautyface sent a voice without an id", provider="beautyface")
-    return voices
+def _tag_languages(raw: Any) -> tuple[str, ...]:
+    """Tags that are language codes (``["male", "de"]`` -> ``("de",)``): the API has no
+    language field, so the tags are what a listing can show."""
+    found = s.tags(raw) if isinstance(raw, dict) else ()
+    return tuple(t for t in found if kit.language_name(t.split("-")[0].lower()))
 
 
 def _speaks(voice: Voice, language: str) -> bool:

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from typing import Any, TypeVar
+import itertools
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import attrs
 import cattrs
 from voicekit_core import kit
+from voicekit_core.errors import BadResponse
 
-__all__ = ["CloneAnswer", "Credits", "Speech", "SpeechAnswer", "VoiceItem", "VoicePage", "read"]
-
-T = TypeVar("T")
+__all__ = ["CloneAnswer", "Credits", "Speech", "SpeechAnswer", "VoiceItem", "older_than",
+           "read", "voice_items"]
 
 
 @attrs.frozen
@@ -108,15 +110,6 @@ class VoiceItem(Failing):
 
 
 @attrs.frozen
-class VoicePage:
-    """``GET /voices``: ``{voices: [...], pagination}``, ``{data: [...]}`` (``voices: null``
-    on an empty account)."""
-
-    voices: tuple[dict[str, Any], ...] | None = None
-    data: tuple[dict[str, Any], ...] | None = None
-
-
-@attrs.frozen
 class Breakdown:
     regular: float | None = None
     permanent: float | None = None
@@ -144,9 +137,8 @@ def converter() -> cattrs.Converter:
     return kit.vendor_converter(camel_case=True)
 
 
-def read(body: Any, model: type[T], what: str) -> T:
-    """``body`` as ``model``; BadResponse naming ``what`` when it does not fit."""
-    return kit.structure(converter(), body, model, what=what, provider="beautyface")
+#: ``read(body, Model, what)``: ``body`` as ``Model``; BadResponse naming ``what``
+read = kit.reader(converter, "beautyface")
 
 
 def tags(raw: dict[str, Any]) -> tuple[str, ...]:
@@ -157,3 +149,23 @@ def tags(raw: dict[str, Any]) -> tuple[str, ...]:
     if not isinstance(value, list):
         return ()
     return tuple(s for s in (str(t).strip() for t in value if isinstance(t, (str, int))) if s)
+
+
+def older_than(items: Sequence[Mapping[str, Any]], since: dt.datetime) -> bool:
+    """Whether a page proves that later pages hold only voices made before ``since``: it
+    is sorted newest first (checked, not trusted) and its last voice is older."""
+    times = [read(i, VoiceItem, "voice").created_at for i in items]
+    known = [t for t in times if t is not None]
+    if not known or len(known) != len(times) or times[-1] is None:
+        return False
+    in_order = all(a >= b for a, b in itertools.pairwise(known))
+    return in_order and times[-1] < since
+
+
+def voice_items(body: Any) -> list[Mapping[str, Any]]:
+    """The voice objects of a ``GET /voices`` page (``voices``, ``data`` or a bare list;
+    ``voices: null`` on an empty account)."""
+    voices = kit.listing(body, "voices", what="GET /voices answer", provider="beautyface")
+    if any(voice.get("id") in (None, "") for voice in voices):
+        raise BadResponse("beautyface sent a voice without an id", provider="beautyface")
+    return voices

@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -78,3 +79,20 @@ def test_twin_script_languages_and_delete(emulator: CaptionsEmulator) -> None:
     deleted = voicekit(emulator, "twin", "delete", "twin-1-sam")
     assert deleted.returncode == 0, deleted.stderr
     assert emulator.twins == []
+
+
+def test_video_create_then_wait_downloads_the_mp4(emulator: CaptionsEmulator,
+                                                  tmp_path: Path) -> None:
+    out = voicekit(emulator, "video", "create", "-p", "captions", "--twin", "Kate",
+                   "--script", "Hello there.", "--consent", "-O", "resolution=4k", "--no-wait")
+    assert out.returncode == 0, out.stderr
+    ref = out.stdout.strip()
+    assert ref.startswith("captions:video:")
+    [op] = emulator.operations.values()
+    assert op.body == {"script": "Hello there.", "creatorName": "Kate", "resolution": "4k"}
+    target = tmp_path / "video.mp4"
+    out = voicekit(emulator, "video", "wait", ref, "-o", str(target))
+    assert out.returncode == 0, out.stderr
+    assert target.read_bytes()[4:8] == b"ftyp"
+    out = voicekit(emulator, "video", "list", "-p", "captions")
+    assert out.returncode == 1 and "list_videos" in out.stderr

@@ -31,7 +31,7 @@ def test_validation_errors_of_the_vendor_read_the_detail_list(
         captions._post("/twin/create", {"videoUrl": VIDEO, "calibrationImageUrls": IMAGES})
     assert info.value.status == 422
     with pytest.raises(vk.InvalidRequest, match="Unsupported creator: Nobody"):
-        captions.generate_video("Hi.", creator="Nobody")
+        captions.generate_video(script="Hi.", consent=True, twin="Nobody")
 
 
 def test_unknown_operation_is_not_found(captions: CaptionsProvider) -> None:
@@ -65,7 +65,7 @@ def test_reads_are_retried_after_server_errors(
     emulator: CaptionsEmulator, captions: CaptionsProvider, path: str
 ) -> None:
     job = captions.create_twin(name="r", video_url=VIDEO, calibration_image_urls=IMAGES)
-    video = captions.generate_video("Hi.", creator="Kate")
+    video = captions.generate_video(script="Hi.", consent=True, twin="Kate")
     emulator.faults.add("POST /api" + path, "error", error="server_error")
     emulator.faults.add("POST /api" + path, "reset")
     {"/twin/list": captions.list_twins, "/twin/status": job.refresh,
@@ -77,7 +77,7 @@ def test_reads_are_retried_after_server_errors(
 @pytest.mark.parametrize(("path", "call"), [
     ("/twin/create", lambda c: c.create_twin(name="w", video_url=VIDEO,
                                              calibration_image_urls=IMAGES)),
-    ("/creator/submit", lambda c: c.generate_video("Hi.", creator="Kate")),
+    ("/creator/submit", lambda c: c.generate_video(script="Hi.", consent=True, twin="Kate")),
     ("/twin/delete", lambda c: c.delete_twin("twin-1-sam")),
 ])
 @pytest.mark.parametrize("fault", ["server_error", "reset"])
@@ -101,7 +101,7 @@ def test_rate_limited_writes_are_retried(
     emulator: CaptionsEmulator, captions: CaptionsProvider
 ) -> None:
     emulator.faults.add("POST /api/creator/submit", "error", error="rate_limited")
-    captions.generate_video("Hi.", creator="Kate")
+    captions.generate_video(script="Hi.", consent=True, twin="Kate")
     assert len(emulator.requests("POST", "/api/creator/submit")) == 2
     assert emulator.ledger.spent == 1  # charged once
 
@@ -128,7 +128,7 @@ def test_every_endpoint_is_a_post_with_a_json_body(
     captions.list_creators()
     job = captions.create_twin(name="p", video_url=VIDEO, calibration_image_urls=IMAGES)
     job.refresh()
-    captions.generate_video("Hi.", creator="Kate").refresh()
+    captions.generate_video(script="Hi.", consent=True, twin="Kate").refresh()
     captions.delete_twin("twin-1-sam")
     assert {r.method for r in emulator.log} == {"POST"}
     assert len({r.path for r in emulator.log}) == 9

@@ -96,7 +96,8 @@ def test_a_twin_listed_in_the_vendors_spelling_is_found(connect: Any) -> None:
         assert twin == vk.Twin(id="twin-2-mary-jane", name="mary-jane")
         assert twin.id in [t.id for t in captions.list_twins()]
         # and it is a usable creator name
-        assert captions.generate_video("Hi.", creator=twin).id in emulator.operations
+        job = captions.generate_video(script="Hi.", consent=True, twin=twin)
+        assert job.id in emulator.operations
 
 
 @pytest.mark.parametrize(("status", "body"), [
@@ -159,7 +160,7 @@ def test_numeric_operation_ids_go_back_as_numbers(connect: Any, tmp_path: Path) 
         twin = job.wait(timeout=600)
         statuses = [body for path, body in emulator.bodies if path == "/api/twin/status"]
         assert statuses and all(body == {"operationId": 1001} for body in statuses)
-        video = captions.generate_video("Hi.", creator=twin)
+        video = captions.generate_video(script="Hi.", consent=True, twin=twin)
         ref = str(video.to_ref())
         resumed = connect(emulator).job(ref)  # the number survives the ref
         assert resumed.wait(timeout=600).download(tmp_path / "v.mp4").stat().st_size > 0
@@ -191,7 +192,7 @@ def test_list_creators_in_any_reasonable_shape(
 def test_a_completed_video_with_extra_and_stringly_fields(
     emulator: CaptionsEmulator, captions: CaptionsProvider
 ) -> None:
-    job = captions.generate_video("Hi.", creator="Kate")
+    job = captions.generate_video(script="Hi.", consent=True, twin="Kate")
     _answer(emulator, "/creator/poll", {"state": "COMPLETED", "progress": "100",
                                         "url": "https://cdn.example/v.mp4", "duration": "3.5",
                                         "createdAt": "2026-01-01T00:00:00"})
@@ -209,7 +210,7 @@ def test_every_documented_error_status_keeps_the_detail(
         _answer(emulator, "/creator/submit", {"detail": f"vendor says {status}"},
                 status=status)
         with pytest.raises(error, match=f"vendor says {status}"):
-            captions.generate_video("Hi.", creator="Kate")
+            captions.generate_video(script="Hi.", consent=True, twin="Kate")
     _answer(emulator, "/twin/list", {"detail": "Too many requests"}, status=429, count=20)
     with pytest.raises(vk.RateLimited, match="Too many requests"):
         captions.list_twins()

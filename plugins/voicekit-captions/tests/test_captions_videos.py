@@ -27,7 +27,7 @@ def test_generate_video_renders_and_downloads(
     emulator: CaptionsEmulator, captions: CaptionsProvider, tmp_path: Path
 ) -> None:
     twin = captions.list_twins()[0]
-    job = captions.generate_video(SCRIPT, creator=twin)
+    job = captions.generate_video(script=SCRIPT, consent=True, twin=twin)
     assert job.kind == "video" and job.state is vk.JobState.PENDING
     seen: list[tuple[vk.JobState, str | None, float | None]] = []
     video = job.wait(timeout=600,
@@ -53,16 +53,36 @@ def test_generate_video_renders_and_downloads(
 def test_video_poll_timing_follows_the_video_policy(
     emulator: CaptionsEmulator, captions: CaptionsProvider
 ) -> None:
-    captions.generate_video("Hi.", creator="Kate").wait(timeout=600)
+    captions.generate_video(script="Hi.", consent=True, twin="Kate").wait(timeout=600)
     [submit] = emulator.requests("POST", "/api/creator/submit")
     times = [r.time - submit.time for r in emulator.requests("POST", "/api/creator/poll")]
-    assert times == [10.0, 15.0, 20.0, 25.0, 30.0, 35.0, 40.0]
+    # every 5 s from 10 s, but at most 5 polls a minute: the sixth waits for the first + 60 s
+    assert times == [10.0, 15.0, 20.0, 25.0, 30.0, 70.0]
+    assert not emulator.throttled
+
+
+def test_polls_of_all_jobs_share_the_5_a_minute_pace_of_the_key(
+    emulator: CaptionsEmulator, captions: CaptionsProvider, connect: Any
+) -> None:
+    other = connect(emulator)  # another provider with the same key shares the pace
+    jobs = [captions.generate_video(script="Hi.", consent=True, twin="Kate"),
+            other.generate_video(script="Hello.", consent=True, twin="Jason"),
+            captions.create_twin(name="pat", video_url="https://m.example.com/v.mp4",
+                                 calibration_image_urls=["https://m.example.com/a.png"])]
+    for job in jobs:
+        job.wait(timeout=900)
+    polls = sorted(r.time for r in emulator.log if r.path in ("/api/creator/poll",
+                                                                "/api/twin/status"))
+    assert len(polls) >= 6
+    assert all(later - first >= 60.0 for first, later in zip(polls, polls[5:], strict=False))
+    assert not emulator.throttled
 
 
 def test_resolution_and_webhook_are_sent(
     emulator: CaptionsEmulator, captions: CaptionsProvider
 ) -> None:
-    job = captions.generate_video("Hi.", creator="Jason", resolution="4K", webhook_id="wh_1")
+    job = captions.generate_video(script="Hi.", consent=True, twin="Jason", resolution="4K",
+                                  webhook_id="wh_1")
     assert emulator.operations[job.id].body == {
         "script": "Hi.", "creatorName": "Jason", "resolution": "4k", "webhookId": "wh_1"}
 
@@ -73,7 +93,7 @@ def test_insufficient_credits_is_402_with_the_detail_and_not_retried(
     with CaptionsEmulator(credits=5) as emulator:
         captions = connect(emulator)
         with pytest.raises(vk.InsufficientCredits, match="needs 8 credits") as info:
-            captions.generate_video(SCRIPT, creator="Kate")
+            captions.generate_video(script=SCRIPT, consent=True, twin="Kate")
         assert info.value.status == 402
         assert len(emulator.requests("POST", "/api/creator/submit")) == 1
         assert emulator.ledger.spent == 0
@@ -83,10 +103,10 @@ def test_max_credits_refuses_before_any_request(
     emulator: CaptionsEmulator, captions: CaptionsProvider
 ) -> None:
     with pytest.raises(vk.CreditLimitExceeded) as info:
-        captions.generate_video(SCRIPT, creator="Kate", max_credits=5)
+        captions.generate_video(script=SCRIPT, consent=True, twin="Kate", max_credits=5)
     assert info.value.need == 8
     assert emulator.log == []
-    captions.generate_video(SCRIPT, creator="Kate", max_credits=8)
+    captions.generate_video(script=SCRIPT, consent=True, twin="Kate", max_credits=8)
 
 
 def test_estimates(captions: CaptionsProvider) -> None:
@@ -105,7 +125,16 @@ def test_estimates(captions: CaptionsProvider) -> None:
     ({"script": ""}, "script"),
     ({"script": " \n "}, "script"),
     ({"script": "x" * 801}, "script"),
-    ({"creator": ""}, "creator"),
+    ({"twin": ""}, "twin"),
+    ({"twin": None}, "twin"),
+    ({"audio": "https://media.example.com/a.mp3"}, "script"),  # both script and audio
+    ({"script": None, "audio": "https://media.example.com/a.mp3"}, "audio"),  # not supported
+    ({"script": None}, "audio"),  # neither script nor audio
+    ({"voice": "v1"}, "voice"),
+    ({"consent": False}, "consent"),
+    ({"consent": None}, "consent"),
+    ({"consent": "yes"}, "consent"),
+    ({"consent": "missing"}, None),  # no consent at all: a bad call shape
     ({"resolution": "8k"}, "resolution"),
     ({"resolution": "hd"}, "resolution"),
     ({"webhook_id": ""}, "webhook_id"),
@@ -113,25 +142,26 @@ def test_estimates(captions: CaptionsProvider) -> None:
 def test_invalid_video_input_is_refused_before_any_request(
     emulator: CaptionsEmulator, captions: CaptionsProvider, args: dict[str, Any], field: str
 ) -> None:
-    kwargs: dict[str, Any] = {"script": "Hi.", "creator": "Kate", **args}
-    script = kwargs.pop("script")
+    kwargs: dict[str, Any] = {"script": "Hi.", "twin": "Kate", "consent": True, **args}
+    if kwargs["consent"] == "missing":
+        del kwargs["consent"]
     with pytest.raises(vk.InvalidInput) as info:
-        captions.generate_video(script, **kwargs)
-    assert info.value.field == field
+        captions.generate_video(**kwargs)
+    assert info.value.field == field or (field is None and "consent" in str(info.value))
     assert emulator.log == []
 
 
 def test_script_of_800_characters_is_accepted(
     emulator: CaptionsEmulator, captions: CaptionsProvider
 ) -> None:
-    job = captions.generate_video("y" * 800, creator="Kate")
+    job = captions.generate_video(script="y" * 800, consent=True, twin="Kate")
     assert job.id in emulator.operations
 
 
 def test_a_video_job_resumes_from_its_ref(
     emulator: CaptionsEmulator, captions: CaptionsProvider, connect: Any, tmp_path: Path
 ) -> None:
-    ref = str(captions.generate_video("Hi.", creator="Kate").to_ref())
+    ref = str(captions.generate_video(script="Hi.", consent=True, twin="Kate").to_ref())
     emulator.clock.advance(45)
     video = connect(emulator).job(ref).wait(timeout=1)
     assert video.download(tmp_path / "v.mp4").stat().st_size > 0
@@ -143,7 +173,7 @@ def test_instant_emulator_completes_at_the_first_poll(connect: Any) -> None:
         twin_job = captions.create_twin(name="fast", video_url="https://m.example.com/v.mp4",
                                         calibration_image_urls=["https://m.example.com/a.png"])
         assert twin_job.refresh().state is vk.JobState.SUCCEEDED
-        video_job = captions.generate_video("Hi.", creator=twin_job.result())
+        video_job = captions.generate_video(script="Hi.", consent=True, twin=twin_job.result())
         assert video_job.refresh().state is vk.JobState.SUCCEEDED
 
 
@@ -164,18 +194,19 @@ def test_a_submitted_video_reports_its_estimated_spend(
     observer = _Observer()
     get_registry().register_plugin(observer, name="captions-test-observer")
     try:
-        captions.generate_video(SCRIPT, creator="Kate")
+        captions.generate_video(script=SCRIPT, consent=True, twin="Kate")
     finally:
         get_registry().pm.unregister(observer)
     [spent] = [e for e in observer.events if e.kind == "credits_spent"]
     assert spent.provider == "captions"
-    assert dict(spent.data) == {"credits": 8, "operation": "generate_video", "estimated": True}
+    assert dict(spent.data) == {"credits": 8, "unit": "credits", "operation": "generate_video",
+                                "estimated": True}
 
 
 def test_a_video_that_fails_raises_job_failed_with_the_detail(
     emulator: CaptionsEmulator, captions: CaptionsProvider
 ) -> None:
-    job = captions.generate_video("Hi.", creator="Kate")
+    job = captions.generate_video(script="Hi.", consent=True, twin="Kate")
     emulator.faults.add("POST /api/creator/poll", "status", status=200,
                         body=b'{"state": "FAILED", "progress": 30, "detail": "Render failed"}')
     with pytest.raises(vk.JobFailed, match="Render failed") as info:
@@ -183,10 +214,22 @@ def test_a_video_that_fails_raises_job_failed_with_the_detail(
     assert info.value.vendor_status == "FAILED"
 
 
+def test_a_render_the_emulator_fails_ends_the_job_with_its_detail(
+    emulator: CaptionsEmulator, captions: CaptionsProvider, connect: Any
+) -> None:
+    emulator.fail_next("video", message="Creator unavailable")
+    ref = str(captions.generate_video(script="Hi.", consent=True, twin="Kate").to_ref())
+    with pytest.raises(vk.JobFailed, match="Creator unavailable") as info:
+        connect(emulator).job(ref).wait(timeout=600)  # resumed in a fresh provider
+    assert info.value.vendor_status == "FAILED"
+    assert captions.generate_video(script="Hi.", consent=True, twin="Kate").wait(
+        timeout=600).url  # only the next one failed
+
+
 def test_complete_without_url_is_a_bad_response(
     emulator: CaptionsEmulator, captions: CaptionsProvider
 ) -> None:
-    job = captions.generate_video("Hi.", creator="Kate")
+    job = captions.generate_video(script="Hi.", consent=True, twin="Kate")
     emulator.faults.add("POST /api/creator/poll", "status", status=200, count=5,
                         body=b'{"state": "COMPLETE", "progress": 100}')
     with pytest.raises(vk.BadResponse, match="no url"):

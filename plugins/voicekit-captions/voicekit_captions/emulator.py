@@ -8,7 +8,8 @@ field errors), 400 (a request the vendor refuses) and 429 (rate limited, ``Retry
 State advances on the emulator clock: a twin is PROCESSING (progress 0-100 %) for
 ``twin_seconds`` then COMPLETE (listed in ``/twin/list`` and ``/creator/list`` as
 ``twin-<n>-<name>``) or FAILED; a video is QUEUED for ``queue_seconds``, PROCESSING until
-``video_seconds``, then COMPLETE with a ``url`` on the storage origin. Videos cost 1
+``video_seconds``, then COMPLETE with a ``url`` on the storage origin (or FAILED with a
+``detail`` after ``emu.fail_next("video", message=...)``). Videos cost 1
 credit per second of video (a minute at most), taken from :attr:`ledger` at submission.
 ``instant=True`` makes every operation complete at once (for CLI runs on the real clock).
 """
@@ -29,7 +30,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from voicekit_core.clock import ManualClock
-from voicekit_core.testing.emulator import Emulator, json_error
+from voicekit_core.testing.emulator import Emulator, RateLimit, json_error
 
 __all__ = ["CaptionsEmulator", "Operation", "fake_mp4"]
 
@@ -95,6 +96,8 @@ class CaptionsEmulator(Emulator):
     credentials: ClassVar[Mapping[str, str]] = {"api_key": "cap-test-key-5e1d9a"}
     base_path = "/api"
     initial_credits: ClassVar[float] = 600
+    #: The documented limit of AI Creator and AI Twin, applied to status polls per key.
+    rate_limits: ClassVar[Mapping[str, RateLimit]] = {"poll": RateLimit(5, 60.0)}
 
     def __init__(self, *, instant: bool | None = None, twin_seconds: float = 60.0,
                  queue_seconds: float = 12.0, video_seconds: float = 40.0,
@@ -122,6 +125,10 @@ class CaptionsEmulator(Emulator):
 
     def authorized(self, headers: Mapping[str, str]) -> bool:
         return headers.get("x-api-key") == self.credentials["api_key"]
+
+    def throttle_bucket(self, method: str, path: str) -> str | None:
+        return "poll" if path in (f"{self.base_path}/twin/status",
+                                  f"{self.base_path}/creator/poll") else None
 
     def error_response(self, kind: str) -> Response:
         status, detail = {
@@ -203,14 +210,7 @@ class CaptionsEmulator(Emulator):
         return JSONResponse({"operationId": self._public_id(op)})
 
     async def _twin_status(self, body: dict[str, Any]) -> Response:
-        op = self._find(body, "twin")
-        if isinstance(op, Response):
-            return op
-        state, progress = self._advance(op)
-        answer: dict[str, Any] = {"state": state, "progress": progress}
-        if state == "FAILED":
-            answer["detail"] = op.fails_with
-        return JSONResponse(answer)
+        return self._status(body, "twin")
 
     async def _twin_delete(self, body: dict[str, Any]) -> Response:
         missing = _missing(body, ("name", str))
@@ -254,15 +254,23 @@ class CaptionsEmulator(Emulator):
                                               f"{self.ledger.balance:g}"})
         op = self._operation("video", body)
         op.credits = seconds
+        op.fails_with = self.take_failure("video", default="Rendering failed")
         return JSONResponse({"operationId": self._public_id(op)})
 
     async def _creator_poll(self, body: dict[str, Any]) -> Response:
-        op = self._find(body, "video")
+        return self._status(body, "video")
+
+    def _status(self, body: dict[str, Any], kind: str) -> Response:
+        """The state and progress of an operation; its detail once FAILED, its url once a
+        video is COMPLETE."""
+        op = self._find(body, kind)
         if isinstance(op, Response):
             return op
         state, progress = self._advance(op)
         answer: dict[str, Any] = {"state": state, "progress": progress}
-        if state == "COMPLETE":
+        if state == "FAILED":
+            answer["detail"] = op.fails_with
+        elif state == "COMPLETE" and kind == "video":
             answer["url"] = op.result
         return JSONResponse(answer)
 
@@ -316,6 +324,8 @@ class CaptionsEmulator(Emulator):
             return "QUEUED", 0
         if elapsed < total:
             return "PROCESSING", int(100 * (elapsed - queue) / (total - queue))
+        if op.fails_with is not None:
+            return "FAILED", _FAILED_AT
         if op.result is None:
             op.result = self.storage.publish(f"videos/{op.id}.mp4", fake_mp4(op.credits),
                                              "video/mp4")

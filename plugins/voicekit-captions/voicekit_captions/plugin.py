@@ -1,32 +1,25 @@
 """Registration of the Captions provider and its ``voicekit twin ...`` commands.
 
-Light on purpose (the ``voicekit`` entry point imports it): only voicekit_core's models and
-hooks at module level; the provider is imported inside the command handlers, on use.
+Light on purpose (the ``voicekit`` entry point imports it): the command handlers live in
+:mod:`voicekit_captions.commands`, imported when the CLI asks for them.
 """
 
 from __future__ import annotations
 
-import argparse
-import contextlib
-import json
-import sys
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from voicekit_core.hookspecs import hookimpl
-from voicekit_core.models import ProviderInfo
+from voicekit_core.hookspecs import hookimpl, provides
+from voicekit_core.registry import ProviderInfo
 
 if TYPE_CHECKING:
-    from voicekit_core.cli import CommandRegistry
-
-    from .provider import CaptionsProvider
+    from voicekit_core.hookspecs import Commands
 
 __all__ = ["INFO", "voicekit_register_commands", "voicekit_register_providers"]
 
 INFO = ProviderInfo(
     name="captions",
     factory="voicekit_captions.provider:CaptionsProvider",
-    capabilities=("CreateTwin",),
+    capabilities=("CreateTwin", "GenerateVideo"),
     credentials=("CAPTIONS_API_KEY",),
     summary="Captions: AI Twins (create, list, delete, calibration script) and AI Creator videos",
     default_base_url="https://api.captions.ai/api",
@@ -34,77 +27,12 @@ INFO = ProviderInfo(
     emulator="voicekit_captions.emulator:CaptionsEmulator",
 )
 
-
-@hookimpl
-def voicekit_register_providers(register: Callable[[ProviderInfo], None]) -> None:
-    """Register Captions with voicekit."""
-    register(INFO)
-
-
-# -- CLI -------------------------------------------------------------------------------
-
-Arguments = list[tuple[tuple[str, ...], dict[str, Any]]]
-
-_JSON: Arguments = [(("--json",), {"action": "store_true", "help": "print JSON"})]
+voicekit_register_providers = provides(INFO)
 
 
 @hookimpl
-def voicekit_register_commands(commands: CommandRegistry) -> None:
-    """Add ``voicekit twin list|delete|script|languages``.
+def voicekit_register_commands(commands: Commands) -> None:
+    """Add ``voicekit twin list|delete|script|languages`` (handlers imported on use)."""
+    from . import commands as handlers
 
-    ``voicekit twin create`` is the core's generic command (any CreateTwin provider).
-    """
-    commands.add("twin list", _twin_list, help="list your Captions AI Twins", arguments=_JSON)
-    commands.add("twin delete", _twin_delete, help="delete a Captions AI Twin",
-                 arguments=[(("name",), {"help": "the twin, as listed: twin-<id>-<name>"})])
-    commands.add("twin script", _twin_script,
-                 help="print the calibration script to read in the twin's video",
-                 arguments=[(("--language",), {"default": "English"})])
-    commands.add("twin languages", _twin_languages,
-                 help="languages supported for AI Twin calibration", arguments=_JSON)
-
-
-@contextlib.contextmanager
-def _connect() -> Iterator[CaptionsProvider]:
-    """The provider, configured from the environment (CAPTIONS_API_KEY, CAPTIONS_BASE_URL)."""
-    import voicekit_core
-
-    from .provider import CaptionsProvider
-
-    provider = voicekit_core.connect(INFO.name)
-    assert isinstance(provider, CaptionsProvider)
-    try:
-        yield provider
-    finally:
-        provider.close()
-
-
-def _twin_list(args: argparse.Namespace) -> int:
-    with _connect() as captions:
-        twins = captions.list_twins()
-    if args.json:
-        print(json.dumps([{"id": t.id, "name": t.name} for t in twins]))
-    else:
-        for twin in twins:
-            print(twin.id)
-    return 0
-
-
-def _twin_delete(args: argparse.Namespace) -> int:
-    with _connect() as captions:
-        captions.delete_twin(args.name)
-    print(f"deleted {args.name}", file=sys.stderr)
-    return 0
-
-
-def _twin_script(args: argparse.Namespace) -> int:
-    with _connect() as captions:
-        print(captions.twin_script(args.language))
-    return 0
-
-
-def _twin_languages(args: argparse.Namespace) -> int:
-    with _connect() as captions:
-        languages = captions.supported_languages()
-    print(json.dumps(list(languages)) if args.json else "\n".join(languages))
-    return 0
+    handlers.register(commands)

@@ -43,6 +43,8 @@ def test_language_filter(espeak: EspeakProvider) -> None:
 
 def test_kind_filter_and_unknown_filters(espeak: EspeakProvider) -> None:
     assert list(espeak.list_voices(kind="cloned")) == []
+    with pytest.raises(vk.InvalidInput, match="'bogus'"):  # a kind no provider has: said
+        list(espeak.list_voices(kind="bogus"))
     assert next(espeak.list_voices(kind="system")).kind == "system"
     with pytest.raises(vk.InvalidInput, match="gender"):
         espeak.list_voices(gender="female")

@@ -14,18 +14,19 @@ loaded and initialised lazily, on the first :func:`get_engine` call (never at im
 from __future__ import annotations
 
 import ctypes
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
 import attrs
 
 from voicekit_core.errors import ConfigurationError, ServerError
+from voicekit_core.native import library_lock
 
 __all__ = ["LOCK", "Engine", "EngineVoice", "get_engine"]
 
-#: Serialises every call into libespeak-ng (a process-global C library).
-LOCK = threading.Lock()
+#: Serialises every call into libespeak-ng (a process-global C library), shared with any
+#: other plugin binding the same library in this process (voicekit-piper phonemizes with it).
+LOCK = library_lock("libespeak-ng")
 
 # speak_lib.h constants
 _AUDIO_OUTPUT_SYNCHRONOUS = 2

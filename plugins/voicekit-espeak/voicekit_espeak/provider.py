@@ -134,8 +134,12 @@ class EspeakProvider(kit.Provider, ListVoices, Synthesize, StreamSynthesize):
         ``language="en"`` matches voices that list ``en``, ``en-us``, ``en-gb-scotland``...
         espeak takes no other filters (InvalidInput).
         """
+        if kind == "cloned":
+            return  # a kind every provider knows; espeak has none of it
         if kind not in (None, "system"):
-            return
+            raise InvalidInput(f"espeak voices are all of kind 'system', not {kind!r} (its "
+                               "variants are listed by list_variants())", field="kind",
+                               limit="system", provider=self.name)
         for entry in self.engine.voices:
             if entry.usable and (language is None or _speaks(entry, language)):
                 yield self._voice(entry)

@@ -33,6 +33,9 @@ class TestGemeloConformance(ProviderConformance):
         path.write_bytes(tone_wav(2.0))
         return {"samples": path, "name": "Conformance clone"}
 
+    def video_args(self, provider: Provider) -> dict[str, Any]:
+        return {"twin": 20, "script": "Hello there.", "voice": 181, "consent": True}
+
     def seed_pages(self, emulator: Emulator, pages: int) -> int | None:
         assert isinstance(emulator, GemeloEmulator)
         for i in range(1000, 1000 + pages * CLONED_PAGE_SIZE):

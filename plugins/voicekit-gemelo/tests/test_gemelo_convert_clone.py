@@ -48,9 +48,13 @@ def test_convert_into_a_cloned_voice(gemelo: GemeloProvider,
         f"voiceId={clone.id}&voiceType=cloned"
 
 
-def test_convert_unknown_voice_is_not_found(gemelo: GemeloProvider) -> None:
-    with pytest.raises(vk.NotFound):
+def test_convert_unknown_voice_is_not_found(gemelo: GemeloProvider,
+                                            gemelo_emulator: GemeloEmulator) -> None:
+    with pytest.raises(vk.InvalidInput, match="not a conversion voice"):
         gemelo.convert_voice(tone_wav(0.2), voice=35)  # a TTS voice, not a VC one
+    assert gemelo_emulator.requests("POST") == []  # said before sending the audio
+    with pytest.raises(vk.NotFound):
+        gemelo.convert_voice(tone_wav(0.2), voice=987654)
 
 
 @pytest.mark.parametrize(("audio", "match"), [

@@ -143,4 +143,5 @@ def test_default_base_url_and_estimate() -> None:
     assert provider.base_url == "https://api.gemelo.ai"
     assert provider.estimate("synthesize", text="hello") is None
     assert sorted(provider.capabilities) == sorted(
-        ["ListVoices", "Synthesize", "StreamSynthesize", "ConvertVoice", "CloneVoice"])
+        ["ListVoices", "Synthesize", "StreamSynthesize", "ConvertVoice", "CloneVoice",
+         "GenerateVideo"])

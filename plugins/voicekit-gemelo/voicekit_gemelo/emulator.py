@@ -34,6 +34,8 @@ from voicekit_core.testing.emulator import Emulator, json_error
 from voicekit_core.testing.media import mp3_bytes, tone_pcm, tone_wav
 from voicekit_core.testing.ws import FrameGate, Refusal, receive_json, serve
 
+from .emulator_videos import VideoApi
+
 __all__ = ["FrameGate", "GemeloEmulator", "StreamRecord"]
 
 SAMPLE_RATES = (22050, 32000, 44100, 48000)
@@ -88,7 +90,7 @@ class StreamRecord:
     finished: bool = False
 
 
-class GemeloEmulator(Emulator):
+class GemeloEmulator(VideoApi, Emulator):
     """Gemelo's API as documented, with state, credits, auth checks and faults.
 
     Args:
@@ -123,6 +125,7 @@ class GemeloEmulator(Emulator):
         #: docs do not say, so both are served (default: one WAV for the whole stream)
         self.header_per_text = False
         self.gate = FrameGate()
+        self._init_videos()  # the v2 video API (emulator_videos.py)
         super().__init__(**kwargs)
 
     def start(self) -> GemeloEmulator:
@@ -174,6 +177,7 @@ class GemeloEmulator(Emulator):
             Route("/v1/cloned-voices/{id:int}", self.delete_cloned, methods=["DELETE"]),
             WebSocketRoute("/v1/tts/stream/simplex/ws", self.simplex),
             WebSocketRoute("/v1/tts/stream/duplex/ws", self.duplex),
+            *self.video_routes(),
         ]
 
     # -- voices --------------------------------------------------------------------------

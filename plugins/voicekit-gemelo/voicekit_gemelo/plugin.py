@@ -10,9 +10,11 @@ __all__ = ["INFO", "voicekit_register_providers"]
 INFO = ProviderInfo(
     name="gemelo",
     factory="voicekit_gemelo.provider:GemeloProvider",
-    capabilities=("ListVoices", "Synthesize", "StreamSynthesize", "ConvertVoice", "CloneVoice"),
+    capabilities=("ListVoices", "Synthesize", "StreamSynthesize", "ConvertVoice", "CloneVoice",
+                  "GenerateVideo"),
     credentials=("GEMELO_CLIENT_KEY", "GEMELO_API_KEY"),
-    summary="Gemelo: TTS, voice conversion, voice cloning, simplex/duplex WebSocket streaming",
+    summary="Gemelo: TTS, voice conversion, voice cloning, simplex/duplex WebSocket streaming, "
+            "twin videos (v2)",
     default_base_url="https://api.gemelo.ai",
     emulator="voicekit_gemelo.emulator:GemeloEmulator",
 )

@@ -29,6 +29,7 @@ from voicekit_core.websocket import WebSocketSession, duplex_stream, simplex_str
 from . import schema as s
 from .plugin import INFO
 from .refs import VOICE_TYPES, parse_ref, typed
+from .videos import VIDEO, GemeloVideos
 
 __all__ = ["CLONE_MAX_BYTES", "CLONE_MAX_SECONDS", "SAMPLE_RATES", "STREAM_FORMATS",
            "VOICE_KINDS", "VOICE_TYPES", "GemeloProvider"]
@@ -92,28 +93,38 @@ _RATES = f"one of {', '.join(map(str, SAMPLE_RATES))}"
 
 
 class ConvertOptions(kit.Options):
+    """Options of ``convert_voice()``."""
+
     voice_type: str | None = kit.opt.choice(
         VOICE_TYPES, help="Gemelo's voiceType; default: the Voice's kind, or looked up")
 
 
 class SynthOptions(ConvertOptions):
+    """Options of ``synthesize()``."""
+
     format: str | None = kit.opt.choice(STREAM_FORMATS, help="wav (REST) or mp3 (stream)")
     sample_rate: int | None = kit.opt.value(convert=_sample_rate, limit=_RATES,
                                             help="sr; given, the simplex stream is used")
 
 
 class StreamOptions(SynthOptions):
+    """Options of ``stream_synthesize()`` and ``open_stream()``."""
+
     format: str | None = kit.opt.choice(STREAM_FORMATS, default="wav", help="wav or mp3")
     sample_rate: int | None = kit.opt.value(convert=_sample_rate, limit=_RATES,
                                             help="sr; default: connect(sample_rate=), 22050")
 
 
 class CloneOptions(kit.Options):
+    """Options of ``clone_voice()``."""
+
     description: str | None = kit.opt.text(allow_empty=True,
                                            help="kept on the returned Voice (Gemelo stores none)")
 
 
 class VoiceFilters(kit.Options):
+    """Filters of ``list_voices()``."""
+
     language: str | None = kit.opt.text(help='"en", "en-US" or "English" (language labels)')
     kind: tuple[str, ...] | None = kit.opt.value(convert=_kinds, limit=", ".join(VOICE_KINDS),
                                                  help="one of them, or a list")
@@ -131,8 +142,9 @@ class _At:
     full: int = CLONED_PAGE_SIZE  # a page this long may have a successor
 
 
-class GemeloProvider(kit.Provider, caps.ListVoices, caps.Synthesize, caps.StreamSynthesize,
-                     caps.ConvertVoice, caps.CloneVoice):
+class GemeloProvider(GemeloVideos, kit.Provider, caps.ListVoices, caps.Synthesize,
+                     caps.StreamSynthesize, caps.ConvertVoice, caps.CloneVoice,
+                     caps.GenerateVideo):
     """Gemelo (https://gemelo.ai) through voicekit.
 
     Options beyond the common ones (``base_url=``, ``timeout=``, ``client_key=``,
@@ -148,7 +160,7 @@ class GemeloProvider(kit.Provider, caps.ListVoices, caps.Synthesize, caps.Stream
 
     info = INFO
     errors = ERRORS
-    jobs = (CLONE,)
+    jobs = (CLONE, VIDEO)
 
     def __init__(self, *, max_text_chars: int | None = None,
                  stream_timeout: float | None = None, sample_rate: int = DEFAULT_SAMPLE_RATE,
@@ -196,9 +208,8 @@ class GemeloProvider(kit.Provider, caps.ListVoices, caps.Synthesize, caps.Stream
         return iter(self._listing(self.http.json("GET", _LISTINGS[kind]), kind))
 
     def _listing(self, body: Any, kind: str) -> list[Voice]:
-        listing = kit.structure(s.converter(), body, s.VoiceList, what="voice list",
-                                provider=self.name)
-        return [self._voice(item, kind) for item in listing.entries]
+        return [self._voice(item, kind) for item in kit.listing(  # the bare list documented
+            body, "items", "voices", what="voice list", provider=self.name, missing_ok=True)]
 
     def _cloned_page(self, at: _At) -> kit.Page[Voice]:
         """GET /v1/cloned-voices at ``at``. Gemelo documents ``limit`` and ``cursor`` but
@@ -403,12 +414,20 @@ class GemeloProvider(kit.Provider, caps.ListVoices, caps.Synthesize, caps.Stream
         voice_id, vtype = self.voice_ref(voice, voice_type=voice_type)
         if voice_type is not None or ":" in voice:
             return voice_id, vtype
+        other = False
         with contextlib.suppress(err.VoicekitError):  # best effort: the call itself will say
             if listing not in self._known:
                 self._known[listing] = frozenset(v.id for v in self._voices_of(listing))
-            if str(voice_id) not in self._known[listing] and \
-                    any(v.id == str(voice_id) for v in self._voices_of("cloned")):
-                return voice_id, "cloned"
+            if str(voice_id) not in self._known[listing]:
+                if any(v.id == str(voice_id) for v in self._voices_of("cloned")):
+                    return voice_id, "cloned"
+                other = listing == "vc" and any(v.id == str(voice_id)
+                                                for v in self._voices_of("system"))
+        if other:  # the id exists, but as a text-to-speech voice: say so, not "not found"
+            raise err.InvalidInput(
+                f"voice {voice_id} is a text-to-speech voice, not a conversion voice (list "
+                'conversion voices with list_voices(kind="vc"))', field="voice",
+                limit="a conversion (vc) or cloned voice", provider=self.name)
         return voice_id, "system"
 
     def _cloned_id(self, voice: str | int | Voice, action: str) -> str:

@@ -15,7 +15,7 @@ import cattrs
 
 from voicekit_core import kit
 
-__all__ = ["Envelope", "Label", "PreviewUrl", "Previews", "VoiceItem", "VoiceList", "converter"]
+__all__ = ["Envelope", "Label", "PreviewUrl", "Previews", "VoiceItem", "converter"]
 
 
 #: Label categories that name a language.
@@ -75,21 +75,6 @@ class Previews:
 
 
 @attrs.frozen
-class VoiceList:
-    """A voice listing: the documented bare list (read as ``{"items": [...]}``), or wrapped
-    as ``voices``, ``data`` or ``results``."""
-
-    items: tuple[dict[str, Any], ...] | None = None
-    voices: tuple[dict[str, Any], ...] | None = None
-    data: tuple[dict[str, Any], ...] | None = None
-    results: tuple[dict[str, Any], ...] | None = None
-
-    @property
-    def entries(self) -> tuple[dict[str, Any], ...]:
-        return self.items or self.voices or self.data or self.results or ()
-
-
-@attrs.frozen
 class Envelope:
     """A voice object wrapped by an undocumented envelope (clone and rename answers)."""
 
@@ -110,5 +95,4 @@ def converter() -> cattrs.Converter:
     conv = kit.vendor_converter(camel_case=True)
     kit.wrap_bare(conv, Label, shape=str, field="label")
     kit.wrap_bare(conv, PreviewUrl, shape=str, field="url")
-    kit.wrap_bare(conv, VoiceList, shape=list, field="items")  # the documented bare list
     return conv

@@ -237,3 +237,15 @@ def test_upload_progress(speechgen: SpeechgenProvider,
     assert seen and seen[-1][0] == seen[-1][1]
     assert seen[-1][1] is not None and seen[-1][1] > len(data)  # the whole multipart body
     assert speechgen_emulator.clone_uploads[0]["size"] == len(data)
+
+
+def test_a_raising_upload_progress_is_callback_failed(
+        speechgen: SpeechgenProvider, speechgen_emulator: SpeechgenEmulator) -> None:
+    def broken(sent: int, total: int | None) -> None:
+        raise RuntimeError("the progress bar broke")
+
+    with pytest.raises(vk.CallbackFailed) as caught:
+        speechgen.clone_voice(sample(15.0), name="Progress", on_upload_progress=broken)
+    assert caught.value.callback == "on_upload_progress" and caught.value.provider == "speechgen"
+    assert isinstance(caught.value.__cause__, RuntimeError)
+    assert speechgen_emulator.clone_uploads == []

@@ -18,7 +18,6 @@ import attrs
 from voicekit_core import kit, validate
 from voicekit_core.audio import AudioInput, AudioSource
 from voicekit_core.capabilities import CloneVoice, ListVoices, Synthesize
-from voicekit_core.errormap import ErrorDetails
 from voicekit_core.errors import (
     AuthenticationError,
     BadResponse,
@@ -62,16 +61,17 @@ DEFAULT_PITCH_RANGE: tuple[float, float] = (-20.0, 20.0)
 
 _KEY_PREFIXES = ("sk_live_", "sk_test_")
 _MODEL_PREFIX = "vm_"
-_VOICE_HINT = ("; list voices with list_voices(); a cloned voice is used by its voice_id "
-               "('custom-...') once its model is ready")
 
 #: Cloning, polled every 5 s (the vendor doc's own loop) until ``ready`` or ``failed``.
 CLONE = kit.JobKind[Voice]("clone", poll=kit.PollPolicy(interval=5.0, first_delay=5.0),
                            states=s.STATES)
 #: Speechgen's envelope ``{"error": {"code", "message", "param"?}}`` (or ``{"error": "code",
 #: "message"}``); the codes decide, whatever the status (Speechgen documents the codes).
+#: ``param`` names the field at fault; an unknown voice says where voice ids come from.
 ERRORS = kit.ErrorMap(
-    message=("message", "detail", "msg"), code=("code", "error_code", "error"),
+    message=("message", "detail", "msg"), code=("code", "error_code", "error"), field=("param",),
+    explain={"invalid_voice": "no such voice: list voices with list_voices(); a cloned voice "
+                              "is used by its voice_id ('custom-...') once its model is ready"},
     codes={**dict.fromkeys(("invalid_api_key", "missing_api_key"), AuthenticationError),
            **dict.fromkeys(("invalid_voice", "voice_not_found", "model_not_found",
                             "not_found"), NotFound),
@@ -112,6 +112,8 @@ def _count(value: Any) -> int | None:
 
 
 class VoiceFilters(kit.Options):
+    """Filters of ``list_voices()``."""
+
     language: str | None = kit.opt.text(help='keep voices speaking it ("en" matches "en-US")')
     kind: str | None = kit.opt.choice(VOICE_KINDS, help="stock or cloned (default both)")
     gender: str | None = kit.opt.text(help="stock voices of this gender (female, male...)")
@@ -119,6 +121,8 @@ class VoiceFilters(kit.Options):
 
 
 class SpeechOptions(kit.Options):
+    """Options of ``synthesize()`` and ``tts_payload()``."""
+
     format: str | None = kit.opt.choice(FORMATS, help="wav (default), mp3 or ogg")
     speed: float | None = kit.opt.value(convert=_number, limit="a finite number",
                                         help="rate multiplier (checked against speed_range)")
@@ -127,6 +131,8 @@ class SpeechOptions(kit.Options):
 
 
 class CloneOptions(kit.Options):
+    """Options of ``clone_voice()``."""
+
     description: str | None = kit.opt.text(allow_empty=True, help="stored with the model")
     enhance_quality: bool | None = kit.opt.flag(help="ask Speechgen to clean the sample up")
 
@@ -167,18 +173,8 @@ class SpeechgenProvider(kit.Provider, ListVoices, Synthesize, CloneVoice):
                         "(sk_live_... or sk_test_...); sending it anyway")
 
     def auth_headers(self) -> dict[str, str]:
+        """The API key as a Bearer token."""
         return {"Authorization": f"Bearer {self.credential('api_key').reveal()}"}
-
-    def parse_error(self, response: HttpResponse) -> ErrorDetails:
-        """:data:`ERRORS`, plus the field at fault (``param``) and, for an unknown voice,
-        where valid voice ids come from."""
-        details = self.errors.details(response)
-        param = kit.error_text(self.errors.unwrap(response.json_object() or {}).get("param"))
-        message = details.message + (f" (param: {param})" if param else "")
-        if details.code == "invalid_voice":
-            message += _VOICE_HINT
-        code = details.code if details.code and " " not in details.code else None
-        return attrs.evolve(details, message=message, code=code)
 
     def voice_id(self, voice: str | int | Voice) -> str:
         """A voice id for text-to-speech; a model_id (``vm_...``) is refused, explained."""
@@ -234,13 +230,9 @@ class SpeechgenProvider(kit.Provider, ListVoices, Synthesize, CloneVoice):
             if model.ready and model.voice_id:
                 yield model.as_voice(self.name)
 
-    def _listing(self, path: str, key: str) -> tuple[dict[str, Any], ...]:
-        body = self.http.json("GET", path)
-        found = s.read(body, s.Listing, f"GET {path} answer").entries(key)
-        if found is None:
-            raise BadResponse(f"speechgen sent an unexpected body for {path}: "
-                              f"{validate.show(body, 80)}", provider=self.name)
-        return found
+    def _listing(self, path: str, key: str) -> list[Any]:
+        return kit.listing(self.http.json("GET", path), key, what=f"GET {path} answer",
+                           provider=self.name)
 
     def _stock_voice(self, raw: Any) -> Voice:
         item = s.read(raw, s.VoiceItem, "voice")
@@ -419,7 +411,7 @@ class SpeechgenProvider(kit.Provider, ListVoices, Synthesize, CloneVoice):
         if not isinstance(model, str):
             raise InvalidInput(f"model must be a model_id ('vm_...'), got "
                                f"{validate.show(model)}", field="model", limit="a model_id")
-        return f"/models/{kit.segment(model.strip(), field='model')}"
+        return f"/models/{kit.segment(model, field='model', strip=True)}"
 
     # -- costs -------------------------------------------------------------------------
 

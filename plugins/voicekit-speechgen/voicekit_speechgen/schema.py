@@ -13,7 +13,7 @@ import base64
 import binascii
 import datetime as dt
 import functools
-from typing import Any, TypeVar
+from typing import Any
 
 import attrs
 import cattrs
@@ -21,10 +21,8 @@ from voicekit_core import kit, validate
 from voicekit_core.errors import BadResponse, InvalidInput
 from voicekit_core.models import Voice, parse_datetime
 
-__all__ = ["STATES", "Listing", "ModelItem", "TtsAnswer", "VoiceItem", "VoiceModel", "converter",
+__all__ = ["STATES", "ModelItem", "TtsAnswer", "VoiceItem", "VoiceModel", "converter",
            "read"]
-
-T = TypeVar("T")
 
 #: A model's status words: ``processing``, then ``ready`` or ``failed``.
 STATES = kit.StatusMap(running={"processing"}, succeeded={"ready"}, failed={"failed"})
@@ -176,22 +174,6 @@ class VoiceModel:
 
 
 @attrs.frozen
-class Listing:
-    """A listing: ``{"voices": [...]}`` / ``{"models": [...]}``, ``data``, ``items``,
-    ``results``, or a bare list (read as ``{"items": [...]}``)."""
-
-    voices: tuple[dict[str, Any], ...] | None = None
-    models: tuple[dict[str, Any], ...] | None = None
-    data: tuple[dict[str, Any], ...] | None = None
-    items: tuple[dict[str, Any], ...] | None = None
-    results: tuple[dict[str, Any], ...] | None = None
-
-    def entries(self, key: str) -> tuple[dict[str, Any], ...] | None:
-        return next((found for found in (getattr(self, key), self.data, self.items,
-                                          self.results) if found is not None), None)
-
-
-@attrs.frozen
 class TtsAnswer:
     """A text-to-speech answer in JSON (a variant of the binary one): the audio as base64
     or a link, its duration and the characters charged, maybe under ``data``."""
@@ -238,11 +220,9 @@ class TtsAnswer:
 def converter() -> cattrs.Converter:
     """The plugin's converter (snake_case fields, lenient numbers), built on first use."""
     conv = kit.vendor_converter()
-    kit.wrap_bare(conv, Listing, shape=list, field="items")
     kit.wrap_bare(conv, ErrorBody, shape=str, field="message")
     return conv
 
 
-def read(body: Any, model: type[T], what: str) -> T:
-    """``body`` as ``model``; BadResponse naming ``what`` when it does not fit."""
-    return kit.structure(converter(), body, model, what=what, provider="speechgen")
+#: ``read(body, Model, what)``: ``body`` as ``Model``; BadResponse naming ``what``
+read = kit.reader(converter, "speechgen")

@@ -77,6 +77,15 @@ def test_upload_content_type_is_sent_when_configured(
     assert emu.storage.log[0].header("content-type") == "audio/wav"
 
 
+@pytest.mark.parametrize("bad", [5, "a\nb", "audio/wav\r\nX-Evil: 1", "", " audio/wav",
+                                 "wav", "audio/w\u00e4v", b"audio/wav"])
+def test_a_bad_upload_content_type_is_refused_at_connect(emu: VoiceDubEmulator,
+                                                         bad: object) -> None:
+    with pytest.raises(vk.ConfigurationError, match="upload_content_type"):
+        vk.connect("voicedub", **emu.connect_options(upload_content_type=bad))
+    assert emu.log == [] and emu.storage.log == []
+
+
 def test_polls_no_more_often_than_every_3_seconds(
     emu: VoiceDubEmulator, vd: VoiceDubProvider, public_voice: str
 ) -> None:

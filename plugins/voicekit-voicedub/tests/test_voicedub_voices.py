@@ -13,6 +13,7 @@ from voicekit_voicedub.emulator import VoiceDubEmulator
 from voicekit_voicedub.provider import OutOfOrder, VoiceDubProvider
 
 import voicekit_core as vk
+from voicekit_core.testing.emulator import RateLimit
 from voicekit_core.testing.media import tone_wav
 
 
@@ -80,6 +81,9 @@ def test_voice_fields(vd: VoiceDubProvider, emu: VoiceDubEmulator) -> None:
     ({"languages": ["klingon"]}, "languages"),
     ({"styles": ["yodel"]}, "styles"),
     ({"language": "de"}, "language"),
+    ({"language": 0}, "language"),
+    ({"language": None, "languages": 0}, "languages"),
+    ({"genres": 5}, "genres"),
     ({"language": "en", "languages": ["french"]}, "language"),
     ({"mood": "happy"}, "mood"),
     ({"kind": "system"}, "kind"),
@@ -134,6 +138,9 @@ def test_clone_a_voice_end_to_end(emu: VoiceDubEmulator, vd: VoiceDubProvider,
     info = vd.get_voice(voice.id)
     assert info.status.value == "done" and info.api_credits_used == 200
     assert [v.id for v in vd.list_voices(kind="cloned", ids=[voice.id])] == [voice.id]
+    padded = f" {voice.id}\n"  # pasted with spaces: every id-taking call drops them alike
+    assert vd.get_voice(padded).status.value == "done"
+    assert [v.id for v in vd.list_voices(kind="cloned", ids=[padded])] == [voice.id]
 
 
 def test_clone_job_resumes_in_a_new_provider(emu: VoiceDubEmulator,
@@ -222,7 +229,7 @@ def test_unknown_ids_are_not_found(vd: VoiceDubProvider) -> None:
 
 def test_the_emulators_own_rate_limit_is_retried(emu: VoiceDubEmulator,
                                                  vd: VoiceDubProvider) -> None:
-    emu.rate_limits["read"] = 2
+    emu.rate_limits["read"] = RateLimit(2, 60)
     vd.balance()
     vd.balance()
     before = emu.clock.now()

@@ -2,9 +2,9 @@
 the public voice catalogue and API credits.
 
 Use it through voicekit: ``voicekit_core.connect("voicedub")``. This package imports
-nothing heavy; the provider lives in :mod:`voicekit_voicedub.provider`, the vendor's
-response models in :mod:`voicekit_voicedub.schema` and the emulator in
-:mod:`voicekit_voicedub.emulator`.
+nothing heavy; the provider lives in :mod:`voicekit_voicedub.provider`, its declared
+options in :mod:`voicekit_voicedub.options`, the vendor's response models in
+:mod:`voicekit_voicedub.schema` and the emulator in :mod:`voicekit_voicedub.emulator`.
 """
 
 from __future__ import annotations

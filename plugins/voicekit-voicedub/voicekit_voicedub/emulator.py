@@ -16,21 +16,25 @@ minutes ends in status ``error``; rate limits are 10,000 reads and 500 writes pe
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import re
 import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
-import attrs
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from voicekit_core.audio import AudioSource, media_duration
 from voicekit_core.errors import VoicekitError
-from voicekit_core.testing.emulator import Emulator, json_error
+from voicekit_core.testing.emulator import (
+    Emulator,
+    Exchange,
+    RateLimit,
+    TimedStatus,
+    json_error,
+)
 from voicekit_core.testing.media import mp3_bytes
 
 __all__ = ["Exchange", "VoiceDubEmulator"]
@@ -38,7 +42,6 @@ __all__ = ["Exchange", "VoiceDubEmulator"]
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
                    r"[0-9a-fA-F]{12}$")
 _NAMESPACE = uuid.UUID("6f1c2d0e-3b7a-4c55-9e2f-0d8a1b2c3d4e")
-_EPOCH = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
 
 LANGUAGES = ("english", "spanish", "korean", "japanese", "french", "russian", "thai")
 GENRES = ("pop", "rap", "rock", "country", "rnb", "alternative", "jazz")
@@ -46,71 +49,6 @@ STYLES = ("singing", "rapping", "speaking", "character", "other")
 MAX_DUB_MS = 30 * 60 * 1000
 #: stage boundaries of generation / training, as fractions of its duration
 _STAGES = (("queued", 0.0), ("starting", 0.1), ("processing", 0.2), ("finalizing", 0.9))
-
-
-@attrs.define
-class Exchange:
-    """One answer of the API origin (for contract checks): request and response."""
-
-    method: str
-    path: str
-    query: str
-    status: int
-    content_type: str | None
-    body: bytes
-    fault: str | None
-    request_body: bytes = b""
-
-
-class _ExchangeRecorder:
-    """Records every API answer (status, body) beside the request log."""
-
-    def __init__(self, app: Any, emulator: VoiceDubEmulator) -> None:
-        self.app = app
-        self.emulator = emulator
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        emu = self.emulator
-        index = len(emu.log)  # the inner middleware logs this request at once, before awaiting
-        seen: dict[str, Any] = {}
-        chunks: list[bytes] = []
-        received: list[bytes] = []
-
-        async def recording_receive() -> Any:
-            message = await receive()
-            if message["type"] == "http.request":
-                received.append(message.get("body", b""))
-            return message
-
-        def record() -> None:
-            if "status" not in seen or seen.get("recorded"):
-                return
-            seen["recorded"] = True
-            entry = emu.log[index] if index < len(emu.log) else None
-            emu.exchanges.append(Exchange(
-                scope.get("method", ""), scope["path"],
-                scope.get("query_string", b"").decode("latin-1"), seen["status"],
-                seen["ctype"], b"".join(chunks), entry.fault if entry else None,
-                b"".join(received)))
-
-        async def capture(message: Any) -> None:
-            if message["type"] == "http.response.start":
-                seen["status"] = message["status"]
-                seen["ctype"] = next((v.decode("latin-1") for k, v in message.get("headers", [])
-                                      if k.lower() == b"content-type"), None)
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-                if not message.get("more_body", False):
-                    record()  # before the client can see the end of the answer
-            await send(message)
-
-        try:
-            await self.app(scope, recording_receive, capture)
-        finally:
-            record()
 
 
 class VoiceDubEmulator(Emulator):
@@ -127,13 +65,17 @@ class VoiceDubEmulator(Emulator):
         dubs, voices: the account's dubs and trained voices, by id (vendor field names).
         public_voices: the catalogue.
         exchanges: every API answer (:class:`Exchange`), for contract checks.
-        fail_dubs / fail_voices: make generations / trainings end in status ``error``.
-        rate_limits: requests per minute, ``{"read": 10000, "write": 500}``.
+        fail_dubs / fail_voices: make generations / trainings end in status ``error``
+            (the next few only: ``fail_next("dub", n)`` / ``fail_next("voice", n)``).
+        rate_limits: the kit's, 10,000 reads and 500 writes per minute.
     """
 
     provider = "voicedub"
     credentials: ClassVar[Mapping[str, str]] = {"api_key": "vd-test-key-3c9e51"}
     initial_credits: ClassVar[float] = 10_000
+    rate_limits: ClassVar[Mapping[str, RateLimit]] = {"read": RateLimit(10_000, 60),
+                                                      "write": RateLimit(500, 60)}
+    record_exchanges = True
 
     def __init__(self, *, instant: bool = False, preprocess_seconds: float = 10.0,
                  generate_seconds: float = 30.0, train_seconds: float = 60.0,
@@ -146,14 +88,10 @@ class VoiceDubEmulator(Emulator):
         self.dubs: dict[str, dict[str, Any]] = {}
         self.voices: dict[str, dict[str, Any]] = {}
         self.public_voices: list[dict[str, Any]] = []
-        self.exchanges: list[Exchange] = []
         self.fail_dubs = False
         self.fail_voices = False
-        self.rate_limits = {"read": 10_000, "write": 500}
-        self._windows: dict[tuple[str, int], int] = {}
         super().__init__(**kwargs)
         self._epoch = self.clock.now()
-        self.app = _ExchangeRecorder(self.app, self)  # type: ignore[assignment]
 
     # -- lifecycle and seed data --------------------------------------------------------
 
@@ -180,7 +118,7 @@ class VoiceDubEmulator(Emulator):
                 "genres": [GENRES[i % 7], GENRES[(i * 3 + 1) % 7]][: 1 + i % 2],
                 "styles": [STYLES[i % 5]],
                 "avatarFormat": fmt,
-                "createdAt": self._iso(self._epoch), "updatedAt": self._iso(self._epoch),
+                "createdAt": self.iso(self._epoch), "updatedAt": self.iso(self._epoch),
                 "avatarUrl": avatar,
             })
         demo = self._new_voice("Studio Demo Voice", max_minutes=10, separate=True, files=1)
@@ -219,29 +157,12 @@ class VoiceDubEmulator(Emulator):
 
     # -- helpers ------------------------------------------------------------------------
 
-    def _iso(self, t: float) -> str:
-        moment = _EPOCH + dt.timedelta(seconds=t - self._epoch)
-        return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
     @staticmethod
     def _error(status: int, code: str, message: str) -> Response:
         return json_error(status, {"code": code, "message": message})
 
     def _invalid(self, message: str) -> Response:
         return self._error(400, "invalid_arguments", message)
-
-    def _throttle(self, request: Request) -> Response | None:
-        kind = "read" if request.method == "GET" else "write"
-        now = self.clock.now()
-        window = int(now // 60)
-        key = (kind, window)
-        self._windows[key] = self._windows.get(key, 0) + 1
-        if self._windows[key] > self.rate_limits[kind]:
-            wait = max(1, math.ceil((window + 1) * 60 - now))
-            return json_error(429, {"code": "rate_limited",
-                                    "message": f"Too many {kind} requests"},
-                              {"Retry-After": str(wait)})
-        return None
 
     # -- dubs ---------------------------------------------------------------------------
 
@@ -254,8 +175,8 @@ class VoiceDubEmulator(Emulator):
             "pitchShift": d["pitchShift"], "errorCode": d["errorCode"],
             "errorMessage": d["errorMessage"], "apiCreditsUsed": d["apiCreditsUsed"],
             "apiCreditsLeft": d["apiCreditsLeft"],
-            "completedAt": None if d["completed"] is None else self._iso(d["completed"]),
-            "createdAt": self._iso(d["created"]), "updatedAt": self._iso(d["updated"]),
+            "completedAt": None if d["completed"] is None else self.iso(d["completed"]),
+            "createdAt": self.iso(d["created"]), "updatedAt": self.iso(d["updated"]),
             "dubUrl": d["dubUrl"], "requiredCredits": d["requiredCredits"],
         }
 
@@ -269,20 +190,25 @@ class VoiceDubEmulator(Emulator):
             at = d["preprocess_started"] + self.preprocess_seconds
             if now >= at:
                 self._finish_preprocess(d, at)
-        if d["generate_started"] is not None and d["status"] not in ("done", "error"):
-            start = d["generate_started"]
-            end = start + self.generate_seconds
-            if now >= end:
-                if d["fail"]:
-                    self._fail(d, end, "generation_failed", "The dub could not be generated")
-                else:
-                    d["dubUrl"] = self._publish_dub(d)
-                    d.update(status="done", completed=end, updated=end)
+        job: TimedStatus | None = d["job"]
+        if job is not None and d["status"] not in ("done", "error"):
+            if not job.done(now):
+                self._stage(d, job, now)
+            elif job.fail:
+                self._fail(d, job.ends_at, "generation_failed", "The dub could not be generated")
             else:
-                for status, fraction in _STAGES:
-                    if now >= start + fraction * self.generate_seconds \
-                            and d["status"] != status:
-                        d.update(status=status, updated=now)
+                d["dubUrl"] = self._publish_dub(d)
+                d.update(status="done", completed=job.ends_at, updated=job.ends_at)
+
+    @staticmethod
+    def _stage(item: dict[str, Any], job: TimedStatus, now: float) -> None:
+        if job.status(now) != item["status"]:
+            item.update(status=job.status(now), updated=job.stage_started(now))
+
+    def _job(self, kind: str, seconds: float, fail: bool) -> TimedStatus:
+        failed = self.take_failure(kind) is not None or fail
+        return TimedStatus.spread(_STAGES, seconds, final="done", start=self.clock.now(),
+                                  fail="error" if failed else None)
 
     def _finish_preprocess(self, d: dict[str, Any], at: float) -> None:
         if d["inputSource"] == "link":
@@ -323,16 +249,12 @@ class VoiceDubEmulator(Emulator):
         return self._error(404, "not_found", "Dub not found")
 
     async def get_dub(self, request: Request) -> Response:
-        if (limited := self._throttle(request)) is not None:
-            return limited
         d = self._find_dub(request)
         if d is None:
             return self._dub_not_found()
         return JSONResponse({"dub": self._dub_json(d)})
 
     async def create_dub(self, request: Request) -> Response:
-        if (limited := self._throttle(request)) is not None:
-            return limited
         body = await self.json_body(request)
         if not isinstance(body, dict):
             return self._invalid("The request body must be a JSON object")
@@ -363,15 +285,13 @@ class VoiceDubEmulator(Emulator):
             "errorCode": None, "errorMessage": None, "apiCreditsUsed": 0,
             "apiCreditsLeft": None, "completed": None, "created": now, "updated": now,
             "dubUrl": None, "requiredCredits": None, "upload_key": key,
-            "preprocess_started": None, "generate_started": None, "fail": False,
+            "preprocess_started": None, "job": None,
         }
         self.dubs[dub_id] = d
         upload_url = None if link else self.storage.presign_upload(key)
         return JSONResponse({"dub": self._dub_json(d), "uploadUrl": upload_url})
 
     async def preprocess_dub(self, request: Request) -> Response:
-        if (limited := self._throttle(request)) is not None:
-            return limited
         d = self._find_dub(request)
         if d is None:
             return self._dub_not_found()
@@ -383,8 +303,6 @@ class VoiceDubEmulator(Emulator):
         return JSONResponse({"dub": self._dub_json(d)})
 
     async def generate_dub(self, request: Request) -> Response:
-        if (limited := self._throttle(request)) is not None:
-            return limited
         d = self._find_dub(request)
         if d is None:
             return self._dub_not_found()
@@ -398,8 +316,9 @@ class VoiceDubEmulator(Emulator):
                                f"This dub needs {cost} API credits; you have "
                                f"{int(self.ledger.balance)}")
         now = self.clock.now()
-        d.update(status="queued", generate_started=now, updated=now, apiCreditsUsed=cost,
-                 apiCreditsLeft=int(self.ledger.balance), fail=self.fail_dubs)
+        d.update(status="queued", updated=now, apiCreditsUsed=cost,
+                 apiCreditsLeft=int(self.ledger.balance),
+                 job=self._job("dub", self.generate_seconds, self.fail_dubs))
         return JSONResponse({"dub": self._dub_json(d)})
 
     # -- trained voices -----------------------------------------------------------------
@@ -414,7 +333,7 @@ class VoiceDubEmulator(Emulator):
             "apiCreditsUsed": 0, "apiCreditsLeft": None, "completed": None,
             "created": now, "updated": now, "requiredCredits": 10 * max_minutes,
             "upload_keys": [f"models/{vid}/vocals/{vid}_{i}" for i in range(files)],
-            "train_started": None, "fail": False,
+            "job": None,
         }
         self.voices[vid] = v
         return v
@@ -426,26 +345,22 @@ class VoiceDubEmulator(Emulator):
             "separate": v["separate"], "maxMinutes": v["maxMinutes"],
             "errorCode": v["errorCode"], "errorMessage": v["errorMessage"],
             "apiCreditsUsed": v["apiCreditsUsed"], "apiCreditsLeft": v["apiCreditsLeft"],
-            "completedAt": None if v["completed"] is None else self._iso(v["completed"]),
-            "createdAt": self._iso(v["created"]), "updatedAt": self._iso(v["updated"]),
+            "completedAt": None if v["completed"] is None else self.iso(v["completed"]),
+            "createdAt": self.iso(v["created"]), "updatedAt": self.iso(v["updated"]),
             "requiredCredits": v["requiredCredits"],
         }
 
     def _advance_voice(self, v: dict[str, Any]) -> None:
-        start = v["train_started"]
-        if start is None or v["status"] in ("done", "error"):
+        job: TimedStatus | None = v["job"]
+        if job is None or v["status"] in ("done", "error"):
             return
         now = self.clock.now()
-        end = start + self.train_seconds
-        if now >= end:
-            if v["fail"]:
-                self._fail(v, end, "training_failed", "The voice could not be trained")
-            else:
-                v.update(status="done", completed=end, updated=end)
-            return
-        for status, fraction in _STAGES:
-            if now >= start + fraction * self.train_seconds and v["status"] != status:
-                v.update(status=status, updated=now)
+        if not job.done(now):
+            self._stage(v, job, now)
+        elif job.fail:
+            self._fail(v, job.ends_at, "training_failed", "The voice could not be trained")
+        else:
+            v.update(status="done", completed=job.ends_at, updated=job.ends_at)
 
     def _find_voice(self, request: Request) -> dict[str, Any] | None:
         return self.voices.get(request.path_params["voiceId"])
@@ -454,16 +369,12 @@ class VoiceDubEmulator(Emulator):
         return self._error(404, "not_found", "Voice not found")
 
     async def get_voice(self, request: Request) -> Response:
-        if (limited := self._throttle(request)) is not None:
-            return limited
         v = self._find_voice(request)
         if v is None:
             return self._voice_not_found()
         return JSONResponse({"voice": self._voice_json(v)})
 
     async def create_voice(self, request: Request) -> Response:
-        if (limited := self._throttle(request)) is not None:
-            return limited
         body = await self.json_body(request)
         if not isinstance(body, dict):
             return self._invalid("The request body must be a JSON object")
@@ -484,8 +395,6 @@ class VoiceDubEmulator(Emulator):
         return JSONResponse({"voice": self._voice_json(v), "uploadUrls": urls})
 
     async def clone_voice(self, request: Request) -> Response:
-        if (limited := self._throttle(request)) is not None:
-            return limited
         v = self._find_voice(request)
         if v is None:
             return self._voice_not_found()
@@ -501,15 +410,14 @@ class VoiceDubEmulator(Emulator):
                                f"Training this voice needs {cost} API credits; you have "
                                f"{int(self.ledger.balance)}")
         now = self.clock.now()
-        v.update(status="queued", train_started=now, updated=now, apiCreditsUsed=cost,
-                 apiCreditsLeft=int(self.ledger.balance), fail=self.fail_voices)
+        v.update(status="queued", updated=now, apiCreditsUsed=cost,
+                 apiCreditsLeft=int(self.ledger.balance),
+                 job=self._job("voice", self.train_seconds, self.fail_voices))
         return JSONResponse({"voice": self._voice_json(v)})
 
     # -- catalogue and account ------------------------------------------------------------
 
     async def list_public_voices(self, request: Request) -> Response:
-        if (limited := self._throttle(request)) is not None:
-            return limited
         query = request.query_params
         search = query.get("search")
         if search is not None and not 1 <= len(search) <= 50:
@@ -547,6 +455,4 @@ class VoiceDubEmulator(Emulator):
         return JSONResponse({"voices": page, "nextCursor": next_cursor})
 
     async def get_me(self, request: Request) -> Response:
-        if (limited := self._throttle(request)) is not None:
-            return limited
         return JSONResponse({"user": {"apiCredits": int(self.ledger.balance)}})

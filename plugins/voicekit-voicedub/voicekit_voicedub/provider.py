@@ -1,10 +1,9 @@
 """VoiceDubProvider: dubs, voice training, the public voice catalogue and API credits.
 
-A dub is VoiceDub's longest flow: create -> upload the file to a presigned URL (or pass a
-link) -> preprocess -> learn the price (``requiredCredits``) -> generate -> poll -> download.
-:meth:`VoiceDubProvider.dub` does the first three steps and returns a ``Job[DubResult]``
-whose refreshes drive the rest from the vendor's status, so a job resumed from its
-reference in another process finishes the same way.
+A dub: create -> upload to a presigned URL (or pass a link) -> preprocess -> learn the
+price (``requiredCredits``) -> generate -> poll -> download. :meth:`VoiceDubProvider.dub`
+does the first three steps; its ``Job[DubResult]`` drives the rest from the vendor's status
+(so a job resumed from its reference in another process finishes the same way).
 """
 
 from __future__ import annotations
@@ -16,25 +15,23 @@ import urllib.parse
 from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
-import attrs
-
 from voicekit_core import kit, validate
 from voicekit_core.audio import AudioSource
 from voicekit_core.capabilities import Balance, CloneVoice, Dub, ListVoices
-from voicekit_core.errormap import ErrorDetails
 from voicekit_core.errors import (
     BadResponse,
+    ConfigurationError,
     CreditLimitExceeded,
     InsufficientCredits,
     InvalidInput,
     InvalidRequest,
     NotFound,
 )
-from voicekit_core.http import HttpResponse
 from voicekit_core.models import Balance as BalanceInfo
 from voicekit_core.models import Cost, DubResult, Voice
 
 from . import schema
+from .options import CatalogueFilters, DubOptions, TrainingOptions, vocabulary
 from .plugin import INFO
 from .schema import DubPrivate, DubStatus, Genre, Language, Style, VoicePrivate, VoiceStatus
 
@@ -73,84 +70,22 @@ _OUT_OF_ORDER = {
 
 
 class OutOfOrder(InvalidRequest):
-    """A dub or voice step was called in a state that does not allow it
-    (VoiceDub's ``dub_is_not_new``, ``dub_is_not_in_preprocessed_state``,
-    ``voice_is_not_new``). ``code`` holds the vendor's code."""
+    """A dub or voice step called in a state that does not allow it; ``code`` is the
+    vendor's (one of the ``_OUT_OF_ORDER`` keys)."""
 
 
-def _vocabulary(enum_cls: type[enum.Enum], languages: bool = False
-                ) -> Callable[[Any, str], list[str]]:
-    """A catalogue filter: one value or several, each one of ``enum_cls`` (languages also
-    as codes: ``"en"``, ``"en-US"``)."""
-    allowed = [str(m.value) for m in enum_cls]
-
-    def convert(value: Any, field: str) -> list[str]:
-        out = []
-        for item in [value] if isinstance(value, (str, enum_cls)) else list(value):
-            text = item.value if isinstance(item, enum_cls) else item
-            key = text.strip().lower() if isinstance(text, str) else None
-            if key is not None and languages and key not in allowed:
-                key = (kit.language_name(key.split("-")[0]) or key).lower()
-            if key not in allowed:
-                raise InvalidInput(f"{field}: unknown value {item!r}; VoiceDub knows "
-                                   f"{', '.join(allowed)}", field=field,
-                                   limit=f"one of {', '.join(allowed)}")
-            out.append(key)
-        return out
-
-    return convert
-
-
-def _ids(value: Any, field: str) -> list[str]:
-    values = [value] if isinstance(value, (str, Voice)) else list(value)
-    return [v.id if isinstance(v, Voice) else kit.segment(v, field=field) for v in values]
-
-
-class CatalogueFilters(kit.Options):
-    """``GET /v1/voices`` filters (values OR'd within a filter, filters AND'd)."""
-
-    search: str | None = kit.opt.text(max_chars=50, help="name search, 1-50 characters")
-    genres: list[str] | None = kit.opt.value(convert=_vocabulary(Genre), help="genres",
-                                             limit="catalogue genres")
-    languages: list[str] | None = kit.opt.value(convert=_vocabulary(Language, True),
-                                                help="languages (names or codes)",
-                                                limit="catalogue languages")
-    styles: list[str] | None = kit.opt.value(convert=_vocabulary(Style), help="styles",
-                                             limit="catalogue styles")
-    limit: int | None = kit.opt.integer(8, 50, help="page size (vendor default 50)")
-    ids: list[str] | None = kit.opt.value(convert=_ids, limit="voice ids",
-                                          help="trained voices to fetch (none are listed)")
-
-
-class DubOptions(kit.Options):
-    pitch_shift: int | None = kit.opt.integer(-24, 24, help="semitones (default 0)")
-    separate: bool | None = kit.opt.flag(help="separate the vocals first (default True)")
-
-
-class TrainingOptions(kit.Options):
-    max_minutes: int | None = kit.opt.integer(5, 60, help="training minutes (default 10)")
-    separate: bool | None = kit.opt.flag(help="separate the vocals first (default True)")
-    description: str | None = kit.opt.value(
-        convert=lambda v, f: _no_description(v), limit="none (VoiceDub has none)",
-        help="not supported")
-
-
-def _no_description(value: Any) -> None:
-    if value:
-        raise InvalidInput("VoiceDub voices have no description; leave it out",
-                           field="description", limit="none")
+def _content_type_ok(value: object) -> bool:
+    """A header-safe media type: ``type/subtype`` (parameters allowed), printable ASCII."""
+    return (isinstance(value, str) and 0 < len(value) <= 200 and "/" in value
+            and value == value.strip() and all(" " <= c <= "~" for c in value))
 
 
 class VoiceDubProvider(kit.Provider, ListVoices, CloneVoice, Dub, Balance):
-    """VoiceDub (https://voicedub.ai).
+    """VoiceDub (https://voicedub.ai). Extra ``connect()`` option ``upload_content_type``:
+    a Content-Type for uploads to presigned URLs (default none: they are signed without).
 
-    Extra ``connect()`` option:
-        upload_content_type: a Content-Type header for uploads to presigned URLs (default:
-            none, as VoiceDub's presigned URLs are signed without one).
-
-    Voice kinds: ``"public"`` (the catalogue) and ``"cloned"`` (voices the account
-    trained; VoiceDub has no endpoint listing them, so ``list_voices(kind="cloned",
-    ids=[...])`` fetches the ones named).
+    Voice kinds: ``"public"`` (the catalogue) and ``"cloned"`` (trained by the account;
+    VoiceDub cannot list them: ``list_voices(kind="cloned", ids=[...])`` fetches those named).
     """
 
     info = INFO
@@ -162,24 +97,22 @@ class VoiceDubProvider(kit.Provider, ListVoices, CloneVoice, Dub, Balance):
                "insufficient_credits": InsufficientCredits, "not_found": NotFound,
                "voice_not_found": NotFound, **dict.fromkeys(_OUT_OF_ORDER, OutOfOrder)},
         statuses={403: InsufficientCredits},  # the spec's only 403 is "Insufficient credits"
+        explain=_OUT_OF_ORDER,  # the flow's explanation of an out-of-order step
+        prefix={InsufficientCredits: "not enough VoiceDub API credits: "},
     )
 
     def __init__(self, *, upload_content_type: str | None = None, **options: Any) -> None:
+        if upload_content_type is not None and not _content_type_ok(upload_content_type):
+            raise ConfigurationError(
+                "upload_content_type must be a Content-Type such as 'audio/wav' (printable "
+                f"ASCII, one line), got {validate.show(upload_content_type)}",
+                provider=self.info.name)
         super().__init__(**options)
         self.upload_content_type = upload_content_type
 
     def auth_headers(self) -> dict[str, str]:
+        """The API key as ``Authorization: Api-Key <key>``."""
         return {"Authorization": f"Api-Key {self.credential('api_key').reveal()}"}
-
-    def parse_error(self, response: HttpResponse) -> ErrorDetails:
-        """The declared map, with the flow's explanation of an out-of-order step."""
-        details = super().parse_error(response)
-        if details.error is InsufficientCredits:
-            return attrs.evolve(details, message=f"not enough VoiceDub API credits: "
-                                f"{details.message}")
-        why = _OUT_OF_ORDER.get(details.code or "")
-        return attrs.evolve(details, message=f"{why} (VoiceDub: {details.message})") \
-            if why else details
 
     def _upload(self, url: str, source: AudioSource,
                 on_progress: Callable[[int, int | None], None] | None) -> None:
@@ -198,11 +131,9 @@ class VoiceDubProvider(kit.Provider, ListVoices, CloneVoice, Dub, Balance):
     @kit.operation(CatalogueFilters)
     def list_voices(self, *, language: str | None = None, kind: str | None = None,
                     opts: CatalogueFilters, call: kit.Call) -> Iterator[Voice]:
-        """Voices of the public catalogue (kind ``"public"``), lazily page by page, and the
-        account's trained voices named by ``ids`` (kind ``"cloned"``; VoiceDub cannot
-        list them). ``language`` is a code (``"en"``) or VoiceDub name (``"english"``);
-        filters: :class:`CatalogueFilters` and :meth:`catalogue_filters`.
-        """
+        """The public catalogue (kind ``"public"``), paged lazily, and the trained voices
+        named by ``ids`` (kind ``"cloned"``). ``language``: a code (``"en"``) or VoiceDub's
+        name (``"english"``); filters: :class:`CatalogueFilters`, :meth:`catalogue_filters`."""
         if kind not in (None, "public", "cloned"):
             raise InvalidInput(f"kind must be 'public' or 'cloned', got {kind!r}",
                                field="kind", limit="public, cloned")
@@ -216,7 +147,7 @@ class VoiceDubProvider(kit.Provider, ListVoices, CloneVoice, Dub, Balance):
                                field="language", limit="one of language, languages")
         languages = opts.languages
         if language is not None:
-            languages = _vocabulary(Language, True)(language, "language")
+            languages = vocabulary(Language, True)(language, "language")
         params: list[tuple[str, Any]] = [
             *(("search", v) for v in [opts.search] if v is not None),
             *(("genres", g) for g in opts.genres or ()),
@@ -287,7 +218,8 @@ class VoiceDubProvider(kit.Provider, ListVoices, CloneVoice, Dub, Balance):
                 seconds = None if source.is_url else source.require_duration(field="source")
             if seconds is None:
                 return None
-            return Cost(credits=CREDITS_PER_MINUTE * float(seconds) / 60, exact=False)
+            seconds = validate.number(seconds, field="seconds", low=0)
+            return Cost(credits=CREDITS_PER_MINUTE * seconds / 60, exact=False)
         if operation in ("clone_voice", "clone"):
             minutes = getattr(opts, "max_minutes", None) or args.get("max_minutes") or 10
             if not isinstance(opts, TrainingOptions):
@@ -302,14 +234,10 @@ class VoiceDubProvider(kit.Provider, ListVoices, CloneVoice, Dub, Balance):
                    source=kit.AudioRules(max_seconds=MAX_DUB_SECONDS, urls=True))
     def dub(self, source: AudioSource, *, voice: str, opts: DubOptions, call: kit.Call
             ) -> kit.Job[DubResult]:
-        """Dub ``source`` (a file, bytes, a binary file, or a link) with ``voice``.
-
-        Creates the dub, uploads a local source to its presigned URL (streamed, no
-        credentials) and starts preprocessing. The job's ``wait()`` checks the vendor's
-        ``requiredCredits`` against ``max_credits`` (CreditLimitExceeded before generating:
-        nothing charged), generates and polls until done; a local duration is checked
-        before any request too. Options: :class:`DubOptions`.
-        """
+        """Dub ``source`` (a file, bytes, a binary file, or a link) with ``voice``: create
+        the dub, upload a local source (streamed, no credentials), start preprocessing. The
+        job's ``wait()`` checks ``requiredCredits`` against ``max_credits`` (else
+        CreditLimitExceeded, nothing charged), generates and polls. Options: DubOptions."""
         request = schema.CreateDubRequest(
             voice_id=voice, link=source.url, pitch_shift=opts.pitch_shift or 0,
             separate=opts.separate is not False)
@@ -318,7 +246,7 @@ class VoiceDubProvider(kit.Provider, ListVoices, CloneVoice, Dub, Balance):
         if not source.is_url:
             if not created.upload_url:
                 raise BadResponse(f"voicedub created dub {created.dub.id} without an "
-                                      "upload URL", provider=self.name)
+                                  "upload URL", provider=self.name)
             self._upload(created.upload_url, source, call.on_upload_progress)
         # a server that starts preprocessing by itself answers dub_is_not_new: carry on
         dub, raw = self._dub_step(created.dub.id, "preprocess", tolerate="dub_is_not_new")
@@ -361,9 +289,8 @@ class VoiceDubProvider(kit.Provider, ListVoices, CloneVoice, Dub, Balance):
             need = math.ceil(CREDITS_PER_MINUTE * dub.input_duration / 60_000)
         if need is None:
             raise CreditLimitExceeded(
-                f"dub {dub.id} is preprocessed but VoiceDub reports neither its "
-                f"requiredCredits nor its inputDuration, so max_credits={job.budget:g} cannot "
-                f"be checked; generate was not sent and nothing was charged",
+                f"VoiceDub states neither requiredCredits nor inputDuration of dub {dub.id}: "
+                f"max_credits={job.budget:g} cannot be checked; nothing was sent or charged",
                 max_credits=job.budget, need=math.inf, provider=self.name)
         job.check_price(float(need), what=f"dub {dub.id} (its requiredCredits after "
                         "preprocessing)")
@@ -388,10 +315,8 @@ class VoiceDubProvider(kit.Provider, ListVoices, CloneVoice, Dub, Balance):
                    samples=kit.AudioRules(count=(1, MAX_SAMPLES)))
     def clone_voice(self, samples: list[AudioSource], *, name: str, opts: TrainingOptions,
                     call: kit.Call) -> kit.Job[Voice]:
-        """Train a voice from 1-5 recordings: create it, upload each sample to its
-        presigned URL, start training (10 credits per maxMinute). The job's ``wait()`` gives
-        the trained :class:`Voice` (kind ``"cloned"``). Options: :class:`TrainingOptions`.
-        """
+        """Train a voice from 1-5 recordings (10 credits per maxMinute); the job's
+        ``wait()`` gives the trained Voice (kind ``"cloned"``). Options: TrainingOptions."""
         request = schema.CreateVoiceRequest(
             name=name, number_of_files=len(samples), max_minutes=opts.max_minutes or 10,
             separate=opts.separate is not False)
@@ -461,12 +386,8 @@ class VoiceDubProvider(kit.Provider, ListVoices, CloneVoice, Dub, Balance):
         return self._dub_step(_id(dub_id, "dub_id"), "preprocess")[0]
 
     def generate_dub(self, dub_id: str, *, max_credits: float | None = None) -> DubPrivate:
-        """Generate a preprocessed dub (this spends its ``requiredCredits``).
-
-        Raises CreditLimitExceeded (nothing sent) when ``requiredCredits`` is over
-        ``max_credits``, OutOfOrder (``dub_is_not_in_preprocessed_state``) when the dub
-        is not preprocessed.
-        """
+        """Generate a preprocessed dub, spending its ``requiredCredits`` (over
+        ``max_credits``: CreditLimitExceeded, nothing sent; not preprocessed: OutOfOrder)."""
         dub_id = _id(dub_id, "dub_id")
         budget = validate.max_credits(max_credits, field="max_credits")
         if budget is not None:
@@ -484,14 +405,14 @@ class VoiceDubProvider(kit.Provider, ListVoices, CloneVoice, Dub, Balance):
         return envelope.dub, raw["dub"]
 
     def _get_voice(self, voice_id: str) -> tuple[VoicePrivate, dict[str, Any]]:
-        envelope, raw = self._call("GET", f"/v1/me/voices/{kit.segment(voice_id)}",
+        envelope, raw = self._call("GET", f"/v1/me/voices/{_id(voice_id, 'voice_id')}",
                                    schema.VoiceEnvelope)
         return envelope.voice, raw["voice"]
 
 
 def _id(value: Any, field: str) -> str:
-    """An id from the caller, as a safe path segment."""
-    return kit.segment(value.strip() if isinstance(value, str) else value, field=field)
+    """An id from the caller (surrounding whitespace dropped), as a safe path segment."""
+    return kit.segment(value, field=field, strip=True)
 
 
 def _word(value: enum.Enum | str | None) -> str:

@@ -26,9 +26,8 @@ import attrs
 import cattrs
 
 from voicekit_core.schema import camel as _camel  # noqa: F401 (the contract test uses it)
-from voicekit_core.schema import structure as _structure
+from voicekit_core.schema import reader, vendor_converter
 from voicekit_core.schema import unstructure as _unstructure
-from voicekit_core.schema import vendor_converter
 
 __all__ = [
     "AvatarFormat",
@@ -305,10 +304,9 @@ def converter() -> cattrs.Converter:
                             vocabularies=_VOCABULARIES)
 
 
-def structure(body: Any, model: type[T], *, what: str = "response") -> T:
-    """Structure vendor JSON into ``model``; BadResponse when it breaks the spec."""
-    return _structure(converter(), body, model, what=f"{what} (per its API spec)",
-                      provider="voicedub")
+#: ``structure(body, Model, what=...)``: vendor JSON as ``Model``; BadResponse when it
+#: breaks the spec
+structure = reader(converter, "voicedub")
 
 
 def unstructure(value: Any) -> Any:
