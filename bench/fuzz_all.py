@@ -20,6 +20,7 @@ import argparse
 import importlib.util
 import json
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,24 @@ def suites() -> dict[str, type[Any]]:
     return found
 
 
+def plugin_operations(name: str, directory: Path) -> Any:
+    """The plugin's own fuzzed operations besides the suite's: ``fuzz_operations(directory)``
+    of its ``tests/test_<name>_fuzz.py``, when it has one (None otherwise)."""
+    path = ROOT / "plugins" / f"voicekit-{name}" / "tests" / f"test_{name}_fuzz.py"
+    if not path.exists():
+        return None
+    spec = importlib.util.spec_from_file_location(f"_fuzz_ops_{name}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, str(path.parent))
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(path.parent))
+    maker = getattr(module, "fuzz_operations", None)
+    return maker(directory) if maker is not None else None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("plugins", nargs="*", help="plugin names (default: all)")
@@ -68,8 +87,10 @@ def main(argv: list[str] | None = None) -> int:
         if name not in available:
             parser.error(f"no conformance suite with an emulator for {name!r}; "
                          f"known: {', '.join(sorted(available))}")
-        report = fuzz_plugin(available[name], examples=args.examples, seed=args.seed,
-                             time_limit=args.time_limit, minimise=not args.no_minimise)
+        with tempfile.TemporaryDirectory() as tmp:
+            report = fuzz_plugin(available[name], examples=args.examples, seed=args.seed,
+                                 time_limit=args.time_limit, minimise=not args.no_minimise,
+                                 operations=plugin_operations(name, Path(tmp)))
         print(f"== {name}: {report.text()}", flush=True)
         print(f"   calls: {dict(sorted(report.calls.items()))}", flush=True)
         failed |= not report.ok

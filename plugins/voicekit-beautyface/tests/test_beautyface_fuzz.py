@@ -3,10 +3,13 @@ filtered and typed voice listings, voice lookups, submitted and resumed speeches
 fetches in another format, clone field checks and resumed clone jobs. Only VoicekitError
 may escape; nothing may hang.
 
-``bench/fuzz_beautyface.py`` runs the same operations with 10,000 examples.
+``python bench/fuzz_all.py beautyface`` runs the same operations with 10,000 examples.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
 
 import test_beautyface_conformance as conformance
 from voicekit_core.testing.fuzz import Operation
@@ -41,3 +44,8 @@ def test_only_voicekit_errors_escape_beautyface_calls() -> None:
     report = fuzz_plugin(conformance.TestBeautyfaceConformance, examples=150, seed=5,
                          stop_on_first=True, operations=beautyface_operations)
     assert report.ok, report.text()
+
+
+def fuzz_operations(directory: Path) -> Callable[[dict[str, Operation]], dict[str, Operation]]:
+    """The operations ``bench/fuzz_all.py beautyface`` fuzzes (``directory``: for files)."""
+    return beautyface_operations

@@ -7,6 +7,7 @@ calls with 10,000 examples.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import test_captions_conformance as conformance
 from voicekit_core.testing.fuzz import Operation
@@ -40,3 +41,8 @@ def test_only_voicekit_errors_escape_captions_calls() -> None:
     report = fuzz_plugin(conformance.TestCaptionsConformance, examples=150, seed=7,
                          stop_on_first=True, operations=OPERATIONS)
     assert report.ok, report.text()
+
+
+def fuzz_operations(directory: Path) -> Callable[[dict[str, Operation]], dict[str, Operation]]:
+    """The operations ``bench/fuzz_all.py captions`` fuzzes (``directory``: for files)."""
+    return captions_operations

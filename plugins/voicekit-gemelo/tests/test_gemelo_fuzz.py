@@ -2,7 +2,7 @@
 cloned-voice paging, bare-id lookups, rename, delete, previews, resumed clone jobs, the
 stream-backed ``synthesize``. Only VoicekitError may escape; nothing may hang.
 
-``bench/fuzz_gemelo.py`` runs the same operations with 10,000 examples.
+``python bench/fuzz_all.py gemelo`` runs the same operations with 10,000 examples.
 """
 
 from __future__ import annotations
@@ -58,3 +58,8 @@ def test_only_voicekit_errors_escape_gemelo_calls() -> None:
         report = fuzz_plugin(conformance.TestGemeloConformance, examples=150, seed=11,
                              stop_on_first=True, operations=gemelo_operations(Path(tmp)))
     assert report.ok, report.text()
+
+
+def fuzz_operations(directory: Path) -> Callable[[dict[str, Operation]], dict[str, Operation]]:
+    """The operations ``bench/fuzz_all.py gemelo`` fuzzes (``directory``: for files)."""
+    return gemelo_operations(directory)

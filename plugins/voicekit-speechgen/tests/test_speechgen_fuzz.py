@@ -2,12 +2,13 @@
 models (list, get, delete), one voice, cloned-voice listing and filters, resumed clone
 jobs, the local payload check. Only VoicekitError may escape; nothing may hang.
 
-``bench/fuzz_speechgen.py`` runs the same operations with 10,000 examples.
+``python bench/fuzz_all.py speechgen`` runs the same operations with 10,000 examples.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import test_speechgen_conformance as conformance
 from voicekit_core.testing.fuzz import Operation
@@ -43,3 +44,8 @@ def test_only_voicekit_errors_escape_speechgen_calls() -> None:
     report = fuzz_plugin(conformance.TestSpeechgenConformance, examples=150, seed=7,
                          stop_on_first=True, operations=speechgen_operations())
     assert report.ok, report.text()
+
+
+def fuzz_operations(directory: Path) -> Callable[[dict[str, Operation]], dict[str, Operation]]:
+    """The operations ``bench/fuzz_all.py speechgen`` fuzzes (``directory``: for files)."""
+    return speechgen_operations()

@@ -3,10 +3,13 @@ catalogue filters, trained voices by id, the dub and training steps one by one, 
 dub and training jobs, estimates of a stored dub. Only VoicekitError may escape; nothing
 may hang.
 
-``bench/fuzz_voicedub.py`` runs the same operations with 10,000 examples.
+``python bench/fuzz_all.py voicedub`` runs the same operations with 10,000 examples.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
 
 import test_voicedub_conformance as conformance
 
@@ -45,3 +48,8 @@ def test_only_voicekit_errors_escape_voicedub_calls() -> None:
     report = fuzz_plugin(conformance.TestVoiceDubConformance, examples=150, seed=9,
                          stop_on_first=True, operations=voicedub_operations)
     assert report.ok, report.text()
+
+
+def fuzz_operations(directory: Path) -> Callable[[dict[str, Operation]], dict[str, Operation]]:
+    """The operations ``bench/fuzz_all.py voicedub`` fuzzes (``directory``: for files)."""
+    return voicedub_operations
