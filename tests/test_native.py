@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from voicekit_core.native import library_lock
 
 
@@ -26,3 +28,13 @@ def test_the_lock_excludes() -> None:
         assert not library_lock("libexclusive").acquire(blocking=False)
     assert lock.acquire(blocking=False)
     lock.release()
+
+
+def test_espeak_ng_loads_the_library_and_its_data_once_asked() -> None:
+    pytest.importorskip("espeakng_loader")
+    from pathlib import Path
+
+    from voicekit_core.native import espeak_ng
+
+    lib, data = espeak_ng(provider="acme", install="pip install acme")
+    assert hasattr(lib, "espeak_Initialize") and Path(data).is_dir()

@@ -12,9 +12,12 @@ by one lock, whichever plugin makes it. Plugins never import each other, so they
 
 from __future__ import annotations
 
+import ctypes
 import threading
 
-__all__ = ["library_lock"]
+from .errors import ConfigurationError
+
+__all__ = ["espeak_ng", "library_lock"]
 
 _locks: dict[str, threading.Lock] = {}
 _guard = threading.Lock()
@@ -27,3 +30,25 @@ def library_lock(name: str) -> threading.Lock:
         if lock is None:
             lock = _locks[name] = threading.Lock()
         return lock
+
+
+def espeak_ng(*, provider: str, install: str) -> tuple[ctypes.CDLL, str]:
+    """libespeak-ng and its data folder, from the ``espeakng-loader`` wheel that the plugins
+    speaking through espeak-ng depend on (imported here only when called).
+
+    Raises:
+        ConfigurationError: the wheel is missing (naming ``install``) or its library does
+            not load.
+    """
+    try:
+        import espeakng_loader  # type: ignore[import-untyped, import-not-found, unused-ignore]
+    except ImportError:
+        raise ConfigurationError(f"{provider} needs the espeakng-loader wheel: {install}",
+                                 provider=provider) from None
+    library = espeakng_loader.get_library_path()
+    try:
+        data_path = str(espeakng_loader.get_data_path())
+        return ctypes.CDLL(library), data_path
+    except (OSError, RuntimeError) as exc:
+        raise ConfigurationError(f"cannot load espeak-ng from {library}: {exc}; reinstall "
+                                 "espeakng-loader", provider=provider) from exc

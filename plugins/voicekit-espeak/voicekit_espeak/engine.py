@@ -20,7 +20,7 @@ from pathlib import Path
 import attrs
 
 from voicekit_core.errors import ConfigurationError, ServerError
-from voicekit_core.native import library_lock
+from voicekit_core.native import espeak_ng, library_lock
 
 __all__ = ["LOCK", "Engine", "EngineVoice", "get_engine"]
 
@@ -245,18 +245,7 @@ def get_engine() -> Engine:
 
 
 def _load() -> Engine:
-    try:
-        import espeakng_loader  # type: ignore[import-untyped]
-    except ImportError:  # pragma: no cover - a dependency of this distribution
-        raise ConfigurationError("espeak needs the espeakng-loader wheel: "
-                                 "pip install voicekit-espeak", provider="espeak") from None
-    library = espeakng_loader.get_library_path()
-    try:
-        data_path = espeakng_loader.get_data_path()
-        lib = ctypes.CDLL(library)
-    except (OSError, RuntimeError) as exc:
-        raise ConfigurationError(f"cannot load espeak-ng from {library}: {exc}; reinstall "
-                                 "espeakng-loader", provider="espeak") from exc
+    lib, data_path = espeak_ng(provider="espeak", install="pip install voicekit-espeak")
     _declare(lib)
     rate = lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, CHUNK_MS, data_path.encode(),
                                  _INITIALIZE_DONT_EXIT)

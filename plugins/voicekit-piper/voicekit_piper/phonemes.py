@@ -18,7 +18,7 @@ import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 
 from voicekit_core.errors import ConfigurationError, NotFound
-from voicekit_core.native import library_lock
+from voicekit_core.native import espeak_ng, library_lock
 
 __all__ = [
     "BOS", "EOS", "PAD", "Phonemizer", "complete_sentences", "get_phonemizer", "phoneme_ids",
@@ -163,18 +163,7 @@ def get_phonemizer() -> Phonemizer:
 
 
 def _load() -> Phonemizer:
-    try:
-        import espeakng_loader  # type: ignore[import-untyped]
-    except ImportError:  # pragma: no cover - a dependency of this distribution
-        raise ConfigurationError("piper needs the espeakng-loader wheel for phonemes: "
-                                 "pip install voicekit-piper", provider="piper") from None
-    library = espeakng_loader.get_library_path()
-    try:
-        data_path = espeakng_loader.get_data_path()
-        lib = ctypes.CDLL(library)
-    except (OSError, RuntimeError) as exc:
-        raise ConfigurationError(f"cannot load espeak-ng from {library}: {exc}; reinstall "
-                                 "espeakng-loader", provider="piper") from exc
+    lib, data_path = espeak_ng(provider="piper", install="pip install voicekit-piper")
     lib.espeak_Initialize.argtypes = (ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int)
     lib.espeak_Initialize.restype = ctypes.c_int
     lib.espeak_Info.argtypes = (ctypes.c_void_p,)
