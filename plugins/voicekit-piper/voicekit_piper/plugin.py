@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from voicekit_core.hookspecs import hookimpl
-from voicekit_core.models import ProviderInfo
+from voicekit_core.hookspecs import provides
+from voicekit_core.registry import ProviderInfo
 
 __all__ = ["INFO", "voicekit_register_providers"]
 
@@ -20,7 +18,4 @@ INFO = ProviderInfo(
 )
 
 
-@hookimpl
-def voicekit_register_providers(register: Callable[[ProviderInfo], None]) -> None:
-    """Register the piper provider."""
-    register(INFO)
+voicekit_register_providers = provides(INFO)
