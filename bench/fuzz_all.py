@@ -27,21 +27,27 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _load_test_module(path: Path) -> Any:
+    """Import a plugin's test module from its file (its folder on sys.path meanwhile, for
+    its own helper imports)."""
+    spec = importlib.util.spec_from_file_location(f"_fuzz_{path.stem}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, str(path.parent))
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(path.parent))
+    return module
+
+
 def suites() -> dict[str, type[Any]]:
     """plugin name -> its conformance suite class (plugins that have an emulator)."""
     from voicekit_core.testing.conformance import ProviderConformance
 
     found: dict[str, type[Any]] = {}
     for path in sorted(ROOT.glob("plugins/voicekit-*/tests/test_*_conformance.py")):
-        spec = importlib.util.spec_from_file_location(f"_fuzz_{path.stem}", path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.path.insert(0, str(path.parent))
-        try:
-            spec.loader.exec_module(module)
-        finally:
-            sys.path.remove(str(path.parent))
-        for value in vars(module).values():
+        for value in vars(_load_test_module(path)).values():
             if (isinstance(value, type) and issubclass(value, ProviderConformance)
                     and value is not ProviderConformance and value.emulator_class is not None):
                 found[value.emulator_class.provider] = value
@@ -54,15 +60,7 @@ def plugin_operations(name: str, directory: Path) -> Any:
     path = ROOT / "plugins" / f"voicekit-{name}" / "tests" / f"test_{name}_fuzz.py"
     if not path.exists():
         return None
-    spec = importlib.util.spec_from_file_location(f"_fuzz_ops_{name}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.path.insert(0, str(path.parent))
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(path.parent))
-    maker = getattr(module, "fuzz_operations", None)
+    maker = getattr(_load_test_module(path), "fuzz_operations", None)
     return maker(directory) if maker is not None else None
 
 
