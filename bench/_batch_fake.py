@@ -45,6 +45,10 @@ def serve(latency: float) -> tuple[http.server.ThreadingHTTPServer, str]:
 
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # headers and body go out in two writes: with Nagle's algorithm on, the body
+        # waits for the client's delayed ACK (~40 ms on Linux) and every call would
+        # take L + 40 ms
+        disable_nagle_algorithm = True
 
         def do_POST(self) -> None:
             size = int(self.headers.get("Content-Length") or 0)

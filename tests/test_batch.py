@@ -175,3 +175,27 @@ def test_items_are_checked_before_anything_is_sent(
         with pytest.raises(vk.InvalidInput, match="workers"):
             run(provider, "say", _items(1), tmp_path, workers=0)
     assert emu.log == []
+
+
+def test_a_full_cap_holds_begin_on_the_actor_until_a_call_ends() -> None:
+    """On Dask, a worker asking for a place under a full cap is held by the actor (no
+    polling) and answered as soon as another call ends; after HOLD it hears "busy"."""
+    import asyncio
+
+    from voicekit_core.batch.dask import ActorCoordinator
+
+    async def scenario() -> list[tuple[str, object, object]]:
+        actor = ActorCoordinator(None, 0.0, None, max_calls=1)
+        actor.HOLD = 0.05
+        first = await actor.begin(None)
+        held = asyncio.ensure_future(actor.begin(None))
+        await asyncio.sleep(0.01)
+        assert not held.done()  # waiting for a place, not answered "busy"
+        await actor.end(1)
+        second = await asyncio.wait_for(held, 1.0)
+        timed_out = await asyncio.wait_for(actor.begin(None), 1.0)  # nobody ends: busy
+        return [first, second, timed_out]
+
+    first, second, timed_out = asyncio.run(scenario())
+    assert first[0] == "go" and second[0] == "go"
+    assert timed_out[0] == "busy"

@@ -168,16 +168,19 @@ sys.path.insert(0, {tests!r})
 import batchfake
 batchfake.register()
 from voicekit_core.cli import main
-sys.exit(main(sys.argv[1:]))
+if __name__ == "__main__":  # Dask's worker processes start by importing this module
+    sys.exit(main(sys.argv[1:]))
 """
 
 
-def _voicekit(tmp_path: Path, emu: BatchFakeEmulator, *args: str) -> subprocess.Popen[str]:
+def _voicekit(tmp_path: Path, emu: BatchFakeEmulator, *args: str,
+              new_session: bool = False) -> subprocess.Popen[str]:
     script = tmp_path / "voicekit_batchfake.py"
     script.write_text(_RUNNER.format(tests=str(TESTS)), encoding="utf-8")
     env = {**os.environ, "VOICEKIT_LOAD_PLUGINS": "none"}
     return subprocess.Popen([sys.executable, str(script), *args], env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=new_session)
 
 
 def test_killed_mid_request_then_rerun_pays_no_item_twice(
@@ -279,3 +282,25 @@ def test_help_and_import_load_no_batch_machinery() -> None:
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                          timeout=60, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_local_cluster_runs_the_batch_in_two_worker_processes(
+        emu: BatchFakeEmulator, tmp_path: Path) -> None:
+    """``--local-cluster 2``: a fresh command starts 2 Dask worker processes, runs every
+    item under the ceiling, and closes the cluster (the command ends on its own)."""
+    pytest.importorskip("distributed")
+    manifest = _csv(tmp_path / "lines.csv", [f"line {i:02d},v1," for i in range(6)])
+    args = ["batch", "say", str(manifest), "-p", "batchfake", "-o", str(tmp_path / "out"),
+            "--local-cluster", "2", "--workers", "2", "--max-credits", "100"]
+    proc = _voicekit(tmp_path, emu, *args, new_session=True)
+    try:
+        _, err = proc.communicate(timeout=180)
+    finally:
+        if proc.poll() is None:  # a hang: end the command and its worker processes
+            os.killpg(proc.pid, 9)
+            proc.wait(timeout=30)
+    assert proc.returncode == 0, err
+    assert "6 done" in err
+    assert sorted(emu.charged) == [f"line {i:02d}" for i in range(6)]
+    assert max(emu.charged.values()) == 1
+    assert len(list((tmp_path / "out").glob("*.wav"))) == 6

@@ -10,6 +10,8 @@ to begin (reservation, rate slot, place under the cap) and one to end; a
 
 from __future__ import annotations
 
+import asyncio
+import collections
 import concurrent.futures as cf
 import time
 from collections.abc import Callable
@@ -47,17 +49,46 @@ def shared_state(executor: cf.Executor, *, max_credits: float | None, spent: flo
 
 class ActorCoordinator(Coordinator):
     """The coordinator as a Dask actor: its methods are coroutines, so they run on the
-    hosting worker's event loop at once (no hop to the actor's thread); each is quick
-    and never blocks."""
+    hosting worker's event loop at once (no hop to the actor's thread); each is quick,
+    and only :meth:`begin` waits (for a place under the cap), without blocking the loop.
+    """
+
+    #: the longest one ``begin`` is held for a place under the cap; it then answers
+    #: "busy" and the worker asks again
+    HOLD = 5.0
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._waiting: collections.deque[asyncio.Future[None]] = collections.deque()
 
     async def begin(self, estimate: float | None, exact: bool = True  # type: ignore[override]
                     ) -> tuple[str, float | None, float]:
-        return Coordinator.begin(self, estimate, exact)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.HOLD
+        while True:
+            verdict = Coordinator.begin(self, estimate, exact)
+            left = deadline - loop.time()
+            if verdict[0] != "busy" or left <= 0:
+                return verdict
+            place: asyncio.Future[None] = loop.create_future()
+            self._waiting.append(place)
+            try:
+                await asyncio.wait_for(place, left)
+            except asyncio.TimeoutError:
+                pass
+            finally:
+                if place in self._waiting:
+                    self._waiting.remove(place)
 
     async def end(self, slots: int, remaining: int | None = None,  # type: ignore[override]
                   reset_after: float | None = None, retry_after: float | None = None,
                   settle: tuple[float, float, float | None] | None = None) -> None:
         Coordinator.end(self, slots, remaining, reset_after, retry_after, settle)
+        while self._waiting:  # a place is free: wake the longest waiting begin
+            place = self._waiting.popleft()
+            if not place.done():
+                place.set_result(None)
+                break
 
     async def take(self) -> float:  # type: ignore[override]
         return Coordinator.take(self)
@@ -116,9 +147,14 @@ def executor_for(scheduler: str | None = None, *, local_workers: int | None = No
     if scheduler is not None:
         client = distributed.Client(scheduler)
     else:
-        cluster = distributed.LocalCluster(n_workers=local_workers or 2, processes=True,
-                                           threads_per_worker=threads_per_worker,
-                                           dashboard_address=None)
+        import dask
+
+        # no dashboard, so nobody reads the workers' statistical profiles: sampling every
+        # thread every 10 ms costs an I/O-bound batch a few percent of its throughput
+        with dask.config.set({"distributed.worker.profile.enabled": False}):
+            cluster = distributed.LocalCluster(n_workers=local_workers or 2, processes=True,
+                                               threads_per_worker=threads_per_worker,
+                                               dashboard_address=None)
         client = distributed.Client(cluster)
 
     def close() -> None:
