@@ -118,7 +118,8 @@ class Audio:
                                               eq=False)
 
     def __attrs_post_init__(self) -> None:
-        if self.format == "wav" and self.data[:4] == b"RIFF":
+        if self.format == "wav" and self.data[:4] == b"RIFF" and (
+                self.sample_rate is None or self.channels is None or self.duration is None):
             try:
                 info = _audio.parse_wav_header(self.data[:4096])
             except InvalidInput:

@@ -11,6 +11,7 @@ from typing import Any
 import requests
 import urllib3.exceptions
 
+from .clock import Clock, wall_time
 from .errors import BadResponse, StreamInterrupted, VoicekitError
 from .retry import RateLimitInfo
 
@@ -29,7 +30,8 @@ class HttpResponse:
 
     def __init__(self, response: requests.Response, *, url: str, provider: str,
                  now: float | None = None, link: bool = False,
-                 scrub: Callable[[str], str] = lambda text: text) -> None:
+                 scrub: Callable[[str], str] = lambda text: text,
+                 clock: Clock | None = None) -> None:
         self._response = response
         self.status: int = response.status_code
         self.headers: Mapping[str, str] = response.headers
@@ -38,16 +40,32 @@ class HttpResponse:
         self.link = link
         self.scrub = scrub
         self._now = now  # the Unix time on the provider's clock, for Unix-time resets
+        self._clock = clock  # or the clock to read it from, when it is needed
+        self._lowered: dict[str, str] | None = None
 
     @functools.cached_property
     def rate_limit(self) -> RateLimitInfo:
         """The X-RateLimit-* / Retry-After headers, parsed (on first use)."""
-        return RateLimitInfo.from_headers(self.headers, now=self._now)
+        now = self._now
+        if now is None and self._clock is not None:
+            now = wall_time(self._clock)
+        return RateLimitInfo.from_headers(self.headers, now=now)
+
+    def _lower_headers(self) -> dict[str, str]:
+        """The headers by lower-case name (made once; a plain dict is quick to ask)."""
+        lower_items = getattr(self.headers, "lower_items", None)  # requests' headers
+        lowered = self._lowered = dict(lower_items()) if lower_items is not None else {
+            name.lower(): value for name, value in self.headers.items()}
+        return lowered
+
+    def header(self, name: str) -> str | None:
+        """The value of header ``name`` (any case), or None."""
+        return (self._lowered or self._lower_headers()).get(name.lower())
 
     @property
     def request_id(self) -> str | None:
-        h = self.headers
-        found = h.get("X-Request-Id") or h.get("Request-Id") or h.get("X-Amzn-RequestId")
+        h = self._lowered or self._lower_headers()
+        found = h.get("x-request-id") or h.get("request-id") or h.get("x-amzn-requestid")
         return found[:200] if found else None
 
     @property
@@ -57,7 +75,8 @@ class HttpResponse:
     @property
     def content_type(self) -> str:
         """The media type of the body, lower-case, without parameters (``""`` if none)."""
-        return (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        found = (self._lowered or self._lower_headers()).get("content-type")
+        return found.split(";")[0].strip().lower() if found else ""
 
     @property
     def content(self) -> bytes:
@@ -153,10 +172,11 @@ class HttpResponse:
     @property
     def expected_length(self) -> int | None:
         """The Content-Length of an unencoded body (None when absent, encoded or junk)."""
-        if self.headers.get("Content-Encoding"):
+        h = self._lowered or self._lower_headers()
+        if h.get("content-encoding"):
             return None
         try:
-            value = int(self.headers["Content-Length"].strip())
+            value = int(h["content-length"].strip())
         except (KeyError, ValueError, AttributeError):
             return None
         return value if value >= 0 else None

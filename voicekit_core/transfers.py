@@ -16,17 +16,17 @@ from .audio import (
     AudioSource,
     atomic_write,
     check_target,
-    finalize_wav_bytes,
     format_of_content_type,
     sniff_format,
 )
 from .callbacks import notify
 from .errormap import ErrorMap, error_text
 from .errors import BadResponse, InvalidInput, StreamInterrupted
+from .models import Audio
+from .wav import finalized_wav
 
 if TYPE_CHECKING:
     from .http import HttpClient, HttpResponse
-    from .models import Audio
 
 __all__ = [
     "CountingReader",
@@ -64,10 +64,14 @@ class CountingReader:
         return data
 
 
+#: one encoder for every body (``json.dumps`` with options builds a new one per call)
+_JSON = jsonlib.JSONEncoder(separators=(",", ":"), allow_nan=False)
+
+
 def encode_json(value: Any) -> str:
     """Compact JSON; NaN, infinities and unserialisable values are InvalidInput."""
     try:
-        return jsonlib.dumps(value, separators=(",", ":"), allow_nan=False)
+        return _JSON.encode(value)
     except (TypeError, ValueError, RecursionError) as exc:
         raise InvalidInput(f"the request body cannot be sent as JSON: {exc}",
                            field="body", limit="JSON-serialisable, finite numbers") from None
@@ -108,19 +112,23 @@ def multipart_encoder(fields: Mapping[str, Any], stack: contextlib.ExitStack,
 
 
 def encode_body(
-    stack: contextlib.ExitStack, *, json: Any = None, data: Any = None,
+    stack: contextlib.ExitStack | None, *, json: Any = None, data: Any = None,
     multipart: Mapping[str, Any] | None = None, content: bytes | AudioSource | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> tuple[Any, dict[str, str]]:
-    """(the ``data=`` for requests, headers it needs) for one of the body kinds."""
+    """(the ``data=`` for requests, headers it needs) for one of the body kinds. Files
+    (multipart parts, an :class:`AudioSource`) are opened on ``stack``, which only bodies
+    without files may leave None."""
     if json is not None:
         return encode_json(json), {"Content-Type": "application/json"}
     if multipart is not None:
+        assert stack is not None, "a multipart body needs a stack for its files"
         encoder = multipart_encoder(multipart, stack, on_progress)
         return encoder, {"Content-Type": encoder.content_type}
     if data is not None:
         return data, {}
     if isinstance(content, AudioSource):
+        assert stack is not None, "a file body needs a stack"
         f = stack.enter_context(content.open())
         if on_progress is None and content.size is None:
             return f, {}
@@ -216,10 +224,10 @@ def _looks_like_text(head: bytes) -> bool:
     return all(ch.isprintable() or ch in "\t\r\n" for ch in sample)
 
 
-def _header_number(headers: Mapping[str, str], name: str | None) -> float | None:
+def _header_number(response: HttpResponse, name: str | None) -> float | None:
     if name is None:
         return None
-    value = headers.get(name)
+    value = response.header(name)
     if value is None:
         return None
     try:
@@ -233,9 +241,14 @@ def audio_format(head: bytes, content_type: str, default: str = "wav") -> str:
     """The format of audio bytes: a signature in the bytes wins over the Content-Type (a
     generic or wrong type is common), except a bare MPEG frame sync, which is weak evidence
     (PCM can start like one) and loses to a known audio Content-Type."""
-    sniffed = sniff_format(head)
+    return _audio_format(sniff_format(head), head, content_type, default)
+
+
+def _audio_format(sniffed: str | None, head: bytes, content_type: str, default: str) -> str:
+    if sniffed is not None and (sniffed != "mp3" or head[:3] == b"ID3"):
+        return sniffed  # a sure signature: the Content-Type cannot change it
     declared = format_of_content_type(content_type)
-    if sniffed is not None and (sniffed != "mp3" or head[:3] == b"ID3" or declared is None):
+    if sniffed is not None and declared is None:
         return sniffed
     return declared or sniffed or default
 
@@ -254,13 +267,14 @@ def read_audio(response: HttpResponse, *, default: str = "wav", provider: str | 
 
     ``metadata`` carries ``content_type``, ``request_id`` and the named headers' values.
     """
-    from .models import Audio
-
     name = provider or response.provider
     data = response.content
-    headers = response.headers
     ctype = response.content_type
-    size = _header_number(headers, size_header)
+    numbers = {}  # the named headers' values, as numbers
+    for header in (size_header, duration_ms_header, duration_header):
+        if header:
+            numbers[header] = _header_number(response, header)
+    size = numbers.get(size_header) if size_header else None
     expected = response.expected_length
     if (expected is not None and len(data) < expected) or \
             (size is not None and size > len(data) and expected is None):
@@ -271,28 +285,32 @@ def read_audio(response: HttpResponse, *, default: str = "wav", provider: str | 
     if not data:
         raise response.bad("sent an empty body where audio was expected")
     head = data[:64]
-    if sniff_format(head) is None and (_is_textual(ctype) or (
+    sniffed = sniff_format(head)
+    if sniffed is None and (_is_textual(ctype) or (
             not ctype.startswith("audio/") and _looks_like_text(data[:256]))):
         raise _not_audio(response, name, ctype, data)
-    fmt = audio_format(head, ctype, default)
-    if fmt == "wav" and data[:4] == b"RIFF":
-        try:
-            data = finalize_wav_bytes(data)
-        except InvalidInput as exc:
-            raise response.bad(f"sent a broken WAV header ({exc.message})") from None
-    millis = _header_number(headers, duration_ms_header)
-    seconds = _header_number(headers, duration_header)
-    if seconds is None and millis is not None:
-        seconds = millis / 1000
+    fmt = _audio_format(sniffed, head, ctype, default)
+    rate = channels = seconds = None
+    if fmt == "wav":  # the header tells, when there is one
+        if data[:4] == b"RIFF":
+            try:
+                data, info = finalized_wav(data)  # its header read once, here
+            except InvalidInput as exc:
+                raise response.bad(f"sent a broken WAV header ({exc.message})") from None
+            rate, channels = info.sample_rate, info.channels
+            seconds = info.duration(len(data) - info.data_offset)
+    else:
+        seconds = numbers.get(duration_header) if duration_header else None
+        millis = numbers.get(duration_ms_header) if duration_ms_header else None
+        if seconds is None and millis is not None:
+            seconds = millis / 1000
     metadata: dict[str, Any] = {"content_type": ctype or None,
                                 "request_id": response.request_id}
-    for header in (size_header, duration_ms_header, duration_header):
-        if header is not None:
-            value = _header_number(headers, header)  # a whole number stays an int
-            metadata[header.lower().replace("-", "_")] = \
-                int(value) if value is not None and value.is_integer() else value
-    return Audio(data=data, format=fmt, duration=seconds if fmt != "wav" else None,
-                 metadata=metadata)
+    for header, value in numbers.items():  # a whole number stays an int
+        metadata[header.lower().replace("-", "_")] = \
+            int(value) if value is not None and value.is_integer() else value
+    return Audio(data=data, format=fmt, sample_rate=rate, channels=channels,
+                 duration=seconds, metadata=metadata)
 
 
 def _not_audio(response: HttpResponse, name: str, ctype: str, data: bytes) -> BadResponse:

@@ -12,8 +12,8 @@ import attrs
 
 from .errors import InvalidInput
 
-__all__ = ["WavInfo", "finalize_wav_bytes", "fix_wav_sizes", "one_wav", "parse_wav_header",
-           "wav_header"]
+__all__ = ["WavInfo", "finalize_wav_bytes", "finalized_wav", "fix_wav_sizes", "one_wav",
+           "parse_wav_header", "wav_header"]
 
 
 @attrs.frozen
@@ -38,6 +38,8 @@ class WavInfo:
 
 
 _UNKNOWN_SIZES = (0, 0xFFFFFFFF, 0x7FFFFFFF)
+#: RIFF header, a 16-byte fmt chunk, then the data chunk's header
+_CANONICAL = struct.Struct("<4sI4s4sIHHIIHH4sI")
 
 
 def parse_wav_header(data: bytes) -> WavInfo:
@@ -46,6 +48,14 @@ def parse_wav_header(data: bytes) -> WavInfo:
     Raises InvalidInput when the bytes are not a WAV or the header is incomplete.
     A data size of 0 or 0xFFFFFFFF (streamed WAV) is reported as None.
     """
+    if len(data) >= _CANONICAL.size:  # the common 44-byte header: one unpack
+        (riff, _, wave, fmt_id, fmt_size, _tag, channels, rate, _byte_rate, _align, bits,
+         data_id, size) = _CANONICAL.unpack_from(data)
+        if riff == b"RIFF" and wave == b"WAVE" and fmt_id == b"fmt " and fmt_size == 16 \
+                and data_id == b"data":
+            return WavInfo(sample_rate=rate, channels=channels, sample_width=max(1, bits // 8),
+                           data_offset=_CANONICAL.size,
+                           data_size=None if size in _UNKNOWN_SIZES else size)
     if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
         raise InvalidInput("not a RIFF/WAVE stream", field="audio", limit="WAV")
     pos = 12
@@ -125,9 +135,14 @@ def fix_wav_sizes(stream: IO[bytes], info: WavInfo, total_size: int) -> None:
 
 def finalize_wav_bytes(data: bytes) -> bytes:
     """Return WAV bytes whose header sizes match the data (for streamed WAVs)."""
+    return finalized_wav(data)[0]
+
+
+def finalized_wav(data: bytes) -> tuple[bytes, WavInfo]:
+    """:func:`finalize_wav_bytes`, with the header it read (parsed once)."""
     info = parse_wav_header(data)
     if info.data_size == len(data) - info.data_offset:
-        return data
+        return data, info
     buf = io.BytesIO(data)
     fix_wav_sizes(buf, info, len(data))
-    return buf.getvalue()
+    return buf.getvalue(), info
