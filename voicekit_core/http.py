@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import re
@@ -28,7 +29,7 @@ import urllib3.exceptions
 
 from . import transfers
 from .audio import AudioSource
-from .clock import SYSTEM_CLOCK, Clock, wall_time
+from .clock import SYSTEM_CLOCK, Clock
 from .credentials import Secret
 from .errormap import (
     PROCESSED_NOTE,
@@ -235,19 +236,23 @@ class HttpClient:
         if idempotent is None:
             idempotent = method in IDEMPOTENT_METHODS
         url = self.url(path)
-
-        def call() -> HttpResponse:
-            return self._send_once(
-                method, url, params=params, json=json, data=data, multipart=multipart,
-                content=content, headers=headers, timeout=timeout, stream=stream,
-                idempotent=idempotent, on_upload_progress=on_upload_progress,
-                authenticated=authenticated,
-            )
-
+        timeouts = _timeouts(timeout) or self.timeout
+        call: Callable[[], HttpResponse]
+        if multipart is None and not isinstance(content, AudioSource):
+            # JSON, form data or bytes: encoded once, sent as is by every attempt
+            body, body_headers = encode_body(None, json=json, data=data, content=content)
+            send_headers = _with_body_headers(headers, body_headers, replace=False)
+            call = functools.partial(self._send_following_redirects, method, url, params,
+                                     send_headers, timeouts, stream, idempotent,
+                                     authenticated, body)
+        else:  # files: opened afresh by each attempt, closed when it ends
+            call = functools.partial(self._send_files, method, url, params, multipart,
+                                     content, headers, timeouts, stream, idempotent,
+                                     on_upload_progress, authenticated)
         if not retry:
             return call()
         return self.retry.run(call, idempotent=idempotent, clock=self.clock,
-                              on_retry=self.on_retry(method, url))
+                              on_retry=functools.partial(self._report_retry, method, url))
 
     def json(self, method: str, path: str, **kwargs: Any) -> Any:
         """:meth:`request`, returning the JSON body (BadResponse if malformed). A 2xx body
@@ -266,57 +271,42 @@ class HttpClient:
         self, method: str, url: str
     ) -> Callable[[int, BaseException, float | None], None]:
         """The retry reporter for ``method url``: a DEBUG line and a ``retry`` event."""
-        def report(attempt: int, exc: BaseException, delay: float | None) -> None:
-            redacted = self.redact(url)
-            log.debug("retrying %s %s (attempt %d) after %s", method, redacted, attempt + 1,
-                     type(exc).__name__)
-            if self._emit is not None:
-                self._emit("retry", method=method, url=redacted, attempt=attempt + 1,
-                           error=type(exc).__name__, wait=delay)
+        return functools.partial(self._report_retry, method, url)
 
-        return report
+    def _report_retry(self, method: str, url: str, attempt: int, exc: BaseException,
+                      delay: float | None) -> None:
+        redacted = self.redact(url)
+        log.debug("retrying %s %s (attempt %d) after %s", method, redacted, attempt + 1,
+                  type(exc).__name__)
+        if self._emit is not None:
+            self._emit("retry", method=method, url=redacted, attempt=attempt + 1,
+                       error=type(exc).__name__, wait=delay)
 
-    def _send_once(
-        self,
-        method: str,
-        url: str,
-        *,
-        params: Any,
-        json: Any,
-        data: Any,
-        multipart: Mapping[str, Any] | None,
-        content: bytes | AudioSource | None,
-        headers: Mapping[str, str] | None,
-        timeout: float | tuple[float, float] | None,
-        stream: bool,
-        idempotent: bool,
-        on_upload_progress: ProgressCallback | None,
-        authenticated: bool = True,
+    def _send_files(
+        self, method: str, url: str, params: Any, multipart: Mapping[str, Any] | None,
+        content: bytes | AudioSource | None, headers: Mapping[str, str] | None,
+        timeout: tuple[float, float], stream: bool, idempotent: bool,
+        on_upload_progress: ProgressCallback | None, authenticated: bool,
     ) -> HttpResponse:
+        """One attempt of a request whose body streams files (multipart or an AudioSource)."""
         with contextlib.ExitStack() as stack:
-            body, body_headers = encode_body(stack, json=json, data=data, multipart=multipart,
-                                             content=content, on_progress=on_upload_progress)
-            extra_headers: dict[str, str] = dict(headers or {})
-            for name, value in body_headers.items():
-                if multipart is not None:  # the boundary must be the encoder's
-                    extra_headers[name] = value
-                else:
-                    extra_headers.setdefault(name, value)
-            return self._send_following_redirects(
-                method, url, params=params, headers=extra_headers,
-                timeout=_timeouts(timeout) or self.timeout, stream=stream,
-                idempotent=idempotent, authenticated=authenticated, data=body,
-            )
+            body, body_headers = encode_body(stack, multipart=multipart, content=content,
+                                             on_progress=on_upload_progress)
+            # a multipart boundary must be the encoder's
+            send_headers = _with_body_headers(headers, body_headers,
+                                              replace=multipart is not None)
+            return self._send_following_redirects(method, url, params, send_headers, timeout,
+                                                  stream, idempotent, authenticated, body)
 
     def _send_following_redirects(
-        self, method: str, url: str, *, headers: dict[str, str], timeout: tuple[float, float],
-        stream: bool, idempotent: bool, authenticated: bool = True, **kwargs: Any,
+        self, method: str, url: str, params: Any, headers: dict[str, str],
+        timeout: tuple[float, float], stream: bool, idempotent: bool, authenticated: bool,
+        body: Any,
     ) -> HttpResponse:
         for _hop in range(MAX_REDIRECTS + 1):
-            response = self._send_raw(method, url, headers=headers, timeout=timeout,
-                                      stream=stream, idempotent=idempotent,
-                                      authenticated=authenticated, **kwargs)
-            location = response.headers.get("Location")
+            response = self._send_raw(method, url, params, headers, timeout, stream,
+                                      idempotent, authenticated, body)
+            location = response.header("location")
             if response.status not in (301, 302, 303, 307, 308) or not location:
                 return self._check(response, method=method, idempotent=idempotent)
             response.close()
@@ -333,12 +323,13 @@ class HttpClient:
                                   f"{self.scrub(self.redact(target))[:200]!r}: {problem}",
                                   provider=self.provider, status=response.status)
             url = target
-            kwargs.pop("params", None)
+            params = None
         raise BadResponse(f"more than {MAX_REDIRECTS} redirects", provider=self.provider)
 
     def _send_raw(
-        self, method: str, url: str, *, headers: dict[str, str], timeout: tuple[float, float],
-        stream: bool, idempotent: bool, authenticated: bool = True, **kwargs: Any,
+        self, method: str, url: str, params: Any, headers: dict[str, str],
+        timeout: tuple[float, float], stream: bool, idempotent: bool, authenticated: bool,
+        body: Any,
     ) -> HttpResponse:
         own = self.is_own_origin(url)
         request_headers = dict(headers)
@@ -351,8 +342,8 @@ class HttpClient:
         started = time.perf_counter()
         try:
             raw = self.session.request(
-                method, url, headers=request_headers, timeout=timeout, stream=stream,
-                allow_redirects=False, **kwargs,
+                method, url, params=params, data=body, headers=request_headers,
+                timeout=timeout, stream=stream, allow_redirects=False,
             )
         except requests.exceptions.RequestException as exc:
             raise self._transport_error(exc, method, redacted, idempotent) from None
@@ -369,12 +360,12 @@ class HttpClient:
             self._emit("response", method=method, url=redacted, status=raw.status_code,
                        elapsed_ms=elapsed_ms)
         link = not authenticated or not own
-        return HttpResponse(raw, url=redacted, provider=self.provider,
-                            now=wall_time(self.clock), link=link, scrub=self.scrub)
+        return HttpResponse(raw, url=redacted, provider=self.provider, clock=self.clock,
+                            link=link, scrub=self.scrub)
 
     def _check(self, response: HttpResponse, *, method: str, idempotent: bool) -> HttpResponse:
-        headers = response.headers
-        if "X-RateLimit-Limit" in headers or "X-RateLimit-Remaining" in headers:
+        if response.header("x-ratelimit-limit") is not None or \
+                response.header("x-ratelimit-remaining") is not None:
             self.last_rate_limit = response.rate_limit
         if response.ok:
             return response
@@ -444,3 +435,15 @@ def _timeouts(value: float | tuple[float, float] | None) -> tuple[float, float] 
     if isinstance(value, tuple):
         return (float(value[0]), float(value[1]))
     return (float(value), float(value))
+
+
+def _with_body_headers(headers: Mapping[str, str] | None, body_headers: Mapping[str, str],
+                       *, replace: bool) -> dict[str, str]:
+    """The caller's headers plus what the body needs (``replace``: the body's win)."""
+    merged = dict(headers) if headers else {}
+    for name, value in body_headers.items():
+        if replace:
+            merged[name] = value
+        else:
+            merged.setdefault(name, value)
+    return merged

@@ -247,7 +247,9 @@ def splittable(method: F) -> F:
     def synthesize(self: Any, text: Any, *args: Any, split: bool = False,
                    **kwargs: Any) -> Any:
         if split is False:
-            return _as_asked(method(self, text, *args, **kwargs), kwargs.get("format"))
+            asked = kwargs.get("format")
+            result = method(self, text, *args, **kwargs)
+            return result if asked is None else _as_asked(result, asked)
         if split is not True:
             raise InvalidInput(f"split must be True or False, got {split!r}", field="split",
                                limit="a bool")

@@ -275,11 +275,9 @@ class Provider:
         ``max_credits`` must be a finite number >= 0 (NaN, negatives, bools and strings are
         InvalidInput), checked even when the price is not known.
         """
-        from .validate import max_credits as check_max_credits
-
         if cost is not None:
             _need(cost, Cost, "cost", "a Cost or None", self.name)
-        budget = check_max_credits(max_credits)
+        budget = validate.max_credits(max_credits)
         if budget is None or cost is None:
             return
         if cost.credits > budget:

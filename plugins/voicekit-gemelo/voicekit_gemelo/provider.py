@@ -415,7 +415,7 @@ class GemeloProvider(GemeloVideos, kit.Provider, caps.ListVoices, caps.Synthesiz
         if voice_type is not None or ":" in voice:
             return voice_id, vtype
         other = False
-        with contextlib.suppress(err.VoicekitError):  # best effort: the call itself will say
+        try:  # best effort: the call itself will say
             if listing not in self._known:
                 self._known[listing] = frozenset(v.id for v in self._voices_of(listing))
             if str(voice_id) not in self._known[listing]:
@@ -423,6 +423,8 @@ class GemeloProvider(GemeloVideos, kit.Provider, caps.ListVoices, caps.Synthesiz
                     return voice_id, "cloned"
                 other = listing == "vc" and any(v.id == str(voice_id)
                                                 for v in self._voices_of("system"))
+        except err.VoicekitError:
+            pass
         if other:  # the id exists, but as a text-to-speech voice: say so, not "not found"
             raise err.InvalidInput(
                 f"voice {voice_id} is a text-to-speech voice, not a conversion voice (list "

@@ -27,6 +27,8 @@ def parse_ref(voice: object, *, voice_type: str | None = None,
               default_type: str = "system") -> tuple[int, str]:
     """``(voiceId, voiceType)`` of ``voice``; an explicit ``voice_type`` wins, a bare id is
     ``default_type``. InvalidInput for anything that is not a Gemelo voice id."""
+    if type(voice) is str and voice_type is None and voice.isdigit() and voice.isascii():
+        return int(voice), default_type  # the common case, as voice_id() hands it on
     vtype: str | None = None
     value: object = voice
     if isinstance(voice, Voice):
