@@ -14,7 +14,7 @@ from typing import Any
 import attrs
 import cattrs
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
@@ -184,6 +184,12 @@ class FakeEmulator(Emulator):
         self.clones: dict[str, dict[str, Any]] = {}
         self.clone_fails = False
         self.tts_voices: list[str] = []
+        #: what /tts answers instead of 0.2 s of tone; streamed in 64 KB chunks without a
+        #: Content-Length when ``tts_chunked``, or cut short of its Content-Length
+        self.tts_body: bytes | None = None
+        self.tts_chunked = False
+        self.tts_cut = False
+        self.tts_type = "audio/wav"
         self.voice_names = ["One", "Two"]
         super().__init__(**kwargs)
 
@@ -226,7 +232,18 @@ class FakeEmulator(Emulator):
         self.tts_voices.append(body["voice"])
         if not self.ledger.charge(len(body["text"]), "tts"):
             return self.error_response("insufficient_credits")
-        return Response(tone_wav(0.2), media_type="audio/wav")
+        body = tone_wav(0.2) if self.tts_body is None else self.tts_body
+        if not (self.tts_chunked or self.tts_cut):
+            return Response(body, media_type=self.tts_type)
+        view = memoryview(body)
+
+        async def chunks() -> Any:
+            end = len(view) // 2 if self.tts_cut else len(view)
+            for start in range(0, end, 1 << 16):
+                yield bytes(view[start:min(end, start + (1 << 16))])
+
+        headers = {"Content-Length": str(len(body))} if self.tts_cut else None
+        return StreamingResponse(chunks(), media_type=self.tts_type, headers=headers)
 
     async def create_clone(self, request: Request) -> Response:
         form = await request.form()

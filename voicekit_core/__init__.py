@@ -47,7 +47,8 @@ if TYPE_CHECKING:  # for type checkers (explicit re-exports); at run time see _E
     )
     from .models import (
         Audio as Audio, AudioStream as AudioStream, Cost as Cost, DubResult as DubResult,
-        DuplexStream as DuplexStream, Twin as Twin, Video as Video, Voice as Voice,
+        DuplexStream as DuplexStream, SavedAudio as SavedAudio, Twin as Twin, Video as Video,
+        Voice as Voice,
     )
     from .models import Balance as _Balance
     from .provider import Provider as Provider
@@ -107,6 +108,7 @@ _EXPORTS: ExportTable = {
     "PollPolicy": ("jobs", "PollPolicy"),
     "Audio": ("models", "Audio"),
     "AudioStream": ("models", "AudioStream"),
+    "SavedAudio": ("models", "SavedAudio"),
     "Cost": ("models", "Cost"),
     "DubResult": ("models", "DubResult"),
     "DuplexStream": ("models", "DuplexStream"),

@@ -49,7 +49,7 @@ from .errors import (
 )
 from .response import HttpResponse, never_sent, transport_cause
 from .retry import IDEMPOTENT_METHODS, RateLimitInfo, RetryPolicy
-from .transfers import ProgressCallback, encode_body
+from .transfers import ProgressCallback, encode_body, saving_audio
 from .urls import link_problem, origin_of, redact_url, scrub_secrets, websocket_url
 
 if TYPE_CHECKING:
@@ -236,6 +236,8 @@ class HttpClient:
         if idempotent is None:
             idempotent = method in IDEMPOTENT_METHODS
         url = self.url(path)
+        if not stream and saving_audio():  # a call with to=PATH: read_audio streams it
+            stream = True
         timeouts = _timeouts(timeout) or self.timeout
         call: Callable[[], HttpResponse]
         if multipart is None and not isinstance(content, AudioSource):

@@ -150,8 +150,59 @@ class Audio:
 
         return convert(self, format=format, sample_rate=sample_rate)
 
+    def head(self, size: int = 64) -> bytes:
+        """The first ``size`` bytes (what format sniffing looks at)."""
+        return self.data[:size]
+
     def __len__(self) -> int:
         return len(self.data)
+
+
+@attrs.frozen
+class SavedAudio:
+    """Audio that a call wrote to ``path`` (``synthesize(..., to=PATH)``), not held in
+    memory: a large answer goes from the network to the file in chunks.
+
+    It has :class:`Audio`'s attributes; ``data`` reads the file (on each access), and
+    :meth:`read` gives an in-memory :class:`Audio`.
+    """
+
+    path: Path
+    format: str
+    size: int
+    sample_rate: int | None = None
+    channels: int | None = None
+    duration: float | None = None
+    metadata: Mapping[str, Any] = attrs.field(default=_EMPTY, converter=_freeze, repr=False,
+                                              eq=False)
+
+    @property
+    def data(self) -> bytes:
+        """The whole file, read now (memory grows with it: prefer ``path``)."""
+        return self.path.read_bytes()
+
+    def head(self, size: int = 64) -> bytes:
+        """The first ``size`` bytes of the file."""
+        with self.path.open("rb") as f:
+            return f.read(size)
+
+    def read(self) -> Audio:
+        """The audio in memory."""
+        return Audio(data=self.data, format=self.format, sample_rate=self.sample_rate,
+                     channels=self.channels, duration=self.duration, metadata=self.metadata)
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Copy the audio to ``path`` atomically, in chunks (a suffix naming another format
+        converts it, as :meth:`Audio.save` does)."""
+        from .convert import format_of_path
+
+        if format_of_path(path) not in (None, self.format):
+            return self.read().save(path)
+        with self.path.open("rb") as source:
+            return _audio.atomic_write(path, iter(lambda: source.read(1 << 16), b""))
+
+    def __len__(self) -> int:
+        return self.size
 
 
 class AudioStream:

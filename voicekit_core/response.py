@@ -69,6 +69,13 @@ class HttpResponse:
         return found[:200] if found else None
 
     @property
+    def unread(self) -> bool:
+        """Whether the body is still to be read (a streamed request nobody has read yet)."""
+        raw = self._response
+        return getattr(raw, "_content", None) is False and \
+            not getattr(raw, "_content_consumed", True)
+
+    @property
     def ok(self) -> bool:
         return 200 <= self.status < 300
 

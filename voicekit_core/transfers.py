@@ -4,12 +4,14 @@ uploads, atomic downloads, and reading an audio answer with :func:`read_audio`."
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import functools
+import itertools
 import json as jsonlib
 import os
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, BinaryIO
 
 from . import validate
 from .audio import (
@@ -22,8 +24,8 @@ from .audio import (
 from .callbacks import notify
 from .errormap import ErrorMap, error_text
 from .errors import BadResponse, InvalidInput, StreamInterrupted
-from .models import Audio
-from .wav import finalized_wav
+from .models import Audio, SavedAudio
+from .wav import WavInfo, finalized_wav, fix_wav_sizes, parse_wav_header
 
 if TYPE_CHECKING:
     from .http import HttpClient, HttpResponse
@@ -37,6 +39,7 @@ __all__ = [
     "encode_json",
     "multipart_encoder",
     "read_audio",
+    "saving_audio_to",
     "upload",
 ]
 
@@ -253,9 +256,45 @@ def _audio_format(sniffed: str | None, head: bytes, content_type: str, default: 
     return declared or sniffed or default
 
 
+class _AudioTarget:
+    """Where the audio answer of the running call goes (see :func:`saving_audio_to`)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.saved: SavedAudio | None = None
+
+
+_TARGET: contextvars.ContextVar[_AudioTarget | None] = contextvars.ContextVar(
+    "voicekit_audio_target", default=None)
+
+
+@contextlib.contextmanager
+def saving_audio_to(path: Path) -> Iterator[None]:
+    """Inside the block (one call with ``to=PATH``), requests leave their bodies unread and
+    the first audio answer read with :func:`read_audio` goes from the network to ``path``
+    in chunks: memory stays flat however long the audio. ``path`` was checked already."""
+    token = _TARGET.set(_AudioTarget(path))
+    try:
+        yield
+    finally:
+        _TARGET.reset(token)
+
+
+def saving_audio() -> bool:
+    """Whether an audio answer of the running call is to go straight to a file."""
+    target = _TARGET.get()
+    return target is not None and target.saved is None
+
+
+#: how much of a body is looked at before deciding it is audio (sniffing, text checks)
+_HEAD = 256
+#: how much of a text answer is read for its error message
+_TEXT_LIMIT = 64 * 1024
+
+
 def read_audio(response: HttpResponse, *, default: str = "wav", provider: str | None = None,
                size_header: str | None = None, duration_ms_header: str | None = None,
-               duration_header: str | None = None) -> Audio:
+               duration_header: str | None = None) -> Audio | SavedAudio:
     """The audio in a successful answer, checked.
 
     * a body that broke off, or is shorter than its ``size_header`` says (a chunked body
@@ -266,57 +305,136 @@ def read_audio(response: HttpResponse, *, default: str = "wav", provider: str | 
     * a streamed WAV's RIFF/data sizes are fixed; a broken WAV header is BadResponse.
 
     ``metadata`` carries ``content_type``, ``request_id`` and the named headers' values.
+    Inside :func:`saving_audio_to` (a call given ``to=PATH``) an unread answer is written
+    to the file as it arrives and a :class:`~voicekit_core.models.SavedAudio` returned.
     """
-    name = provider or response.provider
-    data = response.content
-    ctype = response.content_type
-    numbers = {}  # the named headers' values, as numbers
-    for header in (size_header, duration_ms_header, duration_header):
-        if header:
-            numbers[header] = _header_number(response, header)
-    size = numbers.get(size_header) if size_header else None
-    expected = response.expected_length
-    if (expected is not None and len(data) < expected) or \
-            (size is not None and size > len(data) and expected is None):
-        announced = expected if expected is not None else int(size or 0)
-        raise StreamInterrupted(f"{name} announced {announced} bytes of audio but sent "
-                                f"{len(data)}", received_bytes=len(data), provider=name,
-                                status=response.status)
-    if not data:
-        raise response.bad("sent an empty body where audio was expected")
-    head = data[:64]
-    sniffed = sniff_format(head)
-    if sniffed is None and (_is_textual(ctype) or (
-            not ctype.startswith("audio/") and _looks_like_text(data[:256]))):
-        raise _not_audio(response, name, ctype, data)
-    fmt = _audio_format(sniffed, head, ctype, default)
-    rate = channels = seconds = None
-    if fmt == "wav":  # the header tells, when there is one
-        if data[:4] == b"RIFF":
+    reading = _Reading(response, provider or response.provider, default,
+                       (size_header, duration_ms_header, duration_header))
+    target = _TARGET.get()
+    if target is not None and target.saved is None and response.unread:
+        return reading.to_file(target)
+    return reading.in_memory(response.content)
+
+
+class _Reading:
+    """One audio answer being read: what its headers say, and the checks on its bytes."""
+
+    def __init__(self, response: HttpResponse, name: str, default: str,
+                 headers: tuple[str | None, str | None, str | None]) -> None:
+        self.response = response
+        self.name = name
+        self.default = default
+        self.ctype = response.content_type
+        self.size_header, self.millis_header, self.seconds_header = headers
+        self.numbers: dict[str, float | None] = {}  # the named headers' values
+        for header in headers:
+            if header:
+                self.numbers[header] = _header_number(response, header)
+
+    def check_length(self, received: int) -> None:
+        """StreamInterrupted when fewer bytes came than Content-Length or the size header say."""
+        expected = self.response.expected_length
+        size = self.numbers.get(self.size_header) if self.size_header else None
+        if (expected is not None and received < expected) or \
+                (size is not None and size > received and expected is None):
+            announced = expected if expected is not None else int(size or 0)
+            raise StreamInterrupted(f"{self.name} announced {announced} bytes of audio but "
+                                    f"sent {received}", received_bytes=received,
+                                    provider=self.name, status=self.response.status)
+
+    def format_of(self, start: bytes, rest: Callable[[], bytes]) -> str:
+        """The format of a body starting with ``start`` (``rest``: the remaining bytes, read
+        only for the error message of a text answer)."""
+        if not start:
+            raise self.response.bad("sent an empty body where audio was expected")
+        head = start[:64]
+        sniffed = sniff_format(head)
+        if sniffed is None and (_is_textual(self.ctype) or (
+                not self.ctype.startswith("audio/") and _looks_like_text(start[:_HEAD]))):
+            raise _not_audio(self.response, self.name, self.ctype, start + rest())
+        return _audio_format(sniffed, head, self.ctype, self.default)
+
+    def seconds(self, fmt: str) -> float | None:
+        """The duration the headers state (WAV: None, its header tells)."""
+        if fmt == "wav":
+            return None
+        seconds = self.numbers.get(self.seconds_header) if self.seconds_header else None
+        millis = self.numbers.get(self.millis_header) if self.millis_header else None
+        return millis / 1000 if seconds is None and millis is not None else seconds
+
+    def metadata(self) -> dict[str, Any]:
+        metadata: dict[str, Any] = {"content_type": self.ctype or None,
+                                    "request_id": self.response.request_id}
+        for header, value in self.numbers.items():  # a whole number stays an int
+            metadata[header.lower().replace("-", "_")] = \
+                int(value) if value is not None and value.is_integer() else value
+        return metadata
+
+    def in_memory(self, data: bytes) -> Audio:
+        self.check_length(len(data))
+        fmt = self.format_of(data, lambda: b"")
+        rate = channels = None
+        seconds = self.seconds(fmt)
+        if fmt == "wav" and data[:4] == b"RIFF":
             try:
                 data, info = finalized_wav(data)  # its header read once, here
             except InvalidInput as exc:
-                raise response.bad(f"sent a broken WAV header ({exc.message})") from None
+                raise self.response.bad(f"sent a broken WAV header ({exc.message})") from None
             rate, channels = info.sample_rate, info.channels
             seconds = info.duration(len(data) - info.data_offset)
-    else:
-        seconds = numbers.get(duration_header) if duration_header else None
-        millis = numbers.get(duration_ms_header) if duration_ms_header else None
-        if seconds is None and millis is not None:
-            seconds = millis / 1000
-    metadata: dict[str, Any] = {"content_type": ctype or None,
-                                "request_id": response.request_id}
-    for header, value in numbers.items():  # a whole number stays an int
-        metadata[header.lower().replace("-", "_")] = \
-            int(value) if value is not None and value.is_integer() else value
-    return Audio(data=data, format=fmt, sample_rate=rate, channels=channels,
-                 duration=seconds, metadata=metadata)
+        return Audio(data=data, format=fmt, sample_rate=rate, channels=channels,
+                     duration=seconds, metadata=self.metadata())
+
+    def to_file(self, target: _AudioTarget) -> Audio | SavedAudio:
+        """Write the body to ``target`` as it arrives; a WAV header's sizes fixed in place.
+        Nothing appears at the target unless the whole body came and checked out."""
+        from .convert import format_of_path
+
+        chunks = self.response.iter_bytes()
+        start = b""
+        for chunk in chunks:
+            start += chunk
+            if len(start) >= _HEAD:
+                break
+        fmt = self.format_of(start, lambda: b"".join(itertools.islice(chunks, 16))[:_TEXT_LIMIT])
+        if format_of_path(target.path) not in (None, fmt):  # converting needs it in memory
+            return self.in_memory(start + b"".join(chunks))
+        wav: list[WavInfo] = []
+
+        def finish(out: BinaryIO) -> None:
+            total = out.tell()
+            self.check_length(total)
+            if fmt == "wav" and start[:4] == b"RIFF":
+                out.seek(0)
+                try:
+                    info = parse_wav_header(out.read(1 << 16))
+                except InvalidInput as exc:
+                    raise self.response.bad(f"sent a broken WAV header ({exc.message})"
+                                            ) from None
+                if info.data_size != total - info.data_offset:
+                    fix_wav_sizes(out, info, total)
+                wav.append(info)
+
+        path = atomic_write(target.path, itertools.chain([start], chunks), finish=finish)
+        size = path.stat().st_size
+        rate = channels = None
+        seconds = self.seconds(fmt)
+        if wav:
+            rate, channels = wav[0].sample_rate, wav[0].channels
+            seconds = wav[0].duration(size - wav[0].data_offset)
+        target.saved = SavedAudio(path=path, format=fmt, size=size, sample_rate=rate,
+                                  channels=channels, duration=seconds,
+                                  metadata=self.metadata())
+        return target.saved
 
 
 def _not_audio(response: HttpResponse, name: str, ctype: str, data: bytes) -> BadResponse:
     said: str | None = None
-    body = response.json_object()
-    if body is not None:
+    try:  # from ``data``: a streamed body cannot be read again
+        body = jsonlib.loads(data or b"null")
+    except (ValueError, RecursionError):
+        body = None
+    if isinstance(body, dict):
         unwrapped = ErrorMap().unwrap(body)
         said = next((m for m in (error_text(unwrapped.get(k)) for k in
                                  ("message", "detail", "error", "msg", "reason", "text")) if m),

@@ -101,10 +101,10 @@ class VoiceFilters(kit.Options):
 
     type: str | None = kit.opt.choice(VOICE_TYPES, case="upper",
                                       help="USER or SYSTEM (the vendor's word for kind)")
-    sortBy: str | None = kit.opt.choice(SORT_KEYS, case="exact", help="sort key")
-    sort_by: str | None = kit.opt.choice(SORT_KEYS, case="exact", help="alias of sortBy")
-    sortOrder: str | None = kit.opt.choice(SORT_ORDERS, help="asc or desc (default desc)")
-    sort_order: str | None = kit.opt.choice(SORT_ORDERS, help="alias of sortOrder")
+    sortBy: str | None = kit.opt.choice(SORT_KEYS, case="exact", alias="sort_by",
+                                        help="sort key (also sort_by)")
+    sortOrder: str | None = kit.opt.choice(SORT_ORDERS, alias="sort_order",
+                                           help="asc or desc (default desc; also sort_order)")
     page: int | None = kit.opt.integer(1, help="the page to start from (default 1)")
     limit: int | None = kit.opt.integer(1, MAX_PAGE_LIMIT, help="page size (default 100)")
 
@@ -194,10 +194,6 @@ class BeautyfaceProvider(kit.Provider, ListVoices, Synthesize, CloneVoice, Balan
 
     def _voice_params(self, kind: str | None, status: str | None, opts: VoiceFilters
                       ) -> dict[str, Any]:
-        for camel, snake in (("sortBy", "sort_by"), ("sortOrder", "sort_order")):
-            if getattr(opts, camel) is not None and getattr(opts, snake) is not None:
-                raise InvalidInput(f"{camel} given twice (also as {snake})", field=snake,
-                                   limit="once")
         params: dict[str, Any] = {"page": opts.page or 1, "limit": opts.limit or MAX_PAGE_LIMIT}
         if status is not None:
             params["status"] = validate.choice(status, VOICE_STATUSES, field="status",
@@ -210,8 +206,7 @@ class BeautyfaceProvider(kit.Provider, ListVoices, Synthesize, CloneVoice, Balan
                 raise InvalidInput(f"kind={kind!r} contradicts type={vtype!r}", field="kind",
                                    limit=f"type {wanted}")
             vtype = wanted
-        extra = {"type": vtype, "sortBy": opts.sortBy or opts.sort_by,
-                 "sortOrder": opts.sortOrder or opts.sort_order}
+        extra = {"type": vtype, "sortBy": opts.sortBy, "sortOrder": opts.sortOrder}
         return params | {k: v for k, v in extra.items() if v is not None}
 
     def _voice_pages(self, params: Mapping[str, Any]) -> Iterator[list[Mapping[str, Any]]]:
@@ -347,13 +342,17 @@ class BeautyfaceProvider(kit.Provider, ListVoices, Synthesize, CloneVoice, Balan
             response = self.http.request("GET", url)
         requested = format or speech.format or DEFAULT_FORMAT
         audio = kit.read_audio(response, default=requested, provider=self.name)
-        sniffed = sniff_format(audio.data[:64])
+        sniffed = sniff_format(audio.head())
         fmt = {"ogg": "opus"}.get(sniffed or "", sniffed) if sniffed in ("wav", "mp3", "ogg") \
             else requested
         metadata = {"speech_id": speech.id, "credits_used": speech.credits_used,
                     "voice_id": speech.voice_id}
-        duration = speech.duration if fmt != "wav" else None  # WAV: from its header
-        return Audio(data=audio.data, format=fmt, duration=duration, metadata=metadata)
+        # WAV: rate, channels and duration from its header; the rest as the vendor says
+        wav = fmt == "wav"
+        return attrs.evolve(audio, format=fmt, metadata=metadata,
+                            duration=audio.duration if wav else speech.duration,
+                            sample_rate=audio.sample_rate if wav else None,
+                            channels=audio.channels if wav else None)
 
     @SPEECH.refresh
     def _refresh_speech(self, job: kit.Job[Audio]) -> kit.JobUpdate[Audio]:
