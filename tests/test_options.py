@@ -392,6 +392,71 @@ def test_operation_refuses_methods_it_cannot_wrap() -> None:
         @operation(SynthOptions)
         def clash(self: Any, *, speed: float, opts: Any, call: Any) -> None: ...
 
+    with pytest.raises(TypeError, match="no positional-only"):
+        @operation()
+        def positional_only(self: Any, text: str, /, *, opts: Any, call: Any) -> None: ...
+
+
+@pytest.mark.parametrize(("args", "kwargs"), [
+    (("hi",), {"voice": "v"}), (("hi", "v"), {}), ((), {"text": "hi", "voice": "v"}),
+    (("hi",), {}), ((), {"voice": "v"}), (("hi", "v", "x"), {}),
+    (("hi",), {"text": "again", "voice": "v"}), (("hi",), {"voice": "v", "self": 1}),
+])
+def test_arguments_bind_as_inspect_binds_them(args: tuple[Any, ...], kwargs: dict[str, Any]
+                                              ) -> None:
+    """The wrapper's own binder agrees with inspect.Signature.bind: the same values reach
+    the body, and what inspect refuses is refused (InvalidInput, before the body)."""
+    def body(self: Any, text: str, voice: str = "dflt", *, opts: Any, call: Any) -> Any:
+        return text, voice
+
+    try:
+        bound = inspect.signature(body).bind(None, *args, **kwargs, opts=None, call=None)
+        bound.apply_defaults()
+        expected: Any = (bound.arguments["text"], bound.arguments["voice"])
+    except TypeError:
+        expected = vk.InvalidInput
+    wrapped = operation()(body)
+    if expected is vk.InvalidInput:
+        with pytest.raises(vk.InvalidInput):
+            wrapped(Demo(), *args, **kwargs)
+    else:
+        assert wrapped(Demo(), *args, **kwargs) == expected
+
+
+class Listing(Options):
+    kinds: tuple[str, ...] | None = opt.choice(("public", "cloned", "own"), many=True)
+    language: tuple[str, ...] | None = opt.choice(
+        ("english", "french"), many=True,
+        words=lambda w: {"en": "english", "fr": "french"}.get(w.strip().lower(), w))
+    sortBy: str | None = opt.choice(("name", "date"), alias="sort_by")
+
+
+def test_choice_of_many_takes_one_value_or_a_list_in_declared_order() -> None:
+    def parse(**values: Any) -> Listing:
+        return Listing.parse(values, call="list_voices", provider="demo")
+
+    assert parse(kinds="Cloned").kinds == ("cloned",)
+    assert parse(kinds=["own", "PUBLIC", "own"]).kinds == ("public", "own")
+    assert parse(language=("fr", "English")).language == ("english", "french")
+    for bad in ([], ["public", "nope"], 3, [None], "x" * 50):
+        with pytest.raises(vk.InvalidInput) as caught:
+            parse(kinds=bad)
+        assert caught.value.field == "kinds"
+
+
+def test_an_option_alias_is_the_same_option_under_a_second_name() -> None:
+    def parse(**values: Any) -> Listing:
+        return Listing.parse(values, call="list_voices", provider="demo")
+
+    assert parse(sort_by="date") == parse(sortBy="date") == Listing(sortBy="date")
+    assert parse(sort_by=None, sortBy="name").sortBy == "name"
+    with pytest.raises(vk.InvalidInput, match="sortBy given twice") as twice:
+        parse(sortBy="name", sort_by="date")
+    assert twice.value.field == "sort_by"
+    with pytest.raises(vk.InvalidInput) as bad:
+        parse(sort_by="size")
+    assert bad.value.field == "sort_by"  # the name the caller used
+
 
 def test_options_inherit_and_override_fields() -> None:
     class Base(Options):

@@ -20,6 +20,7 @@ the limit. The accepted names come from the declaration, so they cannot drift fr
 
 from __future__ import annotations
 
+import enum
 import functools
 import inspect
 from collections.abc import Callable, Mapping, Sequence
@@ -76,6 +77,7 @@ class _Rule:
     help: str
     limit: str
     choices: tuple[str, ...] | None = None
+    alias: str | None = None  # a second name the option is accepted under
 
 
 def _declare(rule: _Rule, default: Any) -> Any:
@@ -84,6 +86,17 @@ def _declare(rule: _Rule, default: Any) -> Any:
     if default is not None:
         rule.check(default, "default")  # a declaration error shows at import time
     return attrs.field(default=default, metadata={_META: rule})
+
+
+def _words(value: Any, field: str, limit: str) -> list[Any]:
+    """The values of a ``many=True`` option: one value, or a list/tuple/set of them."""
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = list(value)
+        if not items:
+            raise InvalidInput(f"{field} is an empty list; give at least one value",
+                               field=field, limit=limit)
+        return items
+    return [value]
 
 
 def _span(low: float | None, high: float | None) -> str:
@@ -99,18 +112,36 @@ class opt:
     given": the vendor's own default applies."""
 
     @staticmethod
-    def choice(values: Sequence[str], *, default: str | None = None, case: str = "lower",
-               help: str = "") -> Any:
-        """One of ``values`` (input folded by ``case``: ``"lower"``, ``"upper"``, ``"exact"``)."""
+    def choice(values: Sequence[str], *, default: Any = None, case: str = "lower",
+               many: bool = False, words: Callable[[str], str] | None = None,
+               alias: str | None = None, help: str = "") -> Any:
+        """One of ``values`` (input folded by ``case``: ``"lower"``, ``"upper"``, ``"exact"``;
+        an :class:`enum.Enum` member counts as its value).
+
+        ``many``: one value or a list of them, parsed to a tuple in the order of ``values``
+        (repeats dropped). ``words``: turns other accepted words into one of ``values``
+        (say, a language code into its name) before the check. ``alias``: a second name the
+        option is accepted under (``sort_by`` for ``sortBy``; giving both is refused).
+        """
         allowed = tuple(values)
         if case not in ("lower", "upper", "exact"):
             raise ValueError(f"case must be lower, upper or exact, not {case!r}")
+        limit = f"one of {', '.join(allowed)}" + (" (or a list of them)" if many else "")
 
-        def check(value: Any, field: str) -> str:
+        def one(value: Any, field: str) -> str:
+            if isinstance(value, enum.Enum):
+                value = value.value
+            if words is not None and isinstance(value, str):
+                value = words(value) or value
             return validate.choice(value, allowed, field=field, case=case)
 
-        return _declare(_Rule("choice", check, help, f"one of {', '.join(allowed)}", allowed),
-                        default)
+        def check(value: Any, field: str) -> Any:
+            if not many:
+                return one(value, field)
+            wanted = {one(item, field) for item in _words(value, field, limit)}
+            return tuple(word for word in allowed if word in wanted)
+
+        return _declare(_Rule("choice", check, help, limit, allowed, alias), default)
 
     @staticmethod
     def integer(low: int | None = None, high: int | None = None, *, default: int | None = None,
@@ -233,6 +264,10 @@ class Options:
         if not values:  # the common call: no options given
             return cls._defaults()
         fields = _by_name(cls)
+        aliases = _aliases(cls)
+        called: dict[str, str] = {}  # option name -> the alias the caller used
+        if aliases and any(k in aliases for k in values):
+            values, called = _unaliased(values, aliases)
         unknown = sorted(_short(k) for k in values if k not in fields)
         if unknown:
             accepted = ", ".join([*also, *fields]) or "no options"
@@ -247,7 +282,7 @@ class Options:
                 continue
             rule: _Rule = fields[name].metadata[_META]
             try:
-                given[name] = rule.check(value, name)
+                given[name] = rule.check(value, called.get(name, name))
             except InvalidInput as exc:
                 exc.provider = exc.provider or provider
                 raise
@@ -271,6 +306,35 @@ class Options:
 def _short(name: object) -> str:
     text = str(name)
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _aliases(cls: type[Options]) -> dict[str, str]:
+    """``{alias: option name}`` of ``cls``."""
+    found: dict[str, str] | None = cls.__dict__.get("_voicekit_aliases")
+    if found is None:
+        found = {f.metadata[_META].alias: f.name for f in _fields(cls)
+                 if f.metadata[_META].alias is not None}
+        type.__setattr__(cls, "_voicekit_aliases", found)
+    return found
+
+
+def _unaliased(values: Mapping[str, Any], aliases: Mapping[str, str]
+               ) -> tuple[dict[str, Any], dict[str, str]]:
+    """``values`` under the options' own names, and the alias used for each renamed one;
+    an option given under both names (with values) is InvalidInput."""
+    out: dict[str, Any] = {}
+    called: dict[str, str] = {}
+    for key, value in values.items():
+        name = aliases.get(key, key)
+        if value is not None and out.get(name) is not None:
+            other = next(k for k in values if k != key and aliases.get(k, k) == name)
+            raise InvalidInput(f"{name} given twice (as {other} and {key})", field=key,
+                               limit="once")
+        if value is not None or name not in out:
+            out[name] = value
+            if key != name:
+                called[name] = key
+    return out, called
 
 
 def _by_name(cls: type[Options]) -> dict[str, attrs.Attribute[Any]]:
@@ -307,7 +371,13 @@ def _returns_audio(signature: inspect.Signature) -> bool:
 
 def _save_result(result: Any, target: Any) -> Any:
     """``to=PATH``: write the call's audio there atomically. A stream is written chunk by
-    chunk as it arrives (flat memory) and returned consumed; Audio is returned as well."""
+    chunk as it arrives (flat memory) and returned consumed; Audio is returned as well; an
+    answer :func:`~voicekit_core.transfers.read_audio` already wrote there comes back as
+    the :class:`~voicekit_core.models.SavedAudio` it made."""
+    from .models import SavedAudio
+
+    if isinstance(result, SavedAudio) and result.path == target:
+        return result
     save = getattr(result, "save", None)
     if save is None:
         return result
@@ -437,8 +507,14 @@ def operation(options: type[Options] | None = None, *, spends: bool = False,
                                             "on_upload_progress", self.name),
                     "on_upload_progress", provider=self.name)
             call = Call(name, budget, progress, cost, provider=self)
-            result = method(self, **arguments, opts=opts, call=call)
-            return result if target is None else _save_result(result, target)
+            if target is None:
+                return method(self, **arguments, opts=opts, call=call)
+            from .transfers import saving_audio_to
+
+            with saving_audio_to(target):  # an audio answer goes straight to the file
+                result = method(self, **arguments, opts=opts, call=call)
+            saved: R = _save_result(result, target)
+            return saved
 
         wrapper.__signature__ = public  # type: ignore[attr-defined]
         wrapper.__voicekit_options__ = opts_cls  # type: ignore[attr-defined]

@@ -83,12 +83,6 @@ def _sample_rate(value: Any, field: str) -> int:
     return int(validate.choice(value, [str(r) for r in SAMPLE_RATES], field=field))
 
 
-def _kinds(value: Any, field: str) -> tuple[str, ...]:
-    wanted = [validate.choice(k, VOICE_KINDS, field=field)
-              for k in ((value,) if isinstance(value, str) else tuple(value) or (None,))]
-    return tuple(k for k in VOICE_KINDS if k in wanted)
-
-
 _RATES = f"one of {', '.join(map(str, SAMPLE_RATES))}"
 
 
@@ -126,8 +120,8 @@ class VoiceFilters(kit.Options):
     """Filters of ``list_voices()``."""
 
     language: str | None = kit.opt.text(help='"en", "en-US" or "English" (language labels)')
-    kind: tuple[str, ...] | None = kit.opt.value(convert=_kinds, limit=", ".join(VOICE_KINDS),
-                                                 help="one of them, or a list")
+    kind: tuple[str, ...] | None = kit.opt.choice(VOICE_KINDS, many=True,
+                                                  help="one of them, or a list")
     disabled: bool | None = kit.opt.flag(help="Gemelo's disabled flag")
     label: str | None = kit.opt.text(help="any label, e.g. female (any case)")
 

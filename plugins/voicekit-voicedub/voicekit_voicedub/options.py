@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
 from typing import Any
 
 from voicekit_core import kit
@@ -12,37 +11,29 @@ from voicekit_core.models import Voice
 
 from .schema import Genre, Language, Style
 
-__all__ = ["CatalogueFilters", "DubOptions", "TrainingOptions", "vocabulary"]
+__all__ = ["LANGUAGES", "CatalogueFilters", "DubOptions", "LanguageFilter", "TrainingOptions",
+           "language_option"]
 
 
-def vocabulary(enum_cls: type[enum.Enum], languages: bool = False
-                ) -> Callable[[Any, str], list[str]]:
-    """A catalogue filter: one value or several, each one of ``enum_cls`` (languages also
-    as codes: ``"en"``, ``"en-US"``)."""
-    allowed = [str(m.value) for m in enum_cls]
+def _vocabulary(enum_cls: type[enum.Enum]) -> list[str]:
+    return [str(m.value) for m in enum_cls]
 
-    def convert(value: Any, field: str) -> list[str]:
-        items: list[Any] = [value]
-        if isinstance(value, (list, tuple, set, frozenset)):
-            items = list(value)
-        elif not isinstance(value, (str, enum_cls)):
-            raise InvalidInput(f"{field} must be text or a list of text, not "
-                               f"{type(value).__name__}", field=field,
-                               limit=f"one of {', '.join(allowed)}")
-        out = []
-        for item in items:
-            text = item.value if isinstance(item, enum_cls) else item
-            key = text.strip().lower() if isinstance(text, str) else None
-            if key is not None and languages and key not in allowed:
-                key = (kit.language_name(key.split("-")[0]) or key).lower()
-            if key not in allowed:
-                raise InvalidInput(f"{field}: unknown value {item!r}; VoiceDub knows "
-                                   f"{', '.join(allowed)}", field=field,
-                                   limit=f"one of {', '.join(allowed)}")
-            out.append(key)
-        return out
 
-    return convert
+def _language_word(word: str) -> str:
+    """A language code (``"en"``, ``"en-US"``) as the catalogue's name for it."""
+    key = word.strip().lower()
+    if key in LANGUAGES:
+        return key
+    return (kit.language_name(key.split("-")[0]) or key).lower()
+
+
+#: the catalogue's languages (names)
+LANGUAGES = _vocabulary(Language)
+
+
+def language_option(help: str = "") -> Any:
+    """A catalogue-languages option: names or codes, one or several."""
+    return kit.opt.choice(LANGUAGES, many=True, words=_language_word, help=help)
 
 
 def _ids(value: Any, field: str) -> list[str]:
@@ -51,17 +42,21 @@ def _ids(value: Any, field: str) -> list[str]:
             for v in values]
 
 
+class LanguageFilter(kit.Options):
+    """``list_voices(language=...)``: the catalogue languages, by name or code."""
+
+    language: tuple[str, ...] | None = language_option(help="languages (names or codes)")
+
+
 class CatalogueFilters(kit.Options):
     """``GET /v1/voices`` filters (values OR'd within a filter, filters AND'd)."""
 
     search: str | None = kit.opt.text(max_chars=50, help="name search, 1-50 characters")
-    genres: list[str] | None = kit.opt.value(convert=vocabulary(Genre), help="genres",
-                                             limit="catalogue genres")
-    languages: list[str] | None = kit.opt.value(convert=vocabulary(Language, True),
-                                                help="languages (names or codes)",
-                                                limit="catalogue languages")
-    styles: list[str] | None = kit.opt.value(convert=vocabulary(Style), help="styles",
-                                             limit="catalogue styles")
+    genres: tuple[str, ...] | None = kit.opt.choice(_vocabulary(Genre), many=True,
+                                                    help="genres")
+    languages: tuple[str, ...] | None = language_option(help="languages (names or codes)")
+    styles: tuple[str, ...] | None = kit.opt.choice(_vocabulary(Style), many=True,
+                                                    help="styles")
     limit: int | None = kit.opt.integer(8, 50, help="page size (vendor default 50)")
     ids: list[str] | None = kit.opt.value(convert=_ids, limit="voice ids",
                                           help="trained voices to fetch (none are listed)")

@@ -31,7 +31,7 @@ from voicekit_core.models import Balance as BalanceInfo
 from voicekit_core.models import Cost, DubResult, Voice
 
 from . import schema
-from .options import CatalogueFilters, DubOptions, TrainingOptions, vocabulary
+from .options import CatalogueFilters, DubOptions, LanguageFilter, TrainingOptions
 from .plugin import INFO
 from .schema import DubPrivate, DubStatus, Genre, Language, Style, VoicePrivate, VoiceStatus
 
@@ -147,7 +147,8 @@ class VoiceDubProvider(kit.Provider, ListVoices, CloneVoice, Dub, Balance):
                                field="language", limit="one of language, languages")
         languages = opts.languages
         if language is not None:
-            languages = vocabulary(Language, True)(language, "language")
+            languages = LanguageFilter.parse({"language": language}, call="list_voices",
+                                             provider=self.name).language
         params: list[tuple[str, Any]] = [
             *(("search", v) for v in [opts.search] if v is not None),
             *(("genres", g) for g in opts.genres or ()),
