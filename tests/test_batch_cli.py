@@ -207,7 +207,9 @@ def test_killed_mid_request_then_rerun_pays_no_item_twice(
         records = list(state.records())
     done = [r for r in records if r.status == "done"]
     uncertain = [r for r in records if r.status == "starting"]  # left by the kill
-    assert len(done) + len(uncertain) == 12 and 1 <= len(uncertain) <= 6
+    # uncertain: the held call(s), answers still being saved at the kill, and calls
+    # recorded but maybe not yet sent (at most --workers): never more
+    assert len(done) + len(uncertain) == 12 and 1 <= len(uncertain) <= charged_before + 2
     assert all((tmp_path / "out" / r.output).is_file() for r in done)
 
 
