@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # for type checkers (explicit re-exports); at run time see _E
     from .schema import (
         vendor_converter as vendor_converter, structure as structure, wrap_bare as wrap_bare,
         duration_seconds as duration_seconds, VendorStatus as VendorStatus,
+        progress_fraction as progress_fraction,
         reader as reader,
     )
     from .transfers import read_audio as read_audio
@@ -80,6 +81,7 @@ _EXPORTS: ExportTable = {
     "wrap_bare": ("schema", "wrap_bare"),
     "duration_seconds": ("schema", "duration_seconds"),
     "VendorStatus": ("schema", "VendorStatus"),
+    "progress_fraction": ("schema", "progress_fraction"),
     "reader": ("schema", "reader"),
     "listing": ("envelopes", "listing"),
     # responses and streams

@@ -35,7 +35,7 @@ import re
 import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import attrs
 import cattrs
@@ -43,8 +43,9 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 
 from .errors import BadResponse, VoicekitError
 
-__all__ = ["Reader", "VendorStatus", "duration_seconds", "make_converter", "reader",
-           "structure", "unstructure", "vendor_converter", "wrap_bare"]
+__all__ = ["Reader", "VendorStatus", "duration_seconds", "make_converter",
+           "progress_fraction", "reader", "structure", "unstructure", "vendor_converter",
+           "wrap_bare"]
 
 T = TypeVar("T")
 
@@ -215,17 +216,19 @@ class VendorStatus:
                 return str(value).strip()
         return None
 
+    #: the vendor documents ``progress`` as a percentage (0-100): a bare 1 is 1 %
+    progress_in_percent: ClassVar[bool] = False
+
     @property
     def fraction(self) -> float | None:
-        """``progress`` as a fraction: 0..1 as is, a larger number as a percentage."""
-        value = _number(self.progress)
-        if value is None or value < 0:
-            return None
-        try:
-            number = float(value)
-        except OverflowError:  # an integer beyond any float: more than done
-            return 1.0
-        return min(1.0, number / 100 if number > 1 else number)
+        """``progress`` as a fraction in [0, 1] (see :func:`progress_fraction`)."""
+        return progress_fraction(self.progress, percent=self.progress_in_percent)
+
+    def fraction_after(self, previous: float | None) -> float | None:
+        """:attr:`fraction`, knowing the reading before (``previous``): a bare 1 after a
+        higher reading is done, not 1 %."""
+        return progress_fraction(self.progress, percent=self.progress_in_percent,
+                                 previous=previous)
 
     @property
     def failure(self) -> str | None:
@@ -284,6 +287,36 @@ def _enum_hook(value: Any, enum_cls: type[enum.Enum]) -> enum.Enum:
     except (ValueError, TypeError):
         allowed = ", ".join(str(m.value) for m in enum_cls)
         raise ValueError(f"{_show(value)} is not one of {allowed}") from None
+
+
+def progress_fraction(value: Any, *, percent: bool = False,
+                      previous: float | None = None) -> float | None:
+    """A vendor's progress reading as a fraction in [0, 1]; None for anything that is not
+    one (text, negative numbers, NaN).
+
+    ``"40%"`` is a percentage. Otherwise, for a vendor documenting 0..1 or nothing
+    (``percent`` False), a number up to 1 is a fraction and a larger one a percentage. For
+    a vendor documenting a percentage (``percent``), whole numbers are percentages and a
+    number with a fraction part up to 1 (``0.4``) is a fraction already; a bare 1 after a
+    higher reading (``previous``) is done, not 1 % going backwards.
+    """
+    spelled = isinstance(value, str) and value.strip().endswith("%")
+    number = _number(value.strip()[:-1] if spelled else value)
+    if number is None or number < 0:
+        return None
+    try:
+        reading = float(number)
+    except OverflowError:  # an integer beyond any float: more than done
+        return 1.0
+    if spelled:
+        reading /= 100
+    elif percent:
+        if reading.is_integer() or reading > 1:
+            reading = 1.0 if (reading == 1 and previous is not None and previous > 0.01) \
+                else reading / 100
+    elif reading > 1:
+        reading /= 100
+    return min(1.0, reading)
 
 
 def _number(value: Any) -> int | float | None:

@@ -8,9 +8,11 @@ from typing import Any
 
 import pytest
 import voicekit_core as vk
+from voicekit_core import kit
 
 from voicekit_captions.emulator import CaptionsEmulator
-from voicekit_captions.provider import CaptionsProvider, parse_progress
+from voicekit_captions.provider import CaptionsProvider
+from voicekit_captions.schema import Status
 
 VIDEO = "https://media.example.com/calibration/sam.mp4"
 IMAGES = ["https://media.example.com/calibration/front.png",
@@ -205,7 +207,10 @@ def test_uppercase_extensions_and_queries_are_fine(
 
 @pytest.mark.parametrize(("value", "fraction"), [
     (0, 0.0), (40, 0.4), (100, 1.0), (1, 0.01), (0.25, 0.25), (55.5, 0.555), ("30%", 0.3),
-    (150, 1.0), (-3, 0.0), (None, None), ("soon", None), (True, None),
+    ("40", 0.4), (150, 1.0), (-3, None), (None, None), ("soon", None), (True, None),
+    (10**400, 1.0),
 ])
 def test_progress_is_read_as_a_percentage(value: object, fraction: float | None) -> None:
-    assert parse_progress(value) == fraction
+    assert Status(progress=value).fraction == fraction
+    assert kit.progress_fraction(value, percent=True) == fraction
+    assert Status(progress=1).fraction_after(0.9) == 1.0  # 0..1 after all, not 1 % again

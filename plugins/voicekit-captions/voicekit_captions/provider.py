@@ -30,7 +30,6 @@ from voicekit_core.pacing import Pace
 
 from . import schema as s
 from .plugin import INFO
-from .schema import parse_progress
 
 __all__ = [
     "MAX_SCRIPT_CHARS",
@@ -40,7 +39,6 @@ __all__ = [
     "WORDS_PER_SECOND",
     "CaptionsProvider",
     "Creator",
-    "parse_progress",
     "parse_twin_name",
 ]
 
@@ -149,7 +147,7 @@ class CaptionsProvider(kit.Provider, CreateTwin, GenerateVideo):
     def _update(self, kind: kit.JobKind[Any], job: kit.Job[Any], status: s.Status,
                 result: Any = None) -> kit.JobUpdate[Any]:
         update = kind.update(status.upper or None, raw=status.raw, result=result,
-                             progress=status.progress_after(job.progress),
+                             progress=status.fraction_after(job.progress),
                              error=(status.error_code, status.reason
                                     or f"{kind.name} {job.id} failed"))
         return attrs.evolve(update, progress=1.0) if update.state is kit.JobState.SUCCEEDED \

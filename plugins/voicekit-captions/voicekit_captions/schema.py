@@ -5,7 +5,6 @@ listings (names, or objects naming them, bare or under a key) the documentation 
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,33 +13,15 @@ import cattrs
 from voicekit_core import kit
 from voicekit_core.errors import BadResponse
 
-__all__ = ["Status", "listed", "name_of", "operation_id", "parse_progress", "read_status"]
-
-
-def parse_progress(value: Any) -> float | None:
-    """The vendor's ``progress`` as a fraction in [0, 1].
-
-    Captions reports progress as a percentage (0-100). Whole numbers are read as
-    percentages; a value with a fraction part that is at most 1 (``0.4``) as a fraction
-    already; strings like ``"40%"`` are accepted. Anything else gives None.
-    """
-    if isinstance(value, str):
-        value = value.strip().rstrip("%").strip()
-        try:
-            value = float(value)
-        except ValueError:
-            return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
-        return None
-    number = float(value)
-    fraction = number if (0 <= number <= 1 and not number.is_integer()) else number / 100
-    return min(1.0, max(0.0, fraction))
+__all__ = ["Status", "listed", "name_of", "operation_id", "read_status"]
 
 
 @attrs.frozen
 class Status(kit.VendorStatus):
     """``/twin/status`` and ``/creator/poll``: ``state`` (or ``status``), ``progress`` (a
     percentage), and once done a ``url`` (videos) or the twin's name."""
+
+    progress_in_percent = True  # Captions documents 0-100
 
     url: Any = None
     video_url: Any = None
@@ -54,15 +35,6 @@ class Status(kit.VendorStatus):
     def upper(self) -> str:
         """The vendor's state word, upper-cased ("" when none)."""
         return (self.word or "").upper()
-
-    def progress_after(self, previous: float | None) -> float | None:
-        """:func:`parse_progress`, except that a bare ``1`` after a higher reading is the
-        fraction 1.0 (a vendor counting 0..1), not 1 % (progress going backwards)."""
-        progress = parse_progress(self.progress)
-        if progress == 0.01 and previous is not None and previous > 0.01 and \
-                not isinstance(self.progress, str):
-            return 1.0
-        return progress
 
     @property
     def video(self) -> str | None:
