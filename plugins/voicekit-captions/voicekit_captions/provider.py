@@ -202,10 +202,7 @@ class CaptionsProvider(kit.Provider, CreateTwin, GenerateVideo):
     def list_twins(self) -> list[Twin]:
         """Your AI Twins, by their listed names (``Twin.id`` = ``"twin-1-sam"``)."""
         body = self._post("/twin/list", read=True)
-        items = s.listed(body, "twins", "aiTwins")
-        if items is None:
-            raise BadResponse(f"captions /twin/list sent no twins list: {str(body)[:80]}",
-                              provider=self.name)
+        items = s.listing(body, "twins", "aiTwins", what="/twin/list answer")
         twins = []
         for item in items:
             name = s.name_of(item, "name", "twinName", "twin", "id")
@@ -291,10 +288,7 @@ class CaptionsProvider(kit.Provider, CreateTwin, GenerateVideo):
     def list_creators(self) -> list[Creator]:
         """AI Creators a video can use: stock creators and your completed twins."""
         body = self._post("/creator/list", read=True)
-        items = s.listed(body, "supportedCreators", "creators")
-        if items is None:
-            raise BadResponse(f"captions /creator/list sent {str(body)[:80]!r}",
-                              provider=self.name)
+        items = s.listing(body, "supportedCreators", "creators", what="/creator/list answer")
         thumbnails = body.get("thumbnails") if isinstance(body, Mapping) else None
         thumbnails = thumbnails if isinstance(thumbnails, Mapping) else {}
         creators = []

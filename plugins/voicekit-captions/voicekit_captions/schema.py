@@ -13,7 +13,7 @@ import cattrs
 from voicekit_core import kit
 from voicekit_core.errors import BadResponse
 
-__all__ = ["Status", "listed", "name_of", "operation_id", "read_status"]
+__all__ = ["Status", "listing", "name_of", "operation_id", "read_status"]
 
 
 @attrs.frozen
@@ -60,21 +60,11 @@ def read_status(body: Any, what: str) -> Status:
     return attrs.evolve(status, raw=dict(body))
 
 
-def listed(body: Any, *keys: str) -> list[Any] | None:
+def listing(body: Any, *keys: str, what: str) -> list[Any]:
     """The list a body carries: the body itself, under one of ``keys``, or the only list
-    among its values (``{"data": [...]}``); ``[]`` for a key present but null; None when
-    there is none."""
-    if isinstance(body, list):
-        return body
-    if not isinstance(body, Mapping):
-        return None
-    for key in keys:
-        if key in body and body[key] is None:
-            return []
-        if isinstance(body.get(key), list):
-            return list(body[key])
-    lists = [v for v in body.values() if isinstance(v, list)]
-    return lists[0] if len(lists) == 1 else None
+    among its values; names or objects (BadResponse naming ``what`` otherwise)."""
+    return kit.listing(body, *keys, what=what, provider="captions", objects=False,
+                       sole_list=True)
 
 
 def name_of(item: Any, *fields: str) -> str | None:
@@ -85,9 +75,12 @@ def name_of(item: Any, *fields: str) -> str | None:
 
 
 def names(body: Any, keys: tuple[str, ...], fields: tuple[str, ...]) -> list[str] | None:
-    """The names listed in ``body`` (see :func:`listed`); an object of names
+    """The names listed in ``body`` (see :func:`listing`); an object of names
     (``{"English": "en"}``) gives its keys; None when nothing is listed."""
-    items = listed(body, *keys)
+    try:
+        items: list[Any] | None = listing(body, *keys, what="list")
+    except BadResponse:
+        items = None
     if items is None and isinstance(body, Mapping):
         inner = next((body[k] for k in keys if k in body), body)
         if isinstance(inner, Mapping) and inner and all(

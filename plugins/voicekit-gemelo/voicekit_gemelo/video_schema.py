@@ -14,7 +14,7 @@ import cattrs
 from voicekit_core import kit
 from voicekit_core.errors import BadResponse
 
-__all__ = ["Listing", "VideoItem", "read"]
+__all__ = ["VideoItem", "read"]
 
 T = TypeVar("T")
 _TRUE = (True, "true", "True", 1)
@@ -55,29 +55,9 @@ class VideoItem(kit.VendorStatus):
         return (self.word or "processing").lower()
 
 
-@attrs.frozen
-class Listing:
-    """A listing: a bare list (read as ``items``) or wrapped under a key."""
-
-    items: tuple[dict[str, Any], ...] | None = None
-    data: tuple[dict[str, Any], ...] | None = None
-    results: tuple[dict[str, Any], ...] | None = None
-    twins: tuple[dict[str, Any], ...] | None = None
-    videos: tuple[dict[str, Any], ...] | None = None
-    voices: tuple[dict[str, Any], ...] | None = None
-
-    def entries(self, key: str) -> tuple[dict[str, Any], ...] | None:
-        for found in (getattr(self, key, None), self.items, self.data, self.results):
-            if found is not None:
-                return found
-        return None
-
-
 @functools.cache
 def converter() -> cattrs.Converter:
-    conv = kit.vendor_converter()
-    kit.wrap_bare(conv, Listing, shape=list, field="items")
-    return conv
+    return kit.vendor_converter()
 
 
 def read(body: Any, model: type[T], what: str) -> T:

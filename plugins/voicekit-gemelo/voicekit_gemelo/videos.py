@@ -163,11 +163,8 @@ class GemeloVideos(_Base):
         self.http.request("DELETE", f"/v2/videos/{ident}").close()
 
     def _v2_listing(self, path: str, key: str) -> list[tuple[s.VideoItem, dict[str, Any]]]:
-        body = self.http.json("GET", path)
-        items = s.read(body, s.Listing, f"GET {path} answer").entries(key)
-        if items is None:
-            raise BadResponse(f"gemelo sent no {key} list: {str(body)[:80]}",
-                              provider=self.name)
+        items = kit.listing(self.http.json("GET", path), key, what=f"GET {path} answer",
+                            provider=self.name)
         read = [(s.read(i, s.VideoItem, key[:-1]), dict(i)) for i in items]
         if any(item.key is None for item, _ in read):
             raise BadResponse(f"gemelo listed one of its {key} without an id",
