@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import pytest
 import voicekit_core as vk
@@ -254,3 +255,17 @@ def test_unknown_voice_is_not_found_and_costs_nothing(bf: BeautyfaceProvider,
         bf.synthesize("Hello", voice="clnosuchvoice")
     assert "Voice not found" in str(info.value) and info.value.code == "NOT_FOUND"
     assert bf_emulator.ledger.spent == 0
+
+
+@pytest.mark.parametrize(("fmt", "suffix"), [("wav", "wav"), ("mp3", "mp3"), ("opus", "ogg")])
+def test_to_path_downloads_the_speech_straight_into_the_file(
+        bf: BeautyfaceProvider, bf_emulator: BeautyfaceEmulator, tmp_path: Path,
+        fmt: str, suffix: str) -> None:
+    in_memory = bf.synthesize("Format check.", voice=_voice(bf), format=fmt)
+    saved = bf.synthesize("Format check.", voice=_voice(bf), format=fmt,
+                          to=tmp_path / f"speech.{suffix}")
+    assert isinstance(saved, vk.SavedAudio) and saved.path == tmp_path / f"speech.{suffix}"
+    assert saved.data == in_memory.data and saved.format == in_memory.format
+    assert (saved.duration, saved.sample_rate) == (in_memory.duration, in_memory.sample_rate)
+    assert saved.metadata["speech_id"] != in_memory.metadata["speech_id"]
+    assert [p.name for p in tmp_path.iterdir()] == [f"speech.{suffix}"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from voicekit_gemelo.emulator import GemeloEmulator
 from voicekit_gemelo.provider import GemeloProvider
@@ -21,6 +23,17 @@ def test_synthesize_returns_the_wav_and_its_metadata(gemelo: GemeloProvider,
     assert all(type(audio.metadata[k]) is int for k in ("audio_duration_ms", "audio_size_bytes"))
     assert gemelo_emulator.convert_bodies == [
         {"voiceId": 35, "text": "Hello world, how are you?", "voiceType": "system"}]
+
+
+def test_to_path_writes_the_answer_straight_into_the_file(gemelo: GemeloProvider,
+                                                          tmp_path: Path) -> None:
+    in_memory = gemelo.synthesize("Hello world, how are you?", voice="35")
+    saved = gemelo.synthesize("Hello world, how are you?", voice="35", to=tmp_path / "a.wav")
+    assert isinstance(saved, vk.SavedAudio) and saved.path == tmp_path / "a.wav"
+    assert saved.data == in_memory.data and len(saved) == len(in_memory.data)
+    assert (saved.format, saved.sample_rate, saved.channels, saved.duration) == \
+        (in_memory.format, in_memory.sample_rate, in_memory.channels, in_memory.duration)
+    assert saved.metadata == in_memory.metadata | {"request_id": saved.metadata["request_id"]}
 
 
 def test_a_cloned_voice_carries_its_voice_type(gemelo: GemeloProvider,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import voicekit_core as vk
 from voicekit_core.audio import parse_wav_header, sniff_format
@@ -41,6 +43,18 @@ def test_default_format_is_wav_and_real(speechgen: SpeechgenProvider) -> None:
     assert wav.sample_rate == info.sample_rate and wav.channels == 1
     assert wav.duration == pytest.approx(info.duration(len(wav.data) - info.data_offset),
                                          abs=1e-3)
+
+
+@pytest.mark.parametrize("fmt", ["wav", "mp3"])
+def test_to_path_writes_the_answer_straight_into_the_file(speechgen: SpeechgenProvider,
+                                                          tmp_path: Path, fmt: str) -> None:
+    text = "A longer sentence to speak."
+    in_memory = speechgen.synthesize(text, voice="en-US-guy", format=fmt)
+    saved = speechgen.synthesize(text, voice="en-US-guy", format=fmt,
+                                 to=tmp_path / f"a.{fmt}")
+    assert isinstance(saved, vk.SavedAudio) and saved.data == in_memory.data
+    assert (saved.format, saved.duration) == (in_memory.format, in_memory.duration)
+    assert saved.metadata["characters_used"] == len(text)
 
 
 def test_speed_and_pitch_are_sent(speechgen: SpeechgenProvider) -> None:
