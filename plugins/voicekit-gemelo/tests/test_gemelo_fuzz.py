@@ -46,6 +46,8 @@ def gemelo_operations(directory: Path) -> Callable[[dict[str, Operation]], dict[
             "delete_voice": lambda p: p.delete_voice(501),
             "delete_voice(?)": lambda p, value: p.delete_voice(value),
             "download_preview": _preview(directory),
+            "synthesize(to=)": lambda p: p.synthesize("Hello", voice="35",
+                                                      to=directory / "speech.wav"),
             "job(clone)": lambda p: p.job("gemelo:clone:501").wait(timeout=60),
             "voice_ref(?)": lambda p, value: p.voice_ref(value),
         }
