@@ -8,6 +8,7 @@ may escape; nothing may hang.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,8 +21,11 @@ VOICE = "cl0123456789abcdef012345"
 
 def beautyface_operations(ops: dict[str, Operation]) -> dict[str, Operation]:
     """The suite's operations ``ops`` plus Beautyface's own."""
+    folder = Path(tempfile.mkdtemp(prefix="voicekit-fuzz-"))
     return {
         **ops,
+        "synthesize(to=)": lambda p: p.synthesize("Hello", voice=VOICE,
+                                                  to=folder / "speech.wav"),
         "list_voices(cloned)": lambda p: p.list_voices(kind="cloned", limit=5),
         "list_voices(filters)": lambda p: p.list_voices(
             language="en", status="COMPLETED", sort_by="popularity", sort_order="asc"),

@@ -7,6 +7,7 @@ jobs, the local payload check. Only VoicekitError may escape; nothing may hang.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,9 +19,13 @@ from voicekit_core.testing.fuzz_plugin import fuzz_plugin
 def speechgen_operations() -> Callable[[dict[str, Operation]], dict[str, Operation]]:
     """The suite's operations plus Speechgen's own."""
 
+    folder = Path(tempfile.mkdtemp(prefix="voicekit-fuzz-"))
+
     def extend(ops: dict[str, Operation]) -> dict[str, Operation]:
         return {
             **ops,
+            "synthesize(to=)": lambda p: p.synthesize("Hello", voice="en-US-aria",
+                                                      to=folder / "speech.wav"),
             "list_voices(cloned)": lambda p: p.list_voices(kind="cloned"),
             "list_voices(filters)": lambda p: p.list_voices(language="English",
                                                             gender="female", style="x"),
