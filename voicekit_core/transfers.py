@@ -124,14 +124,16 @@ def encode_body(
     without files may leave None."""
     if json is not None:
         return encode_json(json), {"Content-Type": "application/json"}
+    if (multipart is not None or isinstance(content, AudioSource)) and stack is None:
+        raise TypeError("encode_body(): a body with files needs an ExitStack to open them on")
     if multipart is not None:
-        assert stack is not None, "a multipart body needs a stack for its files"
+        assert stack is not None
         encoder = multipart_encoder(multipart, stack, on_progress)
         return encoder, {"Content-Type": encoder.content_type}
     if data is not None:
         return data, {}
     if isinstance(content, AudioSource):
-        assert stack is not None, "a file body needs a stack"
+        assert stack is not None
         f = stack.enter_context(content.open())
         if on_progress is None and content.size is None:
             return f, {}
