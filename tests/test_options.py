@@ -516,6 +516,40 @@ def test_connect_settings_are_checked_as_configuration_errors(setting: str,
     assert info.value.provider == "plain"
 
 
+def _window(value: Any, field: str) -> tuple[float, float] | None:
+    if value is None:
+        return None
+    low, high = value
+    if low > high:
+        raise ValueError("min must not be above max")
+    return (float(low), float(high))
+
+
+class Tuned(Provider):
+    info = ProviderInfo(name="tuned", factory="tests:Tuned", capabilities=())
+    remote = False
+
+    class Settings(Options):
+        depth: int | None = opt.integer(1, 9, default=3)
+        window: tuple[float, float] | None = opt.value(convert=_window, default=(0, 1),
+                                                       keeps_none=True)
+
+
+def test_a_provider_declares_its_own_settings() -> None:
+    """``Settings`` are taken out of connect()'s keywords and parsed like options: an
+    invalid one is a ConfigurationError naming it; ``keeps_none`` lets None mean "off"."""
+    assert (Tuned().settings.depth, Tuned().settings.window) == (3, (0.0, 1.0))
+    tuned = Tuned(depth=7, window=None)
+    assert (tuned.settings.depth, tuned.settings.window) == (7, None)
+    for bad in ({"depth": 0}, {"depth": "7"}, {"window": (2, 1)}, {"window": 5}):
+        with pytest.raises(vk.ConfigurationError) as caught:
+            Tuned(**bad)  # type: ignore[arg-type]
+        assert caught.value.provider == "tuned" and next(iter(bad)) in str(caught.value)
+    with pytest.raises(vk.ConfigurationError, match="settings: depth, window"):
+        Tuned(dpeth=7)  # type: ignore[call-arg]
+    assert Plain().settings is None
+
+
 def test_good_connect_settings_are_kept() -> None:
     plain = Plain(timeout=(2, 30), max_retries=0, rate_limit_cap=0, allow_http=True)
     assert (plain.timeout, plain.max_retries, plain.rate_limit_cap) == ((2.0, 30.0), 0, 0.0)

@@ -78,6 +78,7 @@ class _Rule:
     limit: str
     choices: tuple[str, ...] | None = None
     alias: str | None = None  # a second name the option is accepted under
+    keeps_none: bool = False  # an explicit None is a value (given to ``check``)
 
 
 def _declare(rule: _Rule, default: Any) -> Any:
@@ -209,9 +210,13 @@ class opt:
 
     @staticmethod
     def value(*, default: Any = None, convert: Callable[[Any, str], Any],
-              help: str = "", limit: str = "see the documentation") -> Any:
+              help: str = "", limit: str = "see the documentation",
+              keeps_none: bool = False) -> Any:
         """Anything ``convert(value, field)`` accepts; it returns the value to use or raises
-        InvalidInput (TypeError, ValueError and OverflowError become InvalidInput too)."""
+        InvalidInput (TypeError, ValueError and OverflowError become InvalidInput too).
+
+        ``keeps_none``: an explicit None is a value too, handed to ``convert`` (a setting
+        whose None means "off" while leaving it out means its default)."""
 
         def check(value: Any, field: str) -> Any:
             try:
@@ -221,7 +226,7 @@ class opt:
             except (TypeError, ValueError, OverflowError) as exc:
                 raise InvalidInput(f"{field}: {exc}", field=field, limit=limit) from None
 
-        return _declare(_Rule("value", check, help, limit), default)
+        return _declare(_Rule("value", check, help, limit, keeps_none=keeps_none), default)
 
 
 class Options:
@@ -278,9 +283,9 @@ class Options:
             )
         given: dict[str, Any] = {}
         for name, value in values.items():
-            if value is None:
-                continue
             rule: _Rule = fields[name].metadata[_META]
+            if value is None and not rule.keeps_none:
+                continue
             try:
                 given[name] = rule.check(value, called.get(name, name))
             except InvalidInput as exc:

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
     from .errormap import ErrorDetails
     from .http import HttpClient, HttpResponse
+    from .options import Options
     from .registry import Registry
 
 __all__ = ["DEFAULT_POOL_SIZE", "Provider"]
@@ -81,6 +82,9 @@ class Provider:
     #: for ``split=True``; with a ``kit.operation(text=TextRules(...))`` the tighter applies.
     max_text_chars: ClassVar[int | None] = None
     max_text_bytes: ClassVar[int | None] = None
+    #: the provider's own ``connect()`` settings, declared like a call's options
+    #: (:class:`~voicekit_core.options.Options`); parsed into ``self.settings``
+    Settings: ClassVar[type[Options] | None] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -108,15 +112,19 @@ class Provider:
     ) -> None:
         info = self.info
         self.name: str = info.name
+        settings = self._settings(credentials)
         known = {info.option_name(e) for e in info.credentials}
         unknown = sorted(set(credentials) - known)
         if unknown:
             accepted = ", ".join(sorted(known)) or "none"
+            own = f"; settings: {', '.join(self.Settings.names())}" if self.Settings else ""
             raise ConfigurationError(
                 f"{self.name} does not take option(s) {', '.join(unknown)} "
-                f"(credential options: {accepted})",
+                f"(credential options: {accepted}{own})",
                 provider=self.name,
             )
+        #: the provider's own connect() settings, parsed (an instance of ``Settings``)
+        self.settings: Any = settings
         self._credential_sources: dict[str, str] = {}
         self._credentials: dict[str, Secret] = resolve_credentials(
             info, credentials, sources=self._credential_sources)
@@ -144,6 +152,19 @@ class Provider:
             from .urls import check_base_url
 
             self.base_url = check_base_url(url, allow_http=allow_http, provider=self.name)
+
+    def _settings(self, given: dict[str, Any]) -> Any:
+        """Take this provider's own settings out of ``given`` and parse them with
+        :attr:`Settings`; an invalid one is a ConfigurationError naming it."""
+        declared = self.Settings
+        if declared is None:
+            return None
+        names = set(declared.names())
+        mine = {k: given.pop(k) for k in list(given) if k in names}
+        try:
+            return declared.parse(mine, call="connect", provider=self.name)
+        except InvalidInput as exc:
+            raise ConfigurationError(exc.message, provider=self.name) from None
 
     # -- introspection -------------------------------------------------------------
 

@@ -156,15 +156,21 @@ class GemeloProvider(GemeloVideos, kit.Provider, caps.ListVoices, caps.Synthesiz
     errors = ERRORS
     jobs = (CLONE, VIDEO)
 
-    def __init__(self, *, max_text_chars: int | None = None,
-                 stream_timeout: float | None = None, sample_rate: int = DEFAULT_SAMPLE_RATE,
-                 **options: Any) -> None:
+    class Settings(kit.Options):
+        """Gemelo's own ``connect()`` settings."""
+
+        max_text_chars: int | None = kit.opt.integer(1, help="longest synthesize text")
+        stream_timeout: float | None = kit.opt.number(
+            1e-3, help="seconds to wait for a stream's next frame")
+        sample_rate: int | None = kit.opt.value(
+            convert=_sample_rate, limit=_RATES, default=DEFAULT_SAMPLE_RATE,
+            help="the streams' sample rate")
+
+    def __init__(self, **options: Any) -> None:
         super().__init__(**options)
-        self.max_text_chars = None if max_text_chars is None else validate.integer(
-            max_text_chars, field="max_text_chars", low=1)
-        self.stream_timeout = None if stream_timeout is None else validate.number(
-            stream_timeout, field="stream_timeout", low=1e-3)
-        self.sample_rate = _sample_rate(sample_rate, "sample_rate")
+        self.max_text_chars = self.settings.max_text_chars
+        self.stream_timeout = self.settings.stream_timeout
+        self.sample_rate = self.settings.sample_rate
         self._known: dict[str, frozenset[str]] = {}  # system/vc voice ids, once looked up
 
     def auth_headers(self) -> dict[str, str]:

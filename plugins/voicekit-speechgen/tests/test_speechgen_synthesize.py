@@ -129,8 +129,11 @@ def test_ranges_are_configurable(speechgen_emulator: SpeechgenEmulator,
     with pytest.raises(InvalidRequest) as info:
         open_.synthesize("Hi", voice="en-US-aria", speed=9)
     assert info.value.code == "invalid_parameter" and "param: speed" in str(info.value)
-    with pytest.raises(InvalidInput):
+    with pytest.raises(vk.ConfigurationError, match="min <= max"):
         vk.connect("speechgen", speed_range=(2, 1), **speechgen_emulator.connect_options())
+    with pytest.raises(vk.ConfigurationError, match="max_text_chars"):
+        vk.connect("speechgen", max_text_chars=0, **speechgen_emulator.connect_options())
+    assert open_.speed_range is None and open_.pitch_range == (-20.0, 20.0)
 
 
 def test_model_id_as_voice_is_explained_locally(speechgen: SpeechgenProvider,

@@ -154,19 +154,22 @@ class SpeechgenProvider(kit.Provider, ListVoices, Synthesize, CloneVoice):
     errors = ERRORS
     jobs: ClassVar[tuple[kit.JobKind[Any], ...]] = (CLONE,)
 
-    def __init__(
-        self,
-        *,
-        speed_range: tuple[float, float] | None = DEFAULT_SPEED_RANGE,
-        pitch_range: tuple[float, float] | None = DEFAULT_PITCH_RANGE,
-        max_text_chars: int | None = None,
-        **options: Any,
-    ) -> None:
+    class Settings(kit.Options):
+        """Speechgen's own ``connect()`` settings (a range of None: no local check)."""
+
+        speed_range: tuple[float, float] | None = kit.opt.value(
+            convert=_range, default=DEFAULT_SPEED_RANGE, keeps_none=True,
+            limit="(min, max) or None", help="speeds checked before sending")
+        pitch_range: tuple[float, float] | None = kit.opt.value(
+            convert=_range, default=DEFAULT_PITCH_RANGE, keeps_none=True,
+            limit="(min, max) or None", help="pitches checked before sending")
+        max_text_chars: int | None = kit.opt.integer(1, help="longest synthesize text")
+
+    def __init__(self, **options: Any) -> None:
         super().__init__(**options)
-        self.speed_range = _range(speed_range, "speed_range")
-        self.pitch_range = _range(pitch_range, "pitch_range")
-        self.max_text_chars = None if max_text_chars is None else validate.integer(
-            max_text_chars, field="max_text_chars", low=1)
+        self.speed_range = self.settings.speed_range
+        self.pitch_range = self.settings.pitch_range
+        self.max_text_chars = self.settings.max_text_chars
         if not self.credential("api_key").reveal().startswith(_KEY_PREFIXES):
             # a warning only: the server is the judge (and proxies may use other keys)
             log.warning("the speechgen API key does not look like a Speechgen key "
