@@ -176,3 +176,15 @@ def test_duplex_close_finishes_and_abort_drops(espeak: EspeakProvider) -> None:
     assert LOCK.acquire(timeout=10)
     LOCK.release()
     assert list(dropped) == []
+
+
+@pytest.mark.parametrize("settings", [
+    {"stream_buffer_bytes": 0}, {"stream_buffer_bytes": "8M"}, {"stream_buffer_bytes": 1.5},
+    {"stream_stall_timeout": -1}, {"stream_stall_timeout": float("nan")},
+    {"stream_stall_timeout": "60"},
+])
+def test_stream_settings_are_checked_at_connect(settings: dict[str, object]) -> None:
+    with pytest.raises(vk.ConfigurationError, match=next(iter(settings))):
+        vk.connect("espeak", **settings)
+    espeak = vk.connect("espeak", stream_stall_timeout=5)
+    assert (espeak.stream_buffer_bytes, espeak.stream_stall_timeout) == (8 * 1024 * 1024, 5.0)

@@ -90,19 +90,18 @@ class EspeakProvider(kit.Provider, ListVoices, Synthesize, StreamSynthesize):
     info = INFO
     remote = False
 
-    def __init__(
-        self,
-        *,
-        stream_buffer_bytes: int = 8 * 1024 * 1024,
-        stream_stall_timeout: float = 60.0,
-        **options: Any,
-    ) -> None:
+    class Settings(kit.Options):
+        """espeak's own ``connect()`` settings (for streams)."""
+
+        stream_buffer_bytes: int | None = kit.opt.integer(
+            1, default=8 * 1024 * 1024, help="audio a stream may hold ahead of its reader")
+        stream_stall_timeout: float | None = kit.opt.number(
+            1e-3, default=60.0, help="seconds a full stream waits for its reader")
+
+    def __init__(self, **options: Any) -> None:
         super().__init__(**options)
-        if stream_buffer_bytes < 1:
-            raise _invalid("stream_buffer_bytes must be >= 1", field="stream_buffer_bytes",
-                           limit=">= 1")
-        self.stream_buffer_bytes = stream_buffer_bytes
-        self.stream_stall_timeout = stream_stall_timeout
+        self.stream_buffer_bytes: int = self.settings.stream_buffer_bytes
+        self.stream_stall_timeout: float = self.settings.stream_stall_timeout
 
     # -- engine facts ----------------------------------------------------------------
 

@@ -13,7 +13,6 @@ import pytest
 from voicekit_piper.provider import PiperProvider
 
 import voicekit_core as vk
-from voicekit_core.errors import InvalidInput
 
 TEXTS = ["Good morning.", "How are you today?", "I am fine, thank you!", "Bonjour."]
 
@@ -42,9 +41,9 @@ def test_threads_option(voices_dir: Path) -> None:
 
 @pytest.mark.parametrize("threads", [-1, 1.5, True, "2"])
 def test_bad_threads(voices_dir: Path, threads: object) -> None:
-    with pytest.raises(InvalidInput) as info:
+    with pytest.raises(vk.ConfigurationError, match="threads") as info:
         vk.connect("piper", voices_dir=voices_dir, threads=threads)
-    assert info.value.field == "threads"
+    assert info.value.provider == "piper"
 
 
 def test_concurrent_calls_give_the_same_audio_as_serial_ones(voices_dir: Path) -> None:

@@ -10,13 +10,13 @@ from __future__ import annotations
 import os
 import queue
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import attrs
 
-from voicekit_core import kit, validate
+from voicekit_core import kit
 from voicekit_core.audio import wav_header
 from voicekit_core.capabilities import ListVoices, StreamSynthesize, Synthesize
 from voicekit_core.errors import InvalidInput, NotFound, StreamInterrupted
@@ -90,6 +90,16 @@ class _Request:
     speaker: int | None
 
 
+def _folders(value: Any, field: str) -> Any:
+    """A folder or a list of folders, as given (``search_dirs`` reads them)."""
+    folders = [value] if isinstance(value, (str, os.PathLike)) else value
+    if not isinstance(folders, (list, tuple)) or not all(
+            isinstance(f, (str, os.PathLike)) and str(f) for f in folders):
+        raise _invalid(f"{field} must be a folder or a list of folders, got {value!r}",
+                       field=field, limit="paths")
+    return value
+
+
 class PiperProvider(kit.Provider, ListVoices, Synthesize, StreamSynthesize):
     """Piper voices on onnxruntime, in this process: ``connect("piper")``.
 
@@ -108,27 +118,25 @@ class PiperProvider(kit.Provider, ListVoices, Synthesize, StreamSynthesize):
     info = INFO
     remote = False
 
-    def __init__(
-        self,
-        *,
-        voices_dir: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None = None,
-        voice_packages: bool = True,
-        threads: int = 0,
-        stream_idle_timeout: float = 300.0,
-        **options: Any,
-    ) -> None:
+    class Settings(kit.Options):
+        """Piper's own ``connect()`` settings."""
+
+        voices_dir: Any = kit.opt.value(convert=_folders, limit="a folder or a list of them",
+                                        help="where voices are (besides packages)")
+        voice_packages: bool | None = kit.opt.flag(default=True,
+                                                   help="also voices from packages")
+        threads: int | None = kit.opt.integer(0, 256, default=0,
+                                              help="onnxruntime threads (0: its choice)")
+        stream_idle_timeout: float | None = kit.opt.number(
+            0.001, default=300.0, help="seconds an open duplex stream waits for text")
+
+    def __init__(self, **options: Any) -> None:
         super().__init__(**options)
-        folders = [voices_dir] if isinstance(voices_dir, (str, os.PathLike)) else voices_dir
-        if voices_dir is not None and (
-                not isinstance(folders, (list, tuple))
-                or not all(isinstance(f, (str, os.PathLike)) and str(f) for f in folders)):
-            raise _invalid(f"voices_dir must be a folder or a list of folders, got "
-                           f"{voices_dir!r}", field="voices_dir", limit="paths")
-        self.threads = validate.integer(threads, field="threads", low=0, high=256)
-        self.stream_idle_timeout = validate.number(stream_idle_timeout,
-                                                   field="stream_idle_timeout", low=0.001)
-        self.voice_packages = bool(voice_packages)
-        self.voices_dirs: list[Path] = search_dirs(voices_dir)
+        settings = self.settings
+        self.threads: int = settings.threads
+        self.stream_idle_timeout: float = settings.stream_idle_timeout
+        self.voice_packages: bool = settings.voice_packages
+        self.voices_dirs: list[Path] = search_dirs(settings.voices_dir)
         self._index: dict[str, VoiceFile] | None = None
 
     # -- voices ----------------------------------------------------------------------
