@@ -567,6 +567,9 @@ def test_option_tables_are_generated_from_the_declarations() -> None:
     assert "| `max_credits` |" in page.split("### `synthesize()`")[1]
     clone = page.split("### `clone()`")[1].split("###")[0]
     assert "`on_upload_progress`" in clone and "`max_credits`" not in clone
+    settings = options_markdown(Tuned).split("### `connect()` settings")[1]
+    assert "| `depth` | an integer, 1..9 | `3` |" in settings
+    assert "`connect()` settings" not in page  # Demo declares none
 
 
 def test_call_info_and_accepts_live_in_operations_and_still_import_from_options() -> None:

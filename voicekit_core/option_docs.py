@@ -26,7 +26,8 @@ def operations(cls: type[Any]) -> dict[str, OperationInfo]:
 
 def options_markdown(cls: type[Any], *, heading: str = "###") -> str:
     """One Markdown table per declared operation: its options, what each accepts, the
-    default and the help text, plus ``max_credits`` / ``on_upload_progress`` where taken."""
+    default and the help text, plus ``max_credits`` / ``on_upload_progress`` where taken;
+    then the provider's own ``connect()`` settings, when it declares ``Settings``."""
     lines: list[str] = []
     for name, info in operations(cls).items():
         lines.append(f"{heading} `{name}()`\n")
@@ -44,6 +45,15 @@ def options_markdown(cls: type[Any], *, heading: str = "###") -> str:
         lines.append("| Option | Accepts | Default | Meaning |")
         lines.append("|---|---|---|---|")
         lines.extend(f"| `{o}` | {_cell(a)} | {_cell(d)} | {_cell(h)} |" for o, a, d, h in rows)
+        lines.append("")
+    settings = getattr(cls, "Settings", None)
+    if settings is not None:
+        lines.append(f"{heading} `connect()` settings\n")
+        lines.append("| Setting | Accepts | Default | Meaning |")
+        lines.append("|---|---|---|---|")
+        lines.extend(f"| `{spec.name}` | {_cell(spec.limit)} | "
+                     f"{'not set' if spec.default is None else f'`{spec.default!r}`'} "
+                     f"| {_cell(spec.help)} |" for spec in settings.specs())
         lines.append("")
     return "\n".join(lines)
 
