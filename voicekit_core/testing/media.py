@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import array
 import io
 import math
 import os
 import struct
+import wave
 import zlib
 from pathlib import Path
 
 from voicekit_core.audio import wav_header
 
-__all__ = ["CountingFile", "audio_bytes", "mp3_bytes", "ogg_bytes", "tone_pcm", "tone_wav"]
+__all__ = ["CountingFile", "audio_bytes", "mp3_bytes", "ogg_bytes", "pcm_samples", "read_wav",
+           "rms", "tone_pcm", "tone_wav"]
 
 
 def tone_pcm(seconds: float, *, sample_rate: int = 22050, frequency: float = 440.0,
@@ -128,3 +131,22 @@ class CountingFile(io.RawIOBase):
     def close(self) -> None:
         self._f.close()
         super().close()
+
+
+def pcm_samples(pcm: bytes) -> array.array[int]:
+    """16-bit little-endian PCM as signed samples (a trailing odd byte is dropped)."""
+    samples = array.array("h")
+    samples.frombytes(pcm[: len(pcm) - len(pcm) % 2])
+    return samples
+
+
+def rms(pcm: bytes) -> float:
+    """The root mean square of 16-bit PCM (0.0 for none): silence vs speech in tests."""
+    samples = pcm_samples(pcm)
+    return math.sqrt(sum(s * s for s in samples) / len(samples)) if samples else 0.0
+
+
+def read_wav(data: bytes) -> tuple[int, int, int, bytes]:
+    """(sample rate, channels, sample width, frames) read back with the stdlib wave module."""
+    with wave.open(io.BytesIO(data)) as w:
+        return w.getframerate(), w.getnchannels(), w.getsampwidth(), w.readframes(w.getnframes())

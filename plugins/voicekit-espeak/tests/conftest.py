@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import array
-import io
-import math
-import wave
 from collections.abc import Callable, Iterator
 
 import pytest
 from voicekit_espeak.provider import EspeakProvider
 
 import voicekit_core as vk
+from voicekit_core.testing import media
 
 
 @pytest.fixture
@@ -22,28 +19,9 @@ def espeak() -> Iterator[EspeakProvider]:
     provider.close()
 
 
-def _samples(pcm: bytes) -> array.array[int]:
-    samples = array.array("h")
-    samples.frombytes(pcm[: len(pcm) - len(pcm) % 2])
-    return samples
-
-
-def _rms(pcm: bytes) -> float:
-    samples = _samples(pcm)
-    if not samples:
-        return 0.0
-    return math.sqrt(sum(s * s for s in samples) / len(samples))
-
-
-def _read_wav(data: bytes) -> tuple[int, int, int, bytes]:
-    """(sample rate, channels, sample width, frames) read back with the stdlib wave module."""
-    with wave.open(io.BytesIO(data)) as w:
-        return w.getframerate(), w.getnchannels(), w.getsampwidth(), w.readframes(w.getnframes())
-
-
 def _segments(pcm: bytes, rate: int, *, min_gap_ms: int = 120) -> list[int]:
     """Durations (ms) of the loud stretches of ``pcm`` separated by >= min_gap_ms of quiet."""
-    samples = _samples(pcm)
+    samples = media.pcm_samples(pcm)
     window = rate // 100  # 10 ms
     loud = [max((abs(s) for s in samples[i : i + window]), default=0) > 64
             for i in range(0, len(samples), window)]
@@ -63,12 +41,12 @@ def _segments(pcm: bytes, rate: int, *, min_gap_ms: int = 120) -> list[int]:
 
 @pytest.fixture
 def rms() -> Callable[[bytes], float]:
-    return _rms
+    return media.rms
 
 
 @pytest.fixture
 def read_wav() -> Callable[[bytes], tuple[int, int, int, bytes]]:
-    return _read_wav
+    return media.read_wav
 
 
 @pytest.fixture

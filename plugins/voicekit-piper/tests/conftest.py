@@ -9,11 +9,7 @@ tanh), stretched by length_scale, so its output depends on the ids like a real v
 
 from __future__ import annotations
 
-import array
-import io
 import json
-import math
-import wave
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +19,7 @@ import pytest
 from voicekit_piper.provider import PiperProvider
 
 import voicekit_core as vk
+from voicekit_core.testing import media
 
 #: the symbols of the tiny voices: pad, start, end, punctuation, letters and IPA
 SYMBOLS = ("_^$ !'(),-.:;?" + "abcdefghijklmnopqrstuvwxyz"
@@ -158,23 +155,11 @@ def piper(voices_dir: Path) -> Iterator[PiperProvider]:
     provider.close()
 
 
-def _rms(pcm: bytes) -> float:
-    samples = array.array("h")
-    samples.frombytes(pcm[: len(pcm) - len(pcm) % 2])
-    return math.sqrt(sum(s * s for s in samples) / len(samples)) if samples else 0.0
-
-
-def _read_wav(data: bytes) -> tuple[int, int, int, bytes]:
-    """(sample rate, channels, sample width, frames) read back with the stdlib wave module."""
-    with wave.open(io.BytesIO(data)) as w:
-        return w.getframerate(), w.getnchannels(), w.getsampwidth(), w.readframes(w.getnframes())
-
-
 @pytest.fixture
 def rms() -> Callable[[bytes], float]:
-    return _rms
+    return media.rms
 
 
 @pytest.fixture
 def read_wav() -> Callable[[bytes], tuple[int, int, int, bytes]]:
-    return _read_wav
+    return media.read_wav
